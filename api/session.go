@@ -1,0 +1,93 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/firebreak/firebreak/domain/auth"
+	"github.com/firebreak/firebreak/domain/user"
+)
+
+type userResponse struct {
+	ID          string    `json:"id"`
+	Email       string    `json:"email"`
+	Name        string    `json:"name"`
+	Roles       []string  `json:"roles"`
+	HasPassword bool      `json:"has_password"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func toUserResponse(u user.User) userResponse {
+	return userResponse{ID: u.ID, Email: u.Email, Name: u.Name, Roles: auth.Strings(u.Roles),
+		HasPassword: u.HasPassword, CreatedAt: u.CreatedAt}
+}
+
+type meResponse struct {
+	User      meUser `json:"user"`
+	CSRFToken string `json:"csrf_token,omitempty"`
+}
+
+type meUser struct {
+	ID    string   `json:"id"`
+	Email string   `json:"email"`
+	Name  string   `json:"name"`
+	Roles []string `json:"roles"`
+}
+
+type sessionRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type sessionHandlers struct {
+	users        *user.Service
+	secureCookie bool
+}
+
+// create signs in: POST /api/v1/session {email, password} sets the HttpOnly,
+// SameSite=Lax session cookie and returns the CSRF token the dashboard echoes.
+func (h sessionHandlers) create(c echo.Context) error {
+	var in sessionRequest
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	u, sess, secret, err := h.users.Login(c.Request().Context(), in.Email, in.Password,
+		c.RealIP(), c.Request().UserAgent())
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{
+		Name: SessionCookie, Value: secret, Path: "/", Expires: sess.ExpiresAt,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secureCookie || c.Scheme() == "https",
+	})
+	return c.JSON(http.StatusOK, meResponse{
+		User:      meUser{ID: u.ID, Email: u.Email, Name: u.Name, Roles: auth.Strings(u.Roles)},
+		CSRFToken: sess.CSRFToken,
+	})
+}
+
+// delete signs out: DELETE /api/v1/session ends the session and clears the cookie.
+func (h sessionHandlers) delete(c echo.Context) error {
+	p, _ := principalOf(c)
+	if p.Method != auth.MethodSession {
+		return newError(http.StatusBadRequest, "not_a_session", "This request is authenticated by an API token, not a session.")
+	}
+	if err := h.users.Logout(c.Request().Context(), p); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secureCookie || c.Scheme() == "https"})
+	return c.NoContent(http.StatusNoContent)
+}
+
+// me returns the caller and roles (and, for sessions, the CSRF token so a
+// reloaded dashboard can keep changing state).
+func (h sessionHandlers) me(c echo.Context) error {
+	p, _ := principalOf(c)
+	return c.JSON(http.StatusOK, meResponse{
+		User:      meUser{ID: p.UserID, Email: p.Email, Name: p.Name, Roles: auth.Strings(p.Roles)},
+		CSRFToken: p.CSRFToken,
+	})
+}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// Config is every setting, read from the environment (DESIGN.md's table plus
+// the extensions documented in docs/configuration.md).
+type Config struct {
+	Addr             string
+	DatabaseURL      string
+	RedisURL         string
+	Redis            asynq.RedisConnOpt
+	SendGridAPIKey   string
+	SendGridAPIURL   string
+	WebhookPublicKey *ecdsa.PublicKey
+	SendBuffer       time.Duration
+	RunbooksDir      string
+
+	DBMaxConns      int
+	LogFormat       string
+	LogLevel        string
+	SessionTTL      time.Duration
+	ShutdownTimeout time.Duration
+	WorkerConc      int
+	SecureCookies   bool
+}
+
+// configError names the variable and what is wrong with it, in one line.
+type configError struct{ name, problem string }
+
+func (e *configError) Error() string { return e.name + ": " + e.problem }
+
+// scope says which settings a command needs: migrations and user admin need
+// only the database, the servers need everything.
+type scope int
+
+const (
+	scopeDB scope = iota
+	scopeServer
+)
+
+// loadConfig reads and validates the environment; the first problem found is
+// returned as a *configError.
+func loadConfig(getenv func(string) string, need scope) (Config, error) {
+	c := Config{}
+	var err error
+	str := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+
+	if c.DatabaseURL, err = parseDatabaseURL(getenv("DATABASE_URL")); err != nil {
+		return c, err
+	}
+	if c.DBMaxConns, err = parseInt("FIREBREAK_DB_MAX_CONNS", str("FIREBREAK_DB_MAX_CONNS", "20"), 1, 1000); err != nil {
+		return c, err
+	}
+	if c.LogFormat = str("FIREBREAK_LOG_FORMAT", "json"); c.LogFormat != "json" && c.LogFormat != "text" {
+		return c, &configError{"FIREBREAK_LOG_FORMAT", fmt.Sprintf("must be json or text, got %q", c.LogFormat)}
+	}
+	switch c.LogLevel = str("FIREBREAK_LOG_LEVEL", "info"); c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return c, &configError{"FIREBREAK_LOG_LEVEL", fmt.Sprintf("must be debug, info, warn or error, got %q", c.LogLevel)}
+	}
+	if need == scopeDB {
+		return c, nil
+	}
+
+	c.Addr = str("FIREBREAK_ADDR", ":8080")
+	if _, port, perr := net.SplitHostPort(c.Addr); perr != nil || port == "" {
+		return c, &configError{"FIREBREAK_ADDR", fmt.Sprintf("must be host:port or :port, got %q", c.Addr)}
+	}
+	c.RedisURL = str("REDIS_URL", "redis://localhost:6379/0")
+	if c.Redis, err = asynq.ParseRedisURI(c.RedisURL); err != nil {
+		return c, &configError{"REDIS_URL", fmt.Sprintf("not a redis URL (want redis://host:6379/0): %v", err)}
+	}
+	c.SendGridAPIURL = strings.TrimRight(str("SENDGRID_API_URL", "https://api.sendgrid.com"), "/")
+	u, uerr := url.Parse(c.SendGridAPIURL)
+	if uerr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, &configError{"SENDGRID_API_URL", fmt.Sprintf("must be an http(s) URL such as https://api.sendgrid.com, got %q", c.SendGridAPIURL)}
+	}
+	c.SendGridAPIKey = str("SENDGRID_API_KEY", "")
+	if c.SendGridAPIKey == "" {
+		if !isLoopback(u.Hostname()) {
+			return c, &configError{"SENDGRID_API_KEY", "is required (it may be empty only when SENDGRID_API_URL points at the local simulator)"}
+		}
+		c.SendGridAPIKey = "simulator"
+	}
+	if c.WebhookPublicKey, err = parseWebhookKey(getenv("SENDGRID_WEBHOOK_PUBLIC_KEY")); err != nil {
+		return c, err
+	}
+	if c.SendBuffer, err = parseDuration("FIREBREAK_SEND_BUFFER", str("FIREBREAK_SEND_BUFFER", "15m"), 0, 72*time.Hour); err != nil {
+		return c, err
+	}
+	if c.RunbooksDir = str("FIREBREAK_RUNBOOKS_DIR", ""); c.RunbooksDir != "" {
+		if st, serr := os.Stat(c.RunbooksDir); serr != nil || !st.IsDir() {
+			return c, &configError{"FIREBREAK_RUNBOOKS_DIR", fmt.Sprintf("%q is not a readable directory", c.RunbooksDir)}
+		}
+	}
+	if c.SessionTTL, err = parseDuration("FIREBREAK_SESSION_TTL", str("FIREBREAK_SESSION_TTL", "12h"), time.Minute, 30*24*time.Hour); err != nil {
+		return c, err
+	}
+	if c.ShutdownTimeout, err = parseDuration("FIREBREAK_SHUTDOWN_TIMEOUT", str("FIREBREAK_SHUTDOWN_TIMEOUT", "25s"), time.Second, 10*time.Minute); err != nil {
+		return c, err
+	}
+	if c.WorkerConc, err = parseInt("FIREBREAK_WORKER_CONCURRENCY", str("FIREBREAK_WORKER_CONCURRENCY", "10"), 1, 1000); err != nil {
+		return c, err
+	}
+	switch v := str("FIREBREAK_SECURE_COOKIES", "false"); v {
+	case "true", "1":
+		c.SecureCookies = true
+	case "false", "0":
+	default:
+		return c, &configError{"FIREBREAK_SECURE_COOKIES", fmt.Sprintf("must be true or false, got %q", v)}
+	}
+	return c, nil
+}
+
+func parseDatabaseURL(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", &configError{"DATABASE_URL", "is required (e.g. postgres://user:pass@localhost:5432/firebreak?sslmode=disable)"}
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+		return "", &configError{"DATABASE_URL", "is not a postgres URL (want postgres://user:pass@host:5432/db)"}
+	}
+	return v, nil
+}
+
+// parseWebhookKey reads SendGrid's verification key (base64 DER PKIX) and insists
+// on ECDSA P-256. sendgrid-go's helper panics on a valid non-ECDSA key
+// (SENDGRID.md §7.2); parsing here first turns that into a clear start-up error.
+func parseWebhookKey(v string) (*ecdsa.PublicKey, error) {
+	const name = "SENDGRID_WEBHOOK_PUBLIC_KEY"
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, &configError{name, "is required: the Signed Event Webhook verification key, base64 as SendGrid shows it (unsigned webhooks are refused)"}
+	}
+	der, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		return nil, &configError{name, "is not base64"}
+	}
+	pub, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		return nil, &configError{name, "is not a DER public key (PKIX)"}
+	}
+	ec, ok := pub.(*ecdsa.PublicKey)
+	if !ok || ec.Curve != elliptic.P256() {
+		return nil, &configError{name, fmt.Sprintf("must be an ECDSA P-256 key, got %T", pub)}
+	}
+	return ec, nil
+}
+
+func parseDuration(name, v string, lo, hi time.Duration) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, &configError{name, fmt.Sprintf("is not a duration such as 15m or 90s: %q", v)}
+	}
+	if d < lo || d > hi {
+		return 0, &configError{name, fmt.Sprintf("must be between %s and %s, got %s", lo, hi, d)}
+	}
+	return d, nil
+}
+
+func parseInt(name, v string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, &configError{name, fmt.Sprintf("must be a whole number from %d to %d, got %q", lo, hi, v)}
+	}
+	return n, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// masked is the config as it is safe to log: no passwords, keys or tokens.
+func (c Config) masked() []any {
+	db := c.DatabaseURL
+	if u, err := url.Parse(db); err == nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		db = u.Redacted()
+	}
+	rd := c.RedisURL
+	if u, err := url.Parse(rd); err == nil {
+		rd = u.Redacted()
+	}
+	return []any{"addr", c.Addr, "database_url", db, "redis_url", rd, "sendgrid_api_url", c.SendGridAPIURL,
+		"sendgrid_api_key_set", c.SendGridAPIKey != "", "send_buffer", c.SendBuffer.String(),
+		"runbooks_dir", c.RunbooksDir, "db_max_conns", c.DBMaxConns, "worker_concurrency", c.WorkerConc}
+}

@@ -1,0 +1,120 @@
+// Package store is the Postgres adapter: gorm over pgx, one file per aggregate,
+// row structs and converters kept here so no other package sees gorm.
+//
+// Every method takes the caller's context (db.WithContext). What must be atomic
+// is one method wrapping db.Transaction, and every state change writes its audit
+// entry inside that transaction through writeAudit — the one audit function.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/firebreak/firebreak/domain/errs"
+)
+
+// Config sizes the connection pool.
+type Config struct {
+	DSN          string
+	MaxOpenConns int           // default 20
+	MaxIdleConns int           // default MaxOpenConns/2
+	ConnMaxLife  time.Duration // default 30m
+}
+
+// Store is the Postgres-backed implementation of the domain's storage ports.
+type Store struct {
+	db *gorm.DB
+}
+
+// Open connects, sizes the pool and pings within ctx's deadline.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	db, err := gorm.Open(postgres.New(postgres.Config{DSN: cfg.DSN}), &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w: %w", errs.Unavailable, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if cfg.MaxOpenConns <= 0 {
+		cfg.MaxOpenConns = 20
+	}
+	if cfg.MaxIdleConns <= 0 {
+		cfg.MaxIdleConns = max(cfg.MaxOpenConns/2, 1)
+	}
+	if cfg.ConnMaxLife <= 0 {
+		cfg.ConnMaxLife = 30 * time.Minute
+	}
+	sqlDB.SetMaxOpenConns(cfg.MaxOpenConns)
+	sqlDB.SetMaxIdleConns(cfg.MaxIdleConns)
+	sqlDB.SetConnMaxLifetime(cfg.ConnMaxLife)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("ping postgres: %w: %w", errs.Unavailable, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// SQL returns the underlying *sql.DB (migrations, readiness checks).
+func (s *Store) SQL() *sql.DB {
+	sqlDB, _ := s.db.DB()
+	return sqlDB
+}
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.SQL().Close() }
+
+// Ping checks that Postgres answers, for /readyz.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.SQL().PingContext(ctx); err != nil {
+		return fmt.Errorf("%w: %w", errs.Unavailable, err)
+	}
+	return nil
+}
+
+// translate maps driver errors to domain kinds: not-found and duplicate keys to
+// the package sentinels given, and a connection failure to Unavailable.
+func translate(err, notFound, conflict error) error {
+	if err == nil {
+		return nil
+	}
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound) && notFound != nil:
+		return notFound
+	case errors.Is(err, gorm.ErrDuplicatedKey) && conflict != nil:
+		return conflict
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		if pgErr.Code == "23505" && conflict != nil {
+			return conflict
+		}
+		if pgErr.Code == "22P02" && notFound != nil { // invalid uuid syntax: no such row
+			return notFound
+		}
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) || errors.Is(err, sql.ErrConnDone) {
+		return fmt.Errorf("%w: %w", errs.Unavailable, err)
+	}
+	slog.Debug("store: untranslated error", "err", err)
+	return err
+}

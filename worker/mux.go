@@ -1,0 +1,40 @@
+// Package worker is Firebreak's asynq layer: the one handler table (this file),
+// one file per task family, the periodic scheduler and the runner that starts
+// and drains them. Handlers are idempotent (delivery is at least once) and take
+// their truth from Postgres.
+package worker
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/firebreak/firebreak/worker/tasks"
+)
+
+// Purger is the storage the maintenance task needs.
+type Purger interface {
+	PurgeExpired(ctx context.Context, now time.Time, keep time.Duration) (int64, error)
+}
+
+// Deps are what the handlers need.
+type Deps struct {
+	Log    *slog.Logger
+	Purger Purger
+}
+
+// NewMux is the one handler table.
+func NewMux(d Deps) *asynq.ServeMux {
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(tasks.TypeMaintenancePurge, maintenance{d}.purge)
+	return mux
+}
+
+// Periodic is the scheduler's table: cron spec → task.
+func Periodic() map[string]*asynq.Task {
+	return map[string]*asynq.Task{
+		"@every 10m": tasks.NewMaintenancePurge(),
+	}
+}

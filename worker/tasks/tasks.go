@@ -1,0 +1,38 @@
+// Package tasks names Firebreak's background tasks: type constants
+// ("namespace:verb"), payloads, constructors and the queues they run on. Both
+// api/ and worker/ import it; neither imports the other.
+//
+// Payloads carry ids, never state: a handler re-reads Postgres, so a task that
+// runs twice, late, or after Redis was flushed and the reconciler re-enqueued it
+// does the right thing.
+package tasks
+
+import (
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// Queues by urgency: critical work (pauses, escalations, incident triggers)
+// never waits behind bulk work (handoff, fan-out). Weights are asynq priorities.
+const (
+	QueueCritical = "critical"
+	QueueDefault  = "default"
+	QueueBulk     = "bulk"
+)
+
+// QueueWeights is the asynq Config.Queues map.
+var QueueWeights = map[string]int{QueueCritical: 6, QueueDefault: 3, QueueBulk: 1}
+
+// Task types.
+const (
+	// TypeMaintenancePurge deletes expired sessions and old sign-in failures.
+	TypeMaintenancePurge = "maintenance:purge"
+)
+
+// NewMaintenancePurge is the periodic purge. It has no payload; a run that
+// overlaps another is harmless (DELETE of the same rows).
+func NewMaintenancePurge() *asynq.Task {
+	return asynq.NewTask(TypeMaintenancePurge, nil,
+		asynq.Queue(QueueDefault), asynq.MaxRetry(3), asynq.Timeout(time.Minute))
+}
