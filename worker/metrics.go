@@ -3,6 +3,8 @@ package worker
 import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/firebreak/firebreak/worker/tasks"
 )
 
 // QueueCollector exports asynq queue depths per queue and state on /metrics.
@@ -37,10 +39,18 @@ func (q *QueueCollector) Collect(ch chan<- prometheus.Metric) {
 	if err != nil {
 		return
 	}
+	// Firebreak's queues are always reported, at 0 before their first task.
+	known := map[string]bool{}
+	for name := range tasks.QueueWeights {
+		known[name] = true
+	}
 	for _, name := range queues {
+		known[name] = true
+	}
+	for name := range known {
 		info, err := q.inspector.GetQueueInfo(name)
-		if err != nil {
-			continue
+		if err != nil { // a queue that never held a task: Redis answered above
+			info = &asynq.QueueInfo{Queue: name}
 		}
 		for state, n := range map[string]int{"pending": info.Pending, "active": info.Active,
 			"scheduled": info.Scheduled, "retry": info.Retry, "archived": info.Archived} {
