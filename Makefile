@@ -1,0 +1,54 @@
+# Firebreak — the two commands README opens with are `make demo` and `make test`.
+SHELL := /bin/bash
+GO    ?= go
+NPM   ?= npm
+BIN   := bin/firebreak
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: all build frontend deps test test-go test-frontend test-e2e demo bench lint fmt clean
+
+all: build
+
+## build: the dashboard, then the binary with the dashboard embedded, at bin/firebreak
+build: frontend
+	$(GO) build -trimpath -o $(BIN) ./cmd/firebreak
+
+frontend: frontend/node_modules/.installed
+	cd frontend && $(NPM) run build
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## deps: Debian packages the tests and the demo run (postgresql, redis-server, chromium)
+deps:
+	scripts/install-deps.sh
+
+## test: every test — Go unit and integration (real Postgres/Redis), frontend, browser
+test: deps
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory lint test-go test-frontend test-e2e && \
+	echo "make test: all suites passed in $$(( $$(date +%s) - start )) s"
+
+test-go:
+	$(GO) test -race -count=1 ./...
+
+test-frontend: frontend/node_modules/.installed
+	cd frontend && $(NPM) test
+
+test-e2e: build
+	$(GO) run ./cmd/devstack run -- sh -c 'cd frontend && FIREBREAK_BIN=$(CURDIR)/$(BIN) $(NPM) run test:e2e'
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+## demo: Postgres+Redis (Docker Compose, else private servers under .data/), migrate, seed, serve
+demo: build
+	scripts/demo.sh
+
+clean:
+	rm -rf bin frontend/dist/assets frontend/dist/index.html

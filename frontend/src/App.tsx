@@ -1,0 +1,49 @@
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { Navigate, Route, Routes } from 'react-router';
+import { ApiProvider } from './api/ApiProvider';
+import type { ApiClient } from './api/client';
+import { LoginPage } from './auth/LoginPage';
+import { RequireAuth } from './auth/RequireAuth';
+import { CampaignsPage } from './campaigns/CampaignsPage';
+import { IncidentsPage } from './incidents/IncidentsPage';
+import { NotFoundPage } from './shell/NotFoundPage';
+import { Shell } from './shell/Shell';
+
+/** The one route table. Everything but /login needs a session. */
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireAuth>
+            <Shell />
+          </RequireAuth>
+        }
+      >
+        <Route index element={<Navigate to="/campaigns" replace />} />
+        <Route path="campaigns" element={<CampaignsPage />} />
+        <Route path="incidents" element={<IncidentsPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}
+
+/** App-wide services; the router is supplied by the caller (browser or memory in tests). */
+export function AppProviders({
+  api,
+  queryClient,
+  children,
+}: {
+  api: ApiClient;
+  queryClient: QueryClient;
+  children: ReactNode;
+}) {
+  return (
+    <ApiProvider client={api}>
+      <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+    </ApiProvider>
+  );
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it, vi } from 'vitest';
+import { installFakeApi, apiError } from '../test/fakeApi';
+import { ApiClient, ApiError } from './client';
+
+describe('ApiClient', () => {
+  it('sends JSON with same-origin credentials and parses the answer', async () => {
+    const fake = installFakeApi({ 'POST /api/v1/things': { status: 201, body: { id: 't1' } } });
+    const api = new ApiClient();
+
+    await expect(api.post('/api/v1/things', { name: 'x' })).resolves.toEqual({ id: 't1' });
+
+    const [req] = fake.requests;
+    expect(req?.credentials).toBe('same-origin');
+    expect(req?.headers.get('Content-Type')).toBe('application/json');
+    expect(req?.headers.get('Accept')).toBe('application/json');
+    expect(req?.body).toEqual({ name: 'x' });
+  });
+
+  it('adds X-CSRF-Token to unsafe methods only, once a token is known', async () => {
+    const fake = installFakeApi({
+      'GET /api/v1/x': { status: 200, body: {} },
+      'POST /api/v1/x': { status: 200, body: {} },
+      'PUT /api/v1/x': { status: 200, body: {} },
+      'PATCH /api/v1/x': { status: 200, body: {} },
+      'DELETE /api/v1/x': { status: 204 },
+    });
+    const api = new ApiClient();
+
+    await api.post('/api/v1/x', {});
+    expect(fake.requests[0]?.headers.has('X-CSRF-Token')).toBe(false);
+
+    api.setCsrfToken('tok');
+    await api.get('/api/v1/x');
+    await api.post('/api/v1/x', {});
+    await api.put('/api/v1/x', {});
+    await api.patch('/api/v1/x', {});
+    await api.delete('/api/v1/x');
+    expect(fake.requests.slice(1).map((r) => [r.method, r.headers.get('X-CSRF-Token')])).toEqual([
+      ['GET', null],
+      ['POST', 'tok'],
+      ['PUT', 'tok'],
+      ['PATCH', 'tok'],
+      ['DELETE', 'tok'],
+    ]);
+  });
+
+  it('resolves an empty 204 with undefined', async () => {
+    installFakeApi({ 'DELETE /api/v1/session': { status: 204 } });
+    await expect(new ApiClient().delete('/api/v1/session')).resolves.toBeUndefined();
+  });
+
+  it('turns the error shape into an ApiError with code, message, details and status', async () => {
+    installFakeApi({
+      'POST /api/v1/campaigns': apiError(422, 'unknown_segment', 'Segment "vip" does not exist.', {
+        segments: ['vip'],
+      }),
+    });
+    const err = await new ApiClient().post('/api/v1/campaigns', {}).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({
+      status: 422,
+      code: 'unknown_segment',
+      message: 'Segment "vip" does not exist.',
+      details: { segments: ['vip'] },
+    });
+  });
+
+  it('gives a readable error when the body is not the error shape', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('<html>Bad Gateway</html>', { status: 502 })));
+    const err = await new ApiClient().get('/api/v1/me').catch((e: unknown) => e);
+
+    expect(err).toMatchObject({ status: 502, code: 'http_502', details: {} });
+    expect((err as ApiError).message).toMatch(/HTTP 502/);
+  });
+
+  it('reports an unreachable server as status 0 network_error', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    const err = await new ApiClient().get('/api/v1/me').catch((e: unknown) => e);
+
+    expect(err).toMatchObject({ status: 0, code: 'network_error' });
+  });
+
+  it('builds query strings and leaves out undefined values', async () => {
+    const fake = installFakeApi({ 'GET /api/v1/incidents': { status: 200, body: [] } });
+    await new ApiClient().get('/api/v1/incidents', { query: { status: 'open', owner: undefined } });
+
+    expect(fake.requests[0]?.path).toBe('/api/v1/incidents?status=open');
+  });
+});

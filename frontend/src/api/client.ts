@@ -1,0 +1,208 @@
+/**
+ * The dashboard's one way to talk to the Firebreak API.
+ *
+ * Contract (DESIGN.md, "The public API"):
+ * - JSON in and out; the session cookie travels with `credentials: 'same-origin'`.
+ * - Unsafe methods (POST/PUT/PATCH/DELETE) carry the `X-CSRF-Token` header once a
+ *   session has handed us a token (sign-in or `GET /api/v1/me`).
+ * - Every non-2xx answer becomes an {@link ApiError} carrying the server's
+ *   `{"error": {"code", "message", "details"}}`, so screens can show the message
+ *   in words and branch on the stable `code`.
+ */
+
+/** The error shape every Firebreak endpoint answers with. */
+export interface ApiErrorBody {
+  error: {
+    code: string;
+    message: string;
+    details?: Record<string, unknown>;
+  };
+}
+
+/** Codes the client itself produces when there is no server error body to read. */
+export const NETWORK_ERROR = 'network_error';
+export const UNEXPECTED_RESPONSE = 'unexpected_response';
+
+/** A failed API call: a non-2xx answer, or no answer at all (`status` 0). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: Record<string, unknown>;
+
+  constructor(status: number, code: string, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isApiError(err: unknown): err is ApiError {
+  return err instanceof ApiError;
+}
+
+/** True when the server says the caller is not signed in (or the session ended). */
+export function isUnauthenticated(err: unknown): boolean {
+  return isApiError(err) && err.status === 401;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+const UNSAFE_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export const CSRF_HEADER = 'X-CSRF-Token';
+
+export interface RequestOptions {
+  /** Serialised as JSON. Mutually exclusive with `rawBody`. */
+  body?: unknown;
+  /** Sent as is, e.g. a CSV file for `POST /api/v1/recipients/import`. */
+  rawBody?: BodyInit;
+  /** Content type of `rawBody`. */
+  contentType?: string;
+  /** Query parameters; undefined values are left out. */
+  query?: Record<string, string | number | boolean | undefined>;
+  signal?: AbortSignal;
+}
+
+export interface ApiClientOptions {
+  /** Prefix for every path; empty means same origin (the binary serves the dashboard). */
+  baseUrl?: string;
+}
+
+/**
+ * A small typed wrapper around `fetch`. It holds the CSRF token of the current
+ * session, so one instance is shared by the whole app (see ApiProvider).
+ */
+export class ApiClient {
+  private readonly baseUrl: string;
+  private csrfToken: string | null = null;
+
+  constructor(options: ApiClientOptions = {}) {
+    this.baseUrl = options.baseUrl ?? '';
+  }
+
+  /** Remember (or forget, with null) the CSRF token that unsafe requests must carry. */
+  setCsrfToken(token: string | null | undefined): void {
+    this.csrfToken = token ? token : null;
+  }
+
+  getCsrfToken(): string | null {
+    return this.csrfToken;
+  }
+
+  get<T>(path: string, options?: Omit<RequestOptions, 'body' | 'rawBody'>): Promise<T> {
+    return this.request<T>('GET', path, options);
+  }
+
+  post<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    return this.request<T>('POST', path, { ...options, body });
+  }
+
+  put<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    return this.request<T>('PUT', path, { ...options, body });
+  }
+
+  patch<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    return this.request<T>('PATCH', path, { ...options, body });
+  }
+
+  delete<T = void>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('DELETE', path, options);
+  }
+
+  /**
+   * Performs one request. Resolves with the parsed JSON body (undefined for an
+   * empty body such as 204); rejects with ApiError for anything else. An aborted
+   * request rejects with the browser's AbortError untouched.
+   */
+  async request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
+    const headers = new Headers({ Accept: 'application/json' });
+    let body: BodyInit | undefined;
+    if (options.rawBody !== undefined) {
+      body = options.rawBody;
+      if (options.contentType) headers.set('Content-Type', options.contentType);
+    } else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers.set('Content-Type', 'application/json');
+    }
+    if (UNSAFE_METHODS.has(method) && this.csrfToken) {
+      headers.set(CSRF_HEADER, this.csrfToken);
+    }
+
+    let response: Response;
+    try {
+      response = await fetch(this.url(path, options.query), {
+        method,
+        headers,
+        body,
+        credentials: 'same-origin',
+        signal: options.signal,
+      });
+    } catch (err) {
+      if (isAbortError(err)) throw err;
+      throw new ApiError(
+        0,
+        NETWORK_ERROR,
+        'Could not reach Firebreak. Check your connection and try again.',
+      );
+    }
+
+    const text = await response.text();
+    if (!response.ok) throw toApiError(response, text);
+    if (text === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ApiError(
+        response.status,
+        UNEXPECTED_RESPONSE,
+        'Firebreak sent an answer the dashboard could not read.',
+      );
+    }
+  }
+
+  private url(path: string, query: RequestOptions['query']): string {
+    let url = this.baseUrl + path;
+    if (query) {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(query)) {
+        if (value !== undefined) params.set(key, String(value));
+      }
+      const qs = params.toString();
+      if (qs) url += (url.includes('?') ? '&' : '?') + qs;
+    }
+    return url;
+  }
+}
+
+function isAbortError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError';
+}
+
+/** Reads the contract's error body; falls back to a plain sentence for proxies and crashes. */
+function toApiError(response: Response, text: string): ApiError {
+  try {
+    const parsed = JSON.parse(text) as Partial<ApiErrorBody> | null;
+    const err = parsed?.error;
+    if (err && typeof err.code === 'string' && typeof err.message === 'string') {
+      const details =
+        err.details && typeof err.details === 'object' && !Array.isArray(err.details)
+          ? err.details
+          : {};
+      return new ApiError(response.status, err.code, err.message, details);
+    }
+  } catch {
+    // Not JSON: fall through to the generic error below.
+  }
+  return new ApiError(response.status, `http_${response.status}`, fallbackMessage(response.status));
+}
+
+function fallbackMessage(status: number): string {
+  if (status === 401) return 'You are not signed in.';
+  if (status === 403) return 'You do not have permission to do that.';
+  if (status === 404) return 'That was not found.';
+  if (status === 429) return 'Too many requests. Wait a moment and try again.';
+  if (status >= 500) return `Firebreak had a problem answering (HTTP ${status}). Try again shortly.`;
+  return `The request failed (HTTP ${status}).`;
+}

@@ -1,0 +1,112 @@
+/**
+ * The signed-in session, kept in the React Query cache under {@link sessionQueryKey}.
+ *
+ * The cached value is the `GET /api/v1/me` answer, or null when nobody is signed in.
+ * The HttpOnly cookie is invisible to us; what we keep is the user and the CSRF
+ * token, which the ApiClient attaches to unsafe requests. A reload asks `/me`
+ * again and so gets both back.
+ */
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useApi } from '../api/ApiProvider';
+import { ApiError, UNEXPECTED_RESPONSE, isUnauthenticated, type ApiClient } from '../api/client';
+import type { SessionResponse } from '../api/types';
+
+export const sessionQueryKey = ['session'] as const;
+
+export type Session = SessionResponse | null;
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+/** Asks the server who we are; a 401 is an answer ("nobody"), not a failure. */
+export async function fetchSession(api: ApiClient): Promise<Session> {
+  try {
+    const session = checkSession(await api.get<unknown>('/api/v1/me'));
+    api.setCsrfToken(session.csrf_token);
+    return session;
+  } catch (err) {
+    if (isUnauthenticated(err)) {
+      api.setCsrfToken(null);
+      return null;
+    }
+    throw err;
+  }
+}
+
+/**
+ * Refuses a session answer without a usable user: showing a blank name and no
+ * roles would look signed in while every role check downstream fails.
+ */
+export function checkSession(body: unknown): SessionResponse {
+  const user = (body as Partial<SessionResponse> | null)?.user;
+  if (
+    !user ||
+    typeof user.id !== 'string' ||
+    user.id === '' ||
+    typeof user.name !== 'string' ||
+    !Array.isArray(user.roles)
+  ) {
+    throw new ApiError(
+      200,
+      UNEXPECTED_RESPONSE,
+      'Firebreak answered without saying who is signed in. Reload the page, or sign in again.',
+    );
+  }
+  return body as SessionResponse;
+}
+
+/** The current session. `data` is undefined while the first `/me` is in flight. */
+export function useSession() {
+  const api = useApi();
+  return useQuery({
+    queryKey: sessionQueryKey,
+    queryFn: () => fetchSession(api),
+    staleTime: Infinity,
+  });
+}
+
+/** `POST /api/v1/session`; on success the session cache holds the new user. */
+export function useSignIn() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (credentials: Credentials) =>
+      checkSession(await api.post<unknown>('/api/v1/session', credentials)),
+    onSuccess: (session) => {
+      // Whatever another user left in the cache is not this user's to see.
+      clearEverythingButSession(queryClient);
+      api.setCsrfToken(session.csrf_token);
+      queryClient.setQueryData<Session>(sessionQueryKey, session);
+    },
+  });
+}
+
+/**
+ * `DELETE /api/v1/session` (with the CSRF header). A 401 means the session had
+ * already ended, which is what the user wanted. Any other failure is reported and
+ * the user stays signed in here, because the server still holds the session.
+ */
+export function useSignOut() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async () => {
+      try {
+        await api.delete('/api/v1/session');
+      } catch (err) {
+        if (!isUnauthenticated(err)) throw err;
+      }
+    },
+    onSuccess: () => {
+      api.setCsrfToken(null);
+      clearEverythingButSession(queryClient);
+      queryClient.setQueryData<Session>(sessionQueryKey, null);
+    },
+  });
+}
+
+function clearEverythingButSession(queryClient: QueryClient) {
+  queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionQueryKey[0] });
+}
