@@ -103,6 +103,13 @@ func toErrorBody(err error) (int, ErrorBody, bool) {
 		if errors.As(err, &coded) {
 			body.Error.Code, body.Error.Message = coded.Code, coded.Message
 		}
+		var rich interface {
+			Code() string
+			Details() map[string]any
+		}
+		if errors.As(err, &rich) {
+			body.Error.Code, body.Error.Details = rich.Code(), rich.Details()
+		}
 		var fe *errs.FieldError
 		if errors.As(err, &fe) {
 			body.Error.Code = "validation_failed"

@@ -14,6 +14,9 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/firebreak/firebreak/domain/auth"
+	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/recipient"
+	"github.com/firebreak/firebreak/domain/suppression"
 	"github.com/firebreak/firebreak/domain/user"
 )
 
@@ -21,6 +24,8 @@ import (
 type Config struct {
 	// BodyLimit caps request bodies under /api (echo size syntax, e.g. "10M").
 	BodyLimit string
+	// ImportLimit caps a recipients CSV upload (streamed, never held in memory).
+	ImportLimit string
 	// SecureCookies forces the Secure flag (behind a TLS-terminating proxy);
 	// it is set anyway when the request came over TLS.
 	SecureCookies bool
@@ -28,10 +33,14 @@ type Config struct {
 
 // Deps are the services the handlers call.
 type Deps struct {
-	Log     *slog.Logger
-	Users   *user.Service
-	Ready   []Check
-	Metrics *Metrics
+	Log   *slog.Logger
+	Users *user.Service
+	// Campaigns, Recipients and Suppressions are nil in tests that do not need them.
+	Campaigns    *campaign.Service
+	Recipients   *recipient.Service
+	Suppressions *suppression.Service
+	Ready        []Check
+	Metrics      *Metrics
 	// Dashboard is the built frontend (frontend.Dist); Built false serves a note.
 	Dashboard fs.FS
 	Built     bool
@@ -41,6 +50,9 @@ type Deps struct {
 func New(cfg Config, d Deps) *echo.Echo {
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "10M"
+	}
+	if cfg.ImportLimit == "" {
+		cfg.ImportLimit = "2G"
 	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics()
@@ -74,6 +86,31 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.POST("/api/v1/users", users.create, guard(auth.UserManage)...)
 	e.POST("/api/v1/tokens", users.createToken, guard(auth.TokenManage)...)
 	e.DELETE("/api/v1/tokens/:id", users.revokeToken, guard(auth.TokenManage)...)
+
+	camp := campaignHandlers{campaigns: d.Campaigns}
+	e.POST("/api/v1/brands", camp.createBrand, guard(auth.BrandManage)...)
+	e.GET("/api/v1/brands", camp.listBrands, guard(auth.Read)...)
+	e.POST("/api/v1/campaigns", camp.create, guard(auth.CampaignCreate)...)
+	e.GET("/api/v1/campaigns", camp.list, guard(auth.Read)...)
+	e.GET("/api/v1/campaigns/:id", camp.get, guard(auth.Read)...)
+	e.POST("/api/v1/campaigns/:id/preflight", camp.preflight, guard(auth.CampaignCreate)...)
+	e.POST("/api/v1/campaigns/:id/send", camp.send, guard(auth.CampaignSend)...)
+	e.POST("/api/v1/campaigns/:id/pause", camp.pause, guard(auth.CampaignPause)...)
+	e.POST("/api/v1/campaigns/:id/resume", camp.resume, guard(auth.CampaignResume)...)
+	e.POST("/api/v1/campaigns/:id/cancel", camp.cancel, guard(auth.CampaignCancel)...)
+
+	rec := recipientHandlers{recipients: d.Recipients}
+	// The import streams: its body may be far larger than a JSON request's.
+	e.POST("/api/v1/recipients/import", rec.importCSV, middleware.BodyLimit(cfg.ImportLimit), authn, require(auth.RecipientsImport))
+	e.GET("/api/v1/segments", rec.segments, guard(auth.Read)...)
+
+	sup := suppressionHandlers{suppressions: d.Suppressions, campaigns: d.Campaigns}
+	e.GET("/api/v1/suppressions", sup.list, guard(auth.Read)...)
+	e.POST("/api/v1/suppressions", sup.add, guard(auth.SuppressionManage)...)
+	e.DELETE("/api/v1/suppressions/:id", sup.delete, guard(auth.SuppressionManage)...)
+	// RFC 8058 one-click unsubscribe: no user auth, the link's signature is the auth.
+	e.GET("/u/:campaign/:recipient/:sig", sup.unsubscribe)
+	e.POST("/u/:campaign/:recipient/:sig", sup.unsubscribe, middleware.BodyLimit("4K"))
 
 	dash := spa(e, d.Dashboard, d.Built)
 	e.RouteNotFound("/*", dash)

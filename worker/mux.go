@@ -11,6 +11,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/worker/tasks"
 )
 
@@ -21,14 +22,21 @@ type Purger interface {
 
 // Deps are what the handlers need.
 type Deps struct {
-	Log    *slog.Logger
-	Purger Purger
+	Log        *slog.Logger
+	Purger     Purger
+	Campaigns  Campaigns
+	Reconciler Reconciler
+	Jobs       campaign.Jobs
 }
 
 // NewMux is the one handler table.
 func NewMux(d Deps) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(tasks.TypeMaintenancePurge, maintenance{d}.purge)
+	ct := campaignTasks{d}
+	mux.HandleFunc(tasks.TypeCampaignHandoff, ct.handoff)
+	mux.HandleFunc(tasks.TypeCampaignESPSync, ct.espSync)
+	mux.HandleFunc(tasks.TypeCampaignReconcile, ct.reconcile)
 	return mux
 }
 
@@ -36,5 +44,6 @@ func NewMux(d Deps) *asynq.ServeMux {
 func Periodic() map[string]*asynq.Task {
 	return map[string]*asynq.Task{
 		"@every 10m": tasks.NewMaintenancePurge(),
+		"@every 15s": tasks.NewReconcile(),
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -32,6 +33,7 @@ func Run(ctx context.Context, cfg RunConfig, mux *asynq.ServeMux) error {
 		Concurrency:     cfg.Concurrency,
 		Queues:          tasks.QueueWeights,
 		ShutdownTimeout: cfg.Shutdown,
+		RetryDelayFunc:  retryDelay,
 		Logger:          asynqLogger{cfg.Log},
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			id, _ := asynq.GetTaskID(ctx)
@@ -76,3 +78,12 @@ func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...), "compone
 func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...), "component", "asynq") }
 func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
 func (a asynqLogger) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
+
+// retryDelay backs off 1 s, 2 s, 4 s … capped at a minute, with jitter: the
+// tasks that retry (SendGrid pauses, handoffs) are urgent, unlike asynq's
+// default of minutes to hours.
+func retryDelay(n int, _ error, _ *asynq.Task) time.Duration {
+	d := time.Second << min(n, 6)
+	d = min(d, time.Minute)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}

@@ -28,6 +28,7 @@ type Config struct {
 	WebhookPublicKey *ecdsa.PublicKey
 	SendBuffer       time.Duration
 	RunbooksDir      string
+	PublicURL        string
 
 	DBMaxConns      int
 	LogFormat       string
@@ -112,6 +113,14 @@ func loadConfig(getenv func(string) string, need scope) (Config, error) {
 		if st, serr := os.Stat(c.RunbooksDir); serr != nil || !st.IsDir() {
 			return c, &configError{"FIREBREAK_RUNBOOKS_DIR", fmt.Sprintf("%q is not a readable directory", c.RunbooksDir)}
 		}
+	}
+	c.PublicURL = strings.TrimRight(str("FIREBREAK_PUBLIC_URL", ""), "/")
+	if c.PublicURL == "" {
+		_, port, _ := net.SplitHostPort(c.Addr)
+		c.PublicURL = "http://localhost:" + port
+	}
+	if pu, perr := url.Parse(c.PublicURL); perr != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+		return c, &configError{"FIREBREAK_PUBLIC_URL", fmt.Sprintf("must be the http(s) URL people reach Firebreak at, got %q", c.PublicURL)}
 	}
 	if c.SessionTTL, err = parseDuration("FIREBREAK_SESSION_TTL", str("FIREBREAK_SESSION_TTL", "12h"), time.Minute, 30*24*time.Hour); err != nil {
 		return c, err

@@ -13,7 +13,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,7 +23,18 @@ import (
 	"github.com/firebreak/firebreak/internal/testenv"
 )
 
-func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
+// TestMain doubles as the firebreak binary: with FIREBREAK_TEST_REEXEC=1 the
+// test binary runs the command line in its arguments (tests start a real
+// `firebreak worker` process this way, to kill it mid-handoff).
+func TestMain(m *testing.M) {
+	if os.Getenv("FIREBREAK_TEST_REEXEC") == "1" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := run(env{ctx: ctx, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(testenv.Main(m))
+}
 
 // cli runs the firebreak command line in-process with the given environment.
 type cli struct {

@@ -17,12 +17,17 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/firebreak/firebreak/api"
+	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/errs"
+	"github.com/firebreak/firebreak/domain/esp/sendgrid"
+	"github.com/firebreak/firebreak/domain/recipient"
 	"github.com/firebreak/firebreak/domain/store"
+	"github.com/firebreak/firebreak/domain/suppression"
 	"github.com/firebreak/firebreak/domain/user"
 	"github.com/firebreak/firebreak/frontend"
 	"github.com/firebreak/firebreak/migrations"
 	"github.com/firebreak/firebreak/worker"
+	"github.com/firebreak/firebreak/worker/tasks"
 )
 
 type mode struct{ http, worker bool }
@@ -77,9 +82,20 @@ func serve(e env, cfg Config, m mode) error {
 	rdb := redis.NewClient(rdbOpt)
 	defer rdb.Close()
 
+	key, err := st.UnsubscribeKey(openCtx)
+	if err != nil {
+		return err
+	}
+	sg := sendgrid.New(sendgrid.Config{APIKey: cfg.SendGridAPIKey, BaseURL: cfg.SendGridAPIURL})
+	aclient := asynq.NewClient(cfg.Redis)
+	defer aclient.Close()
+	jobs := tasks.NewEnqueuer(aclient)
+	campaigns := campaign.NewService(st, sg, sg, jobs, campaign.Config{DefaultSendBuffer: cfg.SendBuffer,
+		PublicURL: cfg.PublicURL, UnsubscribeKey: key, Log: log})
+
 	g, ctx := errgroup.WithContext(e.ctx)
 	if m.worker {
-		mux := worker.NewMux(worker.Deps{Log: log, Purger: st})
+		mux := worker.NewMux(worker.Deps{Log: log, Purger: st, Campaigns: campaigns, Reconciler: st, Jobs: jobs})
 		g.Go(func() error {
 			return worker.Run(ctx, worker.RunConfig{Redis: cfg.Redis, Concurrency: cfg.WorkerConc,
 				Shutdown: cfg.ShutdownTimeout, Scheduler: true, Log: log}, mux)
@@ -91,7 +107,8 @@ func serve(e env, cfg Config, m mode) error {
 		dist, built := frontend.Dist()
 		users := user.NewService(st, user.DefaultLimits, cfg.SessionTTL, nil)
 		h := api.New(api.Config{SecureCookies: cfg.SecureCookies}, api.Deps{
-			Log: log, Users: users, Dashboard: dist, Built: built,
+			Log: log, Users: users, Dashboard: dist, Built: built, Campaigns: campaigns,
+			Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st),
 			Metrics: api.NewMetrics(worker.NewQueueCollector(inspector)),
 			Ready: []api.Check{
 				{Name: "postgres", Ping: st.Ping},

@@ -15,13 +15,26 @@ import (
 // this package calls it inside the transaction of the change, so a change and
 // its entry commit or roll back together. The request id comes from ctx.
 func writeAudit(ctx context.Context, tx *gorm.DB, e audit.Entry) error {
+	q, args, err := auditInsert(ctx, e)
+	if err != nil {
+		return err
+	}
+	if err := tx.WithContext(ctx).Exec(q, args...).Error; err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, translate(err, nil, nil))
+	}
+	return nil
+}
+
+// auditInsert builds the INSERT for an entry; writeAudit runs it through gorm,
+// and the pgx paths (bulk import) run the same statement in their transaction.
+func auditInsert(ctx context.Context, e audit.Entry) (string, []any, error) {
 	data := e.Data
 	if data == nil {
 		data = map[string]any{}
 	}
 	raw, err := json.Marshal(data)
 	if err != nil {
-		return fmt.Errorf("audit %s: marshal data: %w", e.Action, err)
+		return "", nil, fmt.Errorf("audit %s: marshal data: %w", e.Action, err)
 	}
 	var actorID any
 	if e.Actor.UserID != "" {
@@ -31,14 +44,9 @@ func writeAudit(ctx context.Context, tx *gorm.DB, e audit.Entry) error {
 	if reqID == "" {
 		reqID = audit.RequestID(ctx)
 	}
-	err = tx.WithContext(ctx).Exec(`INSERT INTO audit_log
-		(actor_id, actor, action, subject_type, subject_id, data, request_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		actorID, e.Actor.Name, e.Action, e.SubjectType, e.SubjectID, string(raw), reqID).Error
-	if err != nil {
-		return fmt.Errorf("audit %s: %w", e.Action, translate(err, nil, nil))
-	}
-	return nil
+	return `INSERT INTO audit_log (actor_id, actor, action, subject_type, subject_id, data, request_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		[]any{actorID, e.Actor.Name, e.Action, e.SubjectType, e.SubjectID, string(raw), reqID}, nil
 }
 
 // Audit appends a standalone entry (for changes that have no row of their own).

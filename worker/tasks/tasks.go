@@ -36,3 +36,23 @@ func NewMaintenancePurge() *asynq.Task {
 	return asynq.NewTask(TypeMaintenancePurge, nil,
 		asynq.Queue(QueueDefault), asynq.MaxRetry(3), asynq.Timeout(time.Minute))
 }
+
+// Campaign task types.
+const (
+	// TypeCampaignHandoff hands a sending campaign's pending recipients to SendGrid.
+	TypeCampaignHandoff = "campaign:handoff"
+	// TypeCampaignESPSync retries SendGrid's plane of a pause, resume or cancel.
+	TypeCampaignESPSync = "campaign:esp-sync"
+	// TypeCampaignReconcile re-derives pending work from Postgres: handoffs of
+	// sending campaigns, failed ESP pauses, abandoned requests.
+	TypeCampaignReconcile = "campaign:reconcile"
+)
+
+// CampaignPayload names a campaign.
+type CampaignPayload struct {
+	CampaignID string `json:"campaign_id"`
+}
+
+// HandoffParallelism is how many handoff tasks run at once for one campaign;
+// each claims its own recipients, so they never send the same one.
+const HandoffParallelism = 4

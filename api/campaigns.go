@@ -1,0 +1,177 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/firebreak/firebreak/domain/campaign"
+)
+
+type campaignHandlers struct {
+	campaigns *campaign.Service
+}
+
+type campaignRequest struct {
+	Name              string   `json:"name"`
+	BrandID           string   `json:"brand_id"`
+	Subject           string   `json:"subject"`
+	HTML              string   `json:"html"`
+	Text              string   `json:"text"`
+	Segments          []string `json:"segments"`
+	SendBufferSeconds *int     `json:"send_buffer_seconds"`
+	CanaryPercent     float64  `json:"canary_percent"`
+	CanaryHoldSeconds int      `json:"canary_hold_seconds"`
+	ASMGroupID        int      `json:"asm_group_id"`
+}
+
+type espPauseResponse struct {
+	State string     `json:"state"`
+	At    *time.Time `json:"at"`
+	Error string     `json:"error"`
+}
+
+type campaignResponse struct {
+	ID                string                `json:"id"`
+	Name              string                `json:"name"`
+	BrandID           string                `json:"brand_id"`
+	Subject           string                `json:"subject"`
+	HTML              string                `json:"html"`
+	Text              string                `json:"text"`
+	Segments          []string              `json:"segments"`
+	SendBufferSeconds int                   `json:"send_buffer_seconds"`
+	CanaryPercent     float64               `json:"canary_percent"`
+	CanaryHoldSeconds int                   `json:"canary_hold_seconds"`
+	ASMGroupID        *int                  `json:"asm_group_id"`
+	Status            campaign.Status       `json:"status"`
+	BatchID           string                `json:"batch_id"`
+	ESPPause          espPauseResponse      `json:"esp_pause"`
+	Counts            campaign.Counts       `json:"counts"`
+	Stoppability      campaign.Stoppability `json:"stoppability"`
+	FailedRequests    int                   `json:"failed_requests"`
+	UncertainRequests int                   `json:"uncertain_requests"`
+	LastError         string                `json:"last_error"`
+	CanaryReleaseAt   *time.Time            `json:"canary_release_at"`
+	SendStartedAt     *time.Time            `json:"send_started_at"`
+	PausedAt          *time.Time            `json:"paused_at"`
+	FinishedAt        *time.Time            `json:"finished_at"`
+	CreatedAt         time.Time             `json:"created_at"`
+	UpdatedAt         time.Time             `json:"updated_at"`
+}
+
+func toCampaignResponse(v campaign.View) campaignResponse {
+	c := v.Campaign
+	r := campaignResponse{ID: c.ID, Name: c.Name, BrandID: c.BrandID, Subject: c.Subject, HTML: c.HTML, Text: c.Text,
+		Segments: c.Segments, SendBufferSeconds: c.SendBufferSeconds, CanaryPercent: c.CanaryPercent,
+		CanaryHoldSeconds: c.CanaryHoldSeconds, Status: c.Status, BatchID: c.BatchID,
+		ESPPause: espPauseResponse{State: string(c.ESPState), At: c.ESPStateAt, Error: c.ESPError},
+		Counts:   v.Counts, Stoppability: v.Stoppability, FailedRequests: c.FailedRequests,
+		UncertainRequests: c.UncertainRequests, LastError: c.LastError, CanaryReleaseAt: c.CanaryReleaseAt,
+		SendStartedAt: c.SendStartedAt, PausedAt: c.PausedAt, FinishedAt: c.FinishedAt,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	if r.Segments == nil {
+		r.Segments = []string{}
+	}
+	if c.ASMGroupID > 0 {
+		g := c.ASMGroupID
+		r.ASMGroupID = &g
+	}
+	return r
+}
+
+func (h campaignHandlers) create(c echo.Context) error {
+	var in campaignRequest
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	created, err := h.campaigns.CreateCampaign(c.Request().Context(), actorOf(c), campaign.NewCampaign{
+		Campaign: campaign.Campaign{Name: in.Name, BrandID: in.BrandID, Subject: in.Subject, HTML: in.HTML, Text: in.Text,
+			Segments: in.Segments, CanaryPercent: in.CanaryPercent, CanaryHoldSeconds: in.CanaryHoldSeconds,
+			ASMGroupID: in.ASMGroupID},
+		SendBufferSeconds: in.SendBufferSeconds,
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toCampaignResponse(campaign.View{Campaign: created}))
+}
+
+func (h campaignHandlers) list(c echo.Context) error {
+	vs, err := h.campaigns.List(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]campaignResponse, len(vs))
+	for i, v := range vs {
+		out[i] = toCampaignResponse(v)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h campaignHandlers) get(c echo.Context) error {
+	v, err := h.campaigns.Get(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCampaignResponse(v))
+}
+
+func (h campaignHandlers) preflight(c echo.Context) error {
+	p, err := h.campaigns.Preflight(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+// send: 202 once the audience is snapshotted; the handoff runs in the background.
+func (h campaignHandlers) send(c echo.Context) error {
+	sent, err := h.campaigns.Send(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]any{"id": sent.ID, "status": sent.Status,
+		"audience": sent.Audience, "batch_id": sent.BatchID})
+}
+
+type pauseRequest struct {
+	Reason string `json:"reason"`
+}
+
+type pauseResponse struct {
+	Campaign   campaignResponse `json:"campaign"`
+	IncidentID *string          `json:"incident_id"`
+}
+
+// pause answers once Firebreak's plane is stopped (nothing more leaves) and
+// SendGrid's plane has been asked; esp_pause says what SendGrid answered.
+func (h campaignHandlers) pause(c echo.Context) error {
+	var in pauseRequest
+	if c.Request().ContentLength != 0 {
+		if err := bindJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	v, err := h.campaigns.Pause(c.Request().Context(), actorOf(c), c.Param("id"), in.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, pauseResponse{Campaign: toCampaignResponse(v)})
+}
+
+func (h campaignHandlers) resume(c echo.Context) error {
+	v, err := h.campaigns.Resume(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCampaignResponse(v))
+}
+
+func (h campaignHandlers) cancel(c echo.Context) error {
+	v, err := h.campaigns.Cancel(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCampaignResponse(v))
+}

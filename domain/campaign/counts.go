@@ -1,0 +1,80 @@
+package campaign
+
+import "time"
+
+// CatchWindow is how long before send_at SendGrid must receive a pause for it
+// to hold a message (SENDGRID.md §3).
+const CatchWindow = 10 * time.Minute
+
+// Handed is a group of handed-over messages that share a send_at: one accepted
+// handoff request.
+type Handed struct {
+	SendAt time.Time
+	Count  int
+}
+
+// Counts are a campaign's numbers. Held is what will not go out while paused:
+// never handed over, or handed over with send_at at least CatchWindow after
+// SendGrid accepted the pause. Everything else handed over is possibly received.
+type Counts struct {
+	Audience         int `json:"audience"`
+	HandedToESP      int `json:"handed_to_esp"`
+	Held             int `json:"held"`
+	PossiblyReceived int `json:"possibly_received"`
+	InDoubt          int `json:"in_doubt"`
+	Failed           int `json:"failed"`
+	Delivered        int `json:"delivered"`
+	Opened           int `json:"opened"`
+	Clicked          int `json:"clicked"`
+	Bounced          int `json:"bounced"`
+	Complained       int `json:"complained"`
+	Unsubscribed     int `json:"unsubscribed"`
+}
+
+// Stoppability says how much of what was handed over SendGrid can still hold if
+// a pause arrives now: messages whose send_at is more than CatchWindow away,
+// and until when (the last moment a pause still catches any of them).
+type Stoppability struct {
+	Catchable      int        `json:"catchable"`
+	CatchableUntil *time.Time `json:"catchable_until"`
+	// NextDeadline is when the soonest catchable messages stop being catchable.
+	NextDeadline *time.Time `json:"next_deadline"`
+}
+
+// ComputeHeld fills Held and PossiblyReceived. espPausedAt is when SendGrid
+// accepted the pause (nil when it has not: then only what Firebreak never
+// handed over is held).
+func ComputeHeld(c *Counts, handed []Handed, espPausedAt *time.Time) {
+	caught := 0
+	if espPausedAt != nil {
+		for _, h := range handed {
+			if !h.SendAt.Before(espPausedAt.Add(CatchWindow)) {
+				caught += h.Count
+			}
+		}
+	}
+	notHanded := c.Audience - c.HandedToESP - c.InDoubt
+	c.Held = max(notHanded, 0) + caught
+	c.PossiblyReceived = c.Audience - c.Held
+}
+
+// ComputeStoppability reads the handed-over groups at time now.
+func ComputeStoppability(handed []Handed, now time.Time) Stoppability {
+	var s Stoppability
+	for _, h := range handed {
+		deadline := h.SendAt.Add(-CatchWindow)
+		if !deadline.After(now) {
+			continue
+		}
+		s.Catchable += h.Count
+		if s.CatchableUntil == nil || deadline.After(*s.CatchableUntil) {
+			d := deadline
+			s.CatchableUntil = &d
+		}
+		if s.NextDeadline == nil || deadline.Before(*s.NextDeadline) {
+			d := deadline
+			s.NextDeadline = &d
+		}
+	}
+	return s
+}

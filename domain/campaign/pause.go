@@ -1,0 +1,164 @@
+package campaign
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/esp"
+)
+
+// Pause stops a sending campaign on both planes. Firebreak's plane first: the
+// status goes to paused in the transaction that stops further claims, and Pause
+// does not return until every in-flight handoff request of the campaign has
+// finished or passed its deadline — so after Pause returns, no mail/send for
+// this campaign leaves Firebreak. Then SendGrid's plane: the batch is paused,
+// and the campaign says "paused at SendGrid" only once SendGrid accepted it;
+// a refusal is recorded with its reason and retried in the background.
+// Pausing a paused campaign repeats only what has not succeeded yet.
+func (s *Service) Pause(ctx context.Context, actor audit.Actor, id, reason string) (View, error) {
+	// A sent campaign is paused too: "sent" means handed to SendGrid, which
+	// still holds every message whose send_at is over 10 minutes away.
+	c, err := s.repo.SetStatus(ctx, id, []Status{Sending, Sent}, Paused, s.cfg.Now(), ErrNotSending,
+		audit.Entry{Actor: actor, Action: "campaign.pause", SubjectType: "campaign", SubjectID: id,
+			Data: map[string]any{"reason": reason}})
+	if errors.Is(err, ErrNotSending) && c.Status == Paused {
+		err = nil // idempotent: make sure both planes are paused
+	}
+	if err != nil {
+		return View{}, err
+	}
+	if err := s.waitInFlight(ctx, id); err != nil {
+		return View{}, err
+	}
+	c, err = s.applyESP(ctx, actor, id)
+	if err != nil {
+		return View{}, err
+	}
+	return s.view(ctx, c)
+}
+
+// Resume lifts a pause: SendGrid releases what it holds, Firebreak hands over
+// the rest.
+func (s *Service) Resume(ctx context.Context, actor audit.Actor, id string) (View, error) {
+	c, err := s.repo.SetStatus(ctx, id, []Status{Paused}, Sending, s.cfg.Now(), ErrNotPaused,
+		audit.Entry{Actor: actor, Action: "campaign.resume", SubjectType: "campaign", SubjectID: id})
+	if err != nil {
+		return View{}, err
+	}
+	if c, err = s.applyESP(ctx, actor, id); err != nil {
+		return View{}, err
+	}
+	if err := s.jobs.HandOff(ctx, id); err != nil {
+		s.cfg.Log.Warn("enqueue handoff", "campaign_id", id, "err", err.Error())
+	}
+	return s.view(ctx, c)
+}
+
+// Cancel stops a campaign for good: Firebreak drops what it still holds and
+// SendGrid discards what it holds for the batch.
+func (s *Service) Cancel(ctx context.Context, actor audit.Actor, id string) (View, error) {
+	c, err := s.repo.SetStatus(ctx, id, []Status{Draft, Sending, Paused, Sent}, Cancelled, s.cfg.Now(), ErrFinished,
+		audit.Entry{Actor: actor, Action: "campaign.cancel", SubjectType: "campaign", SubjectID: id})
+	if errors.Is(err, ErrFinished) && c.Status == Cancelled {
+		err = nil
+	}
+	if err != nil {
+		return View{}, err
+	}
+	if err := s.waitInFlight(ctx, id); err != nil {
+		return View{}, err
+	}
+	if c, err = s.applyESP(ctx, actor, id); err != nil {
+		return View{}, err
+	}
+	return s.view(ctx, c)
+}
+
+// RetryESP brings SendGrid's plane in line with the campaign's status (the
+// background retry after a refused pause, resume or cancel). It returns an
+// error while SendGrid still refuses, so the job is retried.
+func (s *Service) RetryESP(ctx context.Context, id string) error {
+	c, err := s.applyESP(ctx, audit.System, id)
+	if err != nil {
+		return err
+	}
+	if c.ESPState == ESPFailed {
+		return errors.New("sendgrid still refuses: " + c.ESPError)
+	}
+	return nil
+}
+
+// waitInFlight polls the ledger until no request of the campaign is sending
+// (a request past its deadline no longer counts: its HTTP call was abandoned).
+func (s *Service) waitInFlight(ctx context.Context, id string) error {
+	for delay := 2 * time.Millisecond; ; delay = min(delay*2, 50*time.Millisecond) {
+		n, err := s.repo.InFlight(ctx, id, s.cfg.Now())
+		if err != nil || n == 0 {
+			return err
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// applyESP makes SendGrid's batch state match the campaign's status: paused ->
+// pause, cancelled -> cancel, sending -> no status. Nothing is asked of
+// SendGrid when nothing was ever handed to it.
+func (s *Service) applyESP(ctx context.Context, actor audit.Actor, id string) (Campaign, error) {
+	c, err := s.repo.GetCampaign(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	var want ESPState
+	switch c.Status {
+	case Paused:
+		want = ESPPaused
+	case Cancelled:
+		want = ESPCancelled
+	case Sending, Sent:
+		if c.ESPState == ESPNone || c.ESPState == ESPResumed {
+			return c, nil
+		}
+		want = ESPResumed
+	default:
+		return c, nil
+	}
+	if c.ESPState == want {
+		return c, nil
+	}
+	if c.BatchID == "" || (c.HandedToESP == 0 && c.UncertainRequests == 0 && c.ESPState == ESPNone) {
+		return c, nil // nothing at SendGrid to hold
+	}
+	ectx, cancel := context.WithTimeout(ctx, s.cfg.ESPTimeout)
+	defer cancel()
+	switch want {
+	case ESPPaused:
+		err = s.sched.SetBatchStatus(ectx, c.BatchID, esp.StatusPause)
+	case ESPCancelled:
+		err = s.sched.SetBatchStatus(ectx, c.BatchID, esp.StatusCancel)
+	case ESPResumed:
+		err = s.sched.ClearBatchStatus(ectx, c.BatchID)
+	}
+	now := s.cfg.Now()
+	entry := audit.Entry{Actor: actor, SubjectType: "campaign", SubjectID: id}
+	if err != nil {
+		entry.Action, entry.Data = "campaign.esp_failed", map[string]any{"wanted": string(want), "error": err.Error()}
+		c, serr := s.repo.SetESPState(ctx, id, ESPFailed, now, err.Error(), entry)
+		if serr != nil {
+			return c, serr
+		}
+		if jerr := s.jobs.RetryESP(ctx, id, 5*time.Second); jerr != nil {
+			s.cfg.Log.Warn("enqueue ESP retry", "campaign_id", id, "err", jerr.Error())
+		}
+		return c, nil
+	}
+	entry.Action, entry.Data = "campaign.esp_"+string(want), map[string]any{"batch_id": c.BatchID}
+	return s.repo.SetESPState(ctx, id, want, now, "", entry)
+}

@@ -1,0 +1,227 @@
+package campaign
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/errs"
+	"github.com/firebreak/firebreak/domain/esp"
+)
+
+// Config are the service's settings.
+type Config struct {
+	DefaultSendBuffer time.Duration // FIREBREAK_SEND_BUFFER
+	SendTimeout       time.Duration // one mail-send request; default 15s
+	ESPTimeout        time.Duration // one pause/resume call at SendGrid; default 3s
+	PublicURL         string        // base of the unsubscribe links
+	UnsubscribeKey    []byte        // signs unsubscribe links
+	Now               func() time.Time
+	Log               *slog.Logger
+}
+
+// Service is the campaign use-cases: brands, campaigns, preflight, send, and
+// the two-plane pause, resume and cancel.
+type Service struct {
+	repo  Repo
+	mail  esp.Sender
+	sched esp.Scheduler
+	jobs  Jobs
+	cfg   Config
+}
+
+// NewService wires the use-cases.
+func NewService(repo Repo, mail esp.Sender, sched esp.Scheduler, jobs Jobs, cfg Config) *Service {
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = 15 * time.Second
+	}
+	if cfg.ESPTimeout <= 0 {
+		cfg.ESPTimeout = 3 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &Service{repo: repo, mail: mail, sched: sched, jobs: jobs, cfg: cfg}
+}
+
+// PreflightError refuses a send and carries the whole preflight as details.
+type PreflightError struct{ Preflight Preflight }
+
+func (e *PreflightError) Error() string {
+	return fmt.Sprintf("preflight failed with %d problems", len(e.Preflight.Problems))
+}
+
+// Unwrap makes it an Invalid error (422).
+func (e *PreflightError) Unwrap() error { return errs.Invalid }
+
+// Code and Details let the HTTP layer show the problems.
+func (e *PreflightError) Code() string { return "preflight_failed" }
+
+// Details returns the preflight for the error body.
+func (e *PreflightError) Details() map[string]any {
+	return map[string]any{"preflight": e.Preflight}
+}
+
+// CreateBrand validates and stores a brand.
+func (s *Service) CreateBrand(ctx context.Context, actor audit.Actor, b Brand) (Brand, error) {
+	if err := b.Validate(); err != nil {
+		return Brand{}, err
+	}
+	return s.repo.CreateBrand(ctx, b, audit.Entry{Actor: actor, Action: "brand.create", SubjectType: "brand",
+		Data: map[string]any{"name": b.Name, "from_email": b.FromEmail, "reply_to": b.ReplyTo}})
+}
+
+// ListBrands lists brands.
+func (s *Service) ListBrands(ctx context.Context) ([]Brand, error) { return s.repo.ListBrands(ctx) }
+
+// NewCampaign is the input to CreateCampaign; nil pointers take defaults.
+type NewCampaign struct {
+	Campaign
+	SendBufferSeconds *int
+}
+
+// CreateCampaign validates and stores a draft.
+func (s *Service) CreateCampaign(ctx context.Context, actor audit.Actor, in NewCampaign) (Campaign, error) {
+	c := in.Campaign
+	c.SendBufferSeconds = int(s.cfg.DefaultSendBuffer / time.Second)
+	if in.SendBufferSeconds != nil {
+		c.SendBufferSeconds = *in.SendBufferSeconds
+	}
+	c.Status, c.ESPState, c.CreatedBy = Draft, ESPNone, actor.UserID
+	if err := c.Validate(); err != nil {
+		return Campaign{}, err
+	}
+	if _, err := s.repo.GetBrand(ctx, c.BrandID); err != nil {
+		if errors.Is(err, errs.NotFound) {
+			var f errs.Fields
+			f.Add("brand_id", "no brand has this id")
+			return Campaign{}, f.Err()
+		}
+		return Campaign{}, err
+	}
+	return s.repo.CreateCampaign(ctx, c, audit.Entry{Actor: actor, Action: "campaign.create", SubjectType: "campaign",
+		Data: map[string]any{"name": c.Name, "segments": c.Segments, "send_buffer_seconds": c.SendBufferSeconds,
+			"canary_percent": c.CanaryPercent}})
+}
+
+// View is a campaign with its counts and stoppability, as the API shows it.
+type View struct {
+	Campaign     Campaign
+	Counts       Counts
+	Stoppability Stoppability
+}
+
+// Get returns a campaign with its live counts.
+func (s *Service) Get(ctx context.Context, id string) (View, error) {
+	c, err := s.repo.GetCampaign(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	return s.view(ctx, c)
+}
+
+func (s *Service) view(ctx context.Context, c Campaign) (View, error) {
+	counts, err := s.repo.Counts(ctx, c.ID)
+	if err != nil {
+		return View{}, err
+	}
+	handed, err := s.repo.Handed(ctx, c.ID)
+	if err != nil {
+		return View{}, err
+	}
+	var pausedAt *time.Time
+	if c.ESPState == ESPPaused || c.ESPState == ESPCancelled {
+		pausedAt = c.ESPStateAt
+	}
+	if c.Status == Draft {
+		counts.Audience = 0
+	}
+	ComputeHeld(&counts, handed, pausedAt)
+	return View{Campaign: c, Counts: counts, Stoppability: ComputeStoppability(handed, s.cfg.Now())}, nil
+}
+
+// List lists campaigns, newest first, with their counts.
+func (s *Service) List(ctx context.Context) ([]View, error) {
+	cs, err := s.repo.ListCampaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]View, 0, len(cs))
+	for _, c := range cs {
+		v, err := s.view(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// Preflight checks a campaign against its live audience without sending.
+func (s *Service) Preflight(ctx context.Context, id string) (Preflight, error) {
+	c, err := s.repo.GetCampaign(ctx, id)
+	if err != nil {
+		return Preflight{}, err
+	}
+	return s.preflight(ctx, c)
+}
+
+func (s *Service) preflight(ctx context.Context, c Campaign) (Preflight, error) {
+	b, err := s.repo.GetBrand(ctx, c.BrandID)
+	if err != nil {
+		return Preflight{}, err
+	}
+	tags, _ := c.Tags()
+	var needy []Tag
+	for _, t := range tags {
+		if !t.HasFallback {
+			needy = append(needy, t)
+		}
+	}
+	facts, err := s.repo.AudienceFacts(ctx, c.Segments, c.ASMGroupID, needy)
+	if err != nil {
+		return Preflight{}, err
+	}
+	return CheckPreflight(c, b, facts), nil
+}
+
+// Send runs preflight, gets a SendGrid batch id, snapshots the audience and
+// starts the handoff. A campaign is sent once: a second Send is ErrAlreadySent.
+func (s *Service) Send(ctx context.Context, actor audit.Actor, id string) (Campaign, error) {
+	c, err := s.repo.GetCampaign(ctx, id)
+	if err != nil {
+		return Campaign{}, err
+	}
+	if c.Status != Draft {
+		return Campaign{}, ErrAlreadySent
+	}
+	pf, err := s.preflight(ctx, c)
+	if err != nil {
+		return Campaign{}, err
+	}
+	if !pf.OK {
+		return Campaign{}, &PreflightError{Preflight: pf}
+	}
+	bctx, cancel := context.WithTimeout(ctx, s.cfg.ESPTimeout*3)
+	defer cancel()
+	batchID, err := s.mail.CreateBatch(bctx)
+	if err != nil {
+		return Campaign{}, fmt.Errorf("create SendGrid batch: %w: %w", errs.Unavailable, err)
+	}
+	c, err = s.repo.StartSend(ctx, id, batchID, s.cfg.Now(), audit.Entry{Actor: actor, Action: "campaign.send",
+		SubjectType: "campaign", SubjectID: id, Data: map[string]any{"batch_id": batchID}})
+	if err != nil {
+		return Campaign{}, err
+	}
+	if err := s.jobs.HandOff(ctx, id); err != nil {
+		// Postgres has the truth; the reconciler enqueues it within a minute.
+		s.cfg.Log.Warn("enqueue handoff", "campaign_id", id, "err", err.Error())
+	}
+	return c, nil
+}

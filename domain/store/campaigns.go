@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/campaign"
+)
+
+var _ campaign.Repo = (*Store)(nil)
+
+type campaignRow struct {
+	ID                  string
+	Name                string
+	BrandID             string
+	Subject             string
+	HTML                string
+	Text                string
+	SegmentsJSON        string
+	SendBufferSeconds   int
+	CanaryPercent       float64
+	CanaryHoldSeconds   int
+	ASMGroupID          *int
+	Status              string
+	BatchID             string
+	Audience            int
+	HandedToESP         int
+	FailedRecipients    int
+	InDoubt             int
+	CancelledRecipients int
+	FailedRequests      int
+	UncertainRequests   int
+	LastError           string
+	CanaryReleaseAt     *time.Time
+	SendStartedAt       *time.Time
+	PausedAt            *time.Time
+	FinishedAt          *time.Time
+	ESPState            string     `gorm:"column:esp_state"`
+	ESPStateAt          *time.Time `gorm:"column:esp_state_at"`
+	ESPError            string     `gorm:"column:esp_error"`
+	CreatedBy           *string
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+// campaignCols selects a campaign row; segments come back as JSON so names with
+// spaces or commas survive.
+const campaignCols = `c.id, c.name, c.brand_id, c.subject, c.html, c.text, to_json(c.segments)::text AS segments_json,
+	c.send_buffer_seconds, c.canary_percent::float8 AS canary_percent, c.canary_hold_seconds, c.asm_group_id, c.status, c.batch_id,
+	c.audience, c.handed_to_esp, c.failed_recipients, c.in_doubt, c.cancelled_recipients, c.failed_requests,
+	c.uncertain_requests, c.last_error, c.canary_release_at, c.send_started_at, c.paused_at, c.finished_at,
+	c.esp_state, c.esp_state_at, c.esp_error, c.created_by, c.created_at, c.updated_at`
+
+func toCampaign(r campaignRow) campaign.Campaign {
+	c := campaign.Campaign{ID: r.ID, Name: r.Name, BrandID: r.BrandID, Subject: r.Subject, HTML: r.HTML, Text: r.Text,
+		SendBufferSeconds: r.SendBufferSeconds, CanaryPercent: r.CanaryPercent, CanaryHoldSeconds: r.CanaryHoldSeconds,
+		Status: campaign.Status(r.Status), BatchID: r.BatchID, Audience: r.Audience, HandedToESP: r.HandedToESP,
+		FailedRecipients: r.FailedRecipients, InDoubt: r.InDoubt, Cancelled: r.CancelledRecipients,
+		FailedRequests: r.FailedRequests, UncertainRequests: r.UncertainRequests, LastError: r.LastError,
+		CanaryReleaseAt: utc(r.CanaryReleaseAt), SendStartedAt: utc(r.SendStartedAt), PausedAt: utc(r.PausedAt),
+		FinishedAt: utc(r.FinishedAt), ESPState: campaign.ESPState(r.ESPState), ESPStateAt: utc(r.ESPStateAt),
+		ESPError: r.ESPError, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	_ = json.Unmarshal([]byte(r.SegmentsJSON), &c.Segments)
+	if r.ASMGroupID != nil {
+		c.ASMGroupID = *r.ASMGroupID
+	}
+	if r.CreatedBy != nil {
+		c.CreatedBy = *r.CreatedBy
+	}
+	return c
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func nullInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// CreateCampaign inserts a draft.
+func (s *Store) CreateCampaign(ctx context.Context, c campaign.Campaign, a audit.Entry) (campaign.Campaign, error) {
+	var id string
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Raw(`INSERT INTO campaigns (name, brand_id, subject, html, text, segments, send_buffer_seconds,
+			canary_percent, canary_hold_seconds, asm_group_id, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.Name, c.BrandID, c.Subject, c.HTML, c.Text, textArray(c.Segments), c.SendBufferSeconds,
+			c.CanaryPercent, c.CanaryHoldSeconds, nullInt(c.ASMGroupID), nullStr(c.CreatedBy)).Scan(&id).Error
+		if err != nil {
+			return translate(err, campaign.ErrBrandNotFound, nil)
+		}
+		a.SubjectID = id
+		return writeAudit(ctx, tx, a)
+	})
+	if err != nil {
+		return campaign.Campaign{}, fmt.Errorf("create campaign: %w", err)
+	}
+	return s.GetCampaign(ctx, id)
+}
+
+// GetCampaign reads a campaign.
+func (s *Store) GetCampaign(ctx context.Context, id string) (campaign.Campaign, error) {
+	return getCampaign(ctx, s.db, id, "")
+}
+
+func getCampaign(ctx context.Context, db *gorm.DB, id, lock string) (campaign.Campaign, error) {
+	var rows []campaignRow
+	if err := db.WithContext(ctx).Raw(`SELECT `+campaignCols+` FROM campaigns c WHERE c.id = ? `+lock, id).Scan(&rows).Error; err != nil {
+		return campaign.Campaign{}, translate(err, campaign.ErrNotFound, nil)
+	}
+	if len(rows) == 0 {
+		return campaign.Campaign{}, campaign.ErrNotFound
+	}
+	return toCampaign(rows[0]), nil
+}
+
+// ListCampaigns lists campaigns, newest first.
+func (s *Store) ListCampaigns(ctx context.Context) ([]campaign.Campaign, error) {
+	var rows []campaignRow
+	if err := s.db.WithContext(ctx).Raw(`SELECT ` + campaignCols + ` FROM campaigns c ORDER BY c.created_at DESC`).Scan(&rows).Error; err != nil {
+		return nil, translate(err, nil, nil)
+	}
+	out := make([]campaign.Campaign, len(rows))
+	for i, r := range rows {
+		out[i] = toCampaign(r)
+	}
+	return out, nil
+}
+
+// SetStatus moves a campaign from one of from to to, under the row lock. The
+// lock waits for every open Claim (which holds the row's share lock), so once
+// a pause commits, no new handoff request can be claimed. Cancelling drops the
+// recipients Firebreak still holds.
+func (s *Store) SetStatus(ctx context.Context, id string, from []campaign.Status, to campaign.Status, now time.Time,
+	errWrong error, a audit.Entry) (campaign.Campaign, error) {
+	var out campaign.Campaign
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c, err := getCampaign(ctx, tx, id, "FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		out = c
+		if !slices.Contains(from, c.Status) {
+			return errWrong
+		}
+		set := `status = ?, updated_at = ?`
+		args := []any{string(to), now}
+		switch to {
+		case campaign.Paused:
+			set += `, paused_at = ?`
+			args = append(args, now)
+		case campaign.Cancelled:
+			r := tx.Exec(`UPDATE campaign_recipients SET state = 'cancelled' WHERE campaign_id = ? AND state = 'pending'`, id)
+			if r.Error != nil {
+				return translate(r.Error, nil, nil)
+			}
+			set += `, finished_at = ?, cancelled_recipients = cancelled_recipients + ?`
+			args = append(args, now, r.RowsAffected)
+		}
+		if err := tx.Exec(`UPDATE campaigns SET `+set+` WHERE id = ?`, append(args, id)...).Error; err != nil {
+			return translate(err, nil, nil)
+		}
+		a.Data = withData(a.Data, "from", string(c.Status), "to", string(to))
+		return writeAudit(ctx, tx, a)
+	})
+	if err != nil {
+		if errors.Is(err, errWrong) {
+			return out, err
+		}
+		return out, fmt.Errorf("campaign %s to %s: %w", id, to, err)
+	}
+	return s.GetCampaign(ctx, id)
+}
+
+// SetESPState records SendGrid's plane of a pause, resume or cancel.
+func (s *Store) SetESPState(ctx context.Context, id string, state campaign.ESPState, at time.Time, errMsg string, a audit.Entry) (campaign.Campaign, error) {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`UPDATE campaigns SET esp_state = ?, esp_state_at = ?, esp_error = ?, updated_at = now() WHERE id = ?`,
+			string(state), at, errMsg, id).Error; err != nil {
+			return translate(err, nil, nil)
+		}
+		return writeAudit(ctx, tx, a)
+	})
+	if err != nil {
+		return campaign.Campaign{}, fmt.Errorf("campaign %s ESP state: %w", id, err)
+	}
+	return s.GetCampaign(ctx, id)
+}
+
+func withData(m map[string]any, kv ...any) map[string]any {
+	if m == nil {
+		m = map[string]any{}
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	return m
+}

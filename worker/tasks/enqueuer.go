@@ -1,0 +1,73 @@
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/firebreak/firebreak/domain/campaign"
+)
+
+// Enqueuer schedules background work on asynq; it implements the domain's
+// campaign.Jobs port. Deterministic task ids keep "exactly one pending" work:
+// a conflict means the work is already queued, which is success.
+type Enqueuer struct {
+	client *asynq.Client
+}
+
+var _ campaign.Jobs = (*Enqueuer)(nil)
+
+// NewEnqueuer returns an Enqueuer over an asynq client.
+func NewEnqueuer(c *asynq.Client) *Enqueuer { return &Enqueuer{client: c} }
+
+func payload(campaignID string) []byte {
+	b, _ := json.Marshal(CampaignPayload{CampaignID: campaignID})
+	return b
+}
+
+func (e *Enqueuer) enqueue(ctx context.Context, t *asynq.Task, opts ...asynq.Option) error {
+	_, err := e.client.EnqueueContext(ctx, t, opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
+		return nil
+	}
+	return err
+}
+
+// HandOff starts HandoffParallelism handoff tasks for the campaign now.
+func (e *Enqueuer) HandOff(ctx context.Context, campaignID string) error {
+	for i := 0; i < HandoffParallelism; i++ {
+		err := e.enqueue(ctx, asynq.NewTask(TypeCampaignHandoff, payload(campaignID)),
+			asynq.Queue(QueueBulk), asynq.TaskID(fmt.Sprintf("handoff:%s:%d", campaignID, i)),
+			asynq.MaxRetry(25), asynq.Timeout(2*time.Hour))
+		if err != nil {
+			return fmt.Errorf("enqueue handoff %s: %w", campaignID, err)
+		}
+	}
+	return nil
+}
+
+// HandOffAt schedules one handoff task for the campaign at a time (the end of a
+// canary's hold); it then fans out like HandOff.
+func (e *Enqueuer) HandOffAt(ctx context.Context, campaignID string, at time.Time) error {
+	return e.enqueue(ctx, asynq.NewTask(TypeCampaignHandoff, payload(campaignID)),
+		asynq.Queue(QueueBulk), asynq.ProcessAt(at), asynq.MaxRetry(25), asynq.Timeout(2*time.Hour),
+		asynq.TaskID(fmt.Sprintf("handoff-at:%s:%d", campaignID, at.Unix())))
+}
+
+// RetryESP retries SendGrid's plane of the campaign's pause, resume or cancel
+// on the critical queue, with asynq's backoff between attempts.
+func (e *Enqueuer) RetryESP(ctx context.Context, campaignID string, after time.Duration) error {
+	return e.enqueue(ctx, asynq.NewTask(TypeCampaignESPSync, payload(campaignID)),
+		asynq.Queue(QueueCritical), asynq.ProcessIn(after), asynq.MaxRetry(50), asynq.Timeout(30*time.Second),
+		asynq.TaskID("esp-sync:"+campaignID))
+}
+
+// NewReconcile is the periodic reconciler task.
+func NewReconcile() *asynq.Task {
+	return asynq.NewTask(TypeCampaignReconcile, nil, asynq.Queue(QueueCritical), asynq.MaxRetry(0),
+		asynq.Timeout(time.Minute), asynq.Unique(10*time.Second))
+}
