@@ -27,6 +27,7 @@ type Config struct {
 	SendGridAPIURL   string
 	WebhookPublicKey *ecdsa.PublicKey
 	SendBuffer       time.Duration
+	SendTimeout      time.Duration
 	RunbooksDir      string
 	PublicURL        string
 
@@ -107,6 +108,9 @@ func loadConfig(getenv func(string) string, need scope) (Config, error) {
 		return c, err
 	}
 	if c.SendBuffer, err = parseDuration("FIREBREAK_SEND_BUFFER", str("FIREBREAK_SEND_BUFFER", "15m"), 0, 72*time.Hour); err != nil {
+		return c, err
+	}
+	if c.SendTimeout, err = parseDuration("FIREBREAK_SEND_TIMEOUT", str("FIREBREAK_SEND_TIMEOUT", "15s"), time.Second, 2*time.Minute); err != nil {
 		return c, err
 	}
 	if c.RunbooksDir = str("FIREBREAK_RUNBOOKS_DIR", ""); c.RunbooksDir != "" {

@@ -52,6 +52,7 @@ func root() *command {
 			migrateCommand(),
 			userCommand(),
 			tokenCommand(),
+			sgsimCommand(),
 		},
 	}
 }

@@ -90,7 +90,7 @@ func serve(e env, cfg Config, m mode) error {
 	aclient := asynq.NewClient(cfg.Redis)
 	defer aclient.Close()
 	jobs := tasks.NewEnqueuer(aclient)
-	campaigns := campaign.NewService(st, sg, sg, jobs, campaign.Config{DefaultSendBuffer: cfg.SendBuffer,
+	campaigns := campaign.NewService(st, sg, sg, jobs, campaign.Config{DefaultSendBuffer: cfg.SendBuffer, SendTimeout: cfg.SendTimeout,
 		PublicURL: cfg.PublicURL, UnsubscribeKey: key, Log: log})
 
 	g, ctx := errgroup.WithContext(e.ctx)

@@ -29,7 +29,7 @@ func (s *Service) HandOff(ctx context.Context, campaignID string) error {
 			return err
 		}
 		now := s.cfg.Now()
-		res, err := s.repo.Claim(ctx, campaignID, now, now.Add(s.cfg.SendTimeout+2*time.Second), BatchSize)
+		res, err := s.repo.Claim(ctx, campaignID, now, now.Add(s.cfg.SendTimeout+2*time.Second), s.cfg.BatchSize)
 		if err != nil {
 			return err
 		}

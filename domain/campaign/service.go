@@ -17,6 +17,7 @@ type Config struct {
 	DefaultSendBuffer time.Duration // FIREBREAK_SEND_BUFFER
 	SendTimeout       time.Duration // one mail-send request; default 15s
 	ESPTimeout        time.Duration // one pause/resume call at SendGrid; default 3s
+	BatchSize         int           // personalizations per mail/send; default (and at most) 1000
 	PublicURL         string        // base of the unsubscribe links
 	UnsubscribeKey    []byte        // signs unsubscribe links
 	Now               func() time.Time
@@ -43,6 +44,9 @@ func NewService(repo Repo, mail esp.Sender, sched esp.Scheduler, jobs Jobs, cfg 
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.BatchSize <= 0 || cfg.BatchSize > BatchSize {
+		cfg.BatchSize = BatchSize
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

@@ -24,8 +24,8 @@ var _ campaign.Jobs = (*Enqueuer)(nil)
 // NewEnqueuer returns an Enqueuer over an asynq client.
 func NewEnqueuer(c *asynq.Client) *Enqueuer { return &Enqueuer{client: c} }
 
-func payload(campaignID string) []byte {
-	b, _ := json.Marshal(CampaignPayload{CampaignID: campaignID})
+func payload(campaignID string, slot int) []byte {
+	b, _ := json.Marshal(CampaignPayload{CampaignID: campaignID, Slot: slot})
 	return b
 }
 
@@ -37,11 +37,15 @@ func (e *Enqueuer) enqueue(ctx context.Context, t *asynq.Task, opts ...asynq.Opt
 	return err
 }
 
-// HandOff starts HandoffParallelism handoff tasks for the campaign now.
+// HandOff starts HandoffParallelism handoff tasks for the campaign now. Each
+// slot is unique for a short while, not for as long as its task lives: a
+// worker killed mid-handoff leaves its task "active" in Redis until asynq's
+// lease recovery, and the reconciler must be able to restart the work before
+// that. An extra task for a slot is harmless: claims never overlap.
 func (e *Enqueuer) HandOff(ctx context.Context, campaignID string) error {
 	for i := 0; i < HandoffParallelism; i++ {
-		err := e.enqueue(ctx, asynq.NewTask(TypeCampaignHandoff, payload(campaignID)),
-			asynq.Queue(QueueBulk), asynq.TaskID(fmt.Sprintf("handoff:%s:%d", campaignID, i)),
+		err := e.enqueue(ctx, asynq.NewTask(TypeCampaignHandoff, payload(campaignID, i)),
+			asynq.Queue(QueueBulk), asynq.Unique(20*time.Second),
 			asynq.MaxRetry(25), asynq.Timeout(2*time.Hour))
 		if err != nil {
 			return fmt.Errorf("enqueue handoff %s: %w", campaignID, err)
@@ -53,7 +57,7 @@ func (e *Enqueuer) HandOff(ctx context.Context, campaignID string) error {
 // HandOffAt schedules one handoff task for the campaign at a time (the end of a
 // canary's hold); it then fans out like HandOff.
 func (e *Enqueuer) HandOffAt(ctx context.Context, campaignID string, at time.Time) error {
-	return e.enqueue(ctx, asynq.NewTask(TypeCampaignHandoff, payload(campaignID)),
+	return e.enqueue(ctx, asynq.NewTask(TypeCampaignHandoff, payload(campaignID, 0)),
 		asynq.Queue(QueueBulk), asynq.ProcessAt(at), asynq.MaxRetry(25), asynq.Timeout(2*time.Hour),
 		asynq.TaskID(fmt.Sprintf("handoff-at:%s:%d", campaignID, at.Unix())))
 }
@@ -61,7 +65,7 @@ func (e *Enqueuer) HandOffAt(ctx context.Context, campaignID string, at time.Tim
 // RetryESP retries SendGrid's plane of the campaign's pause, resume or cancel
 // on the critical queue, with asynq's backoff between attempts.
 func (e *Enqueuer) RetryESP(ctx context.Context, campaignID string, after time.Duration) error {
-	return e.enqueue(ctx, asynq.NewTask(TypeCampaignESPSync, payload(campaignID)),
+	return e.enqueue(ctx, asynq.NewTask(TypeCampaignESPSync, payload(campaignID, 0)),
 		asynq.Queue(QueueCritical), asynq.ProcessIn(after), asynq.MaxRetry(50), asynq.Timeout(30*time.Second),
 		asynq.TaskID("esp-sync:"+campaignID))
 }

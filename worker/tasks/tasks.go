@@ -48,9 +48,10 @@ const (
 	TypeCampaignReconcile = "campaign:reconcile"
 )
 
-// CampaignPayload names a campaign.
+// CampaignPayload names a campaign (and, for handoffs, which parallel slot).
 type CampaignPayload struct {
 	CampaignID string `json:"campaign_id"`
+	Slot       int    `json:"slot,omitempty"`
 }
 
 // HandoffParallelism is how many handoff tasks run at once for one campaign;
