@@ -3,6 +3,7 @@ SHELL := /bin/bash
 GO    ?= go
 NPM   ?= npm
 BIN   := bin/firebreak
+FUZZTIME ?= 10s
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: all build frontend deps test test-go test-frontend test-e2e demo bench lint fmt clean
@@ -27,7 +28,7 @@ deps:
 ## test: every test — Go unit and integration (real Postgres/Redis), frontend, browser
 test: deps
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory lint test-go test-frontend test-e2e && \
+	$(MAKE) --no-print-directory lint test-go test-fuzz test-frontend test-e2e && \
 	echo "make test: all suites passed in $$(( $$(date +%s) - start )) s"
 
 test-go:
@@ -46,9 +47,21 @@ lint:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+## bench: import and handoff figures at 1M recipients on a private Postgres (docs/benchmarks.md);
+## a quick run: make bench BENCHFLAGS="--rows 50000"
+bench:
+	$(GO) run ./cmd/fbbench $(BENCHFLAGS)
+
 ## demo: Postgres+Redis (Docker Compose, else private servers under .data/), migrate, seed, serve
 demo: build
 	scripts/demo.sh
 
 clean:
 	rm -rf bin frontend/dist/assets frontend/dist/index.html
+
+## test-fuzz: the parsers' fuzz tests, bounded (also part of make test)
+test-fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzDecodeAndVerify -fuzztime $(FUZZTIME) ./domain/event
+	$(GO) test -run '^$$' -fuzz FuzzClassify -fuzztime $(FUZZTIME) ./domain/delivery
+	$(GO) test -run '^$$' -fuzz FuzzParseTags -fuzztime $(FUZZTIME) ./domain/campaign
+	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME) ./domain/recipient

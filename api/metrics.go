@@ -11,6 +11,8 @@ type Metrics struct {
 	Registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	webhook  *prometheus.CounterVec
+	events   *prometheus.CounterVec
 }
 
 // NewMetrics builds the registry with the HTTP series, the Go runtime and process
@@ -29,7 +31,15 @@ func NewMetrics(extra ...prometheus.Collector) *Metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"method", "route", "status"}),
 	}
-	reg.MustRegister(m.requests, m.latency,
+	m.webhook = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "firebreak_webhook_refused_total",
+		Help: "Event Webhook posts refused or flagged, by reason (bad_signature, malformed, not_stored, old_timestamp).",
+	}, []string{"reason"})
+	m.events = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "firebreak_webhook_events_total",
+		Help: "Event Webhook events received, by result (stored, duplicate, unattributed).",
+	}, []string{"result"})
+	reg.MustRegister(m.requests, m.latency, m.webhook, m.events,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range extra {

@@ -5,6 +5,7 @@
 package api
 
 import (
+	"crypto/ecdsa"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/firebreak/firebreak/domain/auth"
 	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/recipient"
 	"github.com/firebreak/firebreak/domain/suppression"
 	"github.com/firebreak/firebreak/domain/user"
@@ -39,8 +41,12 @@ type Deps struct {
 	Campaigns    *campaign.Service
 	Recipients   *recipient.Service
 	Suppressions *suppression.Service
-	Ready        []Check
-	Metrics      *Metrics
+	// Events stores webhook batches; WebhookKey verifies their signatures.
+	Events     *event.Service
+	EventList  event.Lister
+	WebhookKey *ecdsa.PublicKey
+	Ready      []Check
+	Metrics    *Metrics
 	// Dashboard is the built frontend (frontend.Dist); Built false serves a note.
 	Dashboard fs.FS
 	Built     bool
@@ -111,6 +117,11 @@ func New(cfg Config, d Deps) *echo.Echo {
 	// RFC 8058 one-click unsubscribe: no user auth, the link's signature is the auth.
 	e.GET("/u/:campaign/:recipient/:sig", sup.unsubscribe)
 	e.POST("/u/:campaign/:recipient/:sig", sup.unsubscribe, middleware.BodyLimit("4K"))
+
+	wh := webhookHandlers{events: d.Events, key: d.WebhookKey, metrics: d.Metrics, log: d.Log, now: time.Now}
+	// The signature is the auth; the limit is the webhook's own (SendGrid posts ≤ 768 KB).
+	e.POST("/webhooks/sendgrid", wh.receive)
+	e.GET("/api/v1/events", eventLister{d.EventList}.list, guard(auth.Read)...)
 
 	dash := spa(e, d.Dashboard, d.Built)
 	e.RouteNotFound("/*", dash)

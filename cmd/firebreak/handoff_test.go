@@ -42,13 +42,16 @@ func startWorker(t *testing.T, s *stack) *exec.Cmd {
 }
 
 // TestKilledWorkerMidHandoffHandsNobodyOverTwice kills the worker with SIGKILL
-// while SendGrid is accepting its request (SendGrid takes it; the worker never
-// hears), restarts it, and checks that the campaign completes with no address
-// handed over twice: the recipients of the lost request are in doubt, counted,
-// and not resent; everyone else is handed over once.
+// while its requests are in flight (SendGrid accepts the one it received; the
+// worker never hears), restarts it, and checks that the campaign completes
+// with no address handed over twice: the recipients of the lost requests are
+// in doubt, counted, and not resent; everyone not in them is handed over once
+// by the new worker. The audience (10,000) is larger than the four requests
+// that can be in flight at once, so the restart has work to do.
 func TestKilledWorkerMidHandoffHandsNobodyOverTwice(t *testing.T) {
 	s := startStack(t, stackOpts{mode: "api", sendTimeout: "2s"})
-	s.importCSV(recipientsCSV(3500, "k", true))
+	const audience = 10000
+	s.importCSV(recipientsCSV(audience, "k", true))
 	id := s.campaign(map[string]any{"name": "k", "brand_id": s.brand("help@acme.example"), "subject": "S",
 		"html": "Hi {{first_name}}", "segments": []string{"k"}})
 	release := s.sim.HoldSends()
@@ -62,8 +65,7 @@ func TestKilledWorkerMidHandoffHandsNobodyOverTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = w1.Process.Wait()
-	inFlight := s.sim.SendRequests()
-	release() // SendGrid now accepts what the dead worker sent
+	release() // SendGrid now accepts what reached it from the dead worker
 
 	startWorker(t, s)
 	s.waitFor("campaign complete after restart", 90*time.Second, func() bool { return s.get(id).Status == "sent" })
@@ -74,11 +76,14 @@ func TestKilledWorkerMidHandoffHandsNobodyOverTwice(t *testing.T) {
 			t.Fatalf("%s handed over %d times after a worker crash", addr, n)
 		}
 	}
-	if len(got) != 3500 {
-		t.Fatalf("SendGrid has %d of 3500 addresses", len(got))
+	// At most four requests (4 × 1000) were in flight at the kill.
+	if c.Counts.InDoubt == 0 || c.Counts.InDoubt > 4000 || c.Counts.HandedToESP+c.Counts.InDoubt != audience {
+		t.Fatalf("counts %+v", c.Counts)
 	}
-	if c.Counts.InDoubt == 0 || c.Counts.InDoubt > inFlight*1000 || c.Counts.HandedToESP+c.Counts.InDoubt != 3500 {
-		t.Fatalf("counts %+v (requests in flight at the kill: %d)", c.Counts, inFlight)
+	// Everything Firebreak says it handed over, SendGrid has; what SendGrid has
+	// beyond that came from the lost requests (in doubt, as reported).
+	if len(got) < c.Counts.HandedToESP || len(got) > audience {
+		t.Fatalf("SendGrid has %d addresses; Firebreak handed %d and has %d in doubt", len(got), c.Counts.HandedToESP, c.Counts.InDoubt)
 	}
 	if c.UncertainRequests == 0 || !strings.Contains(c.LastError, "abandoned") {
 		t.Fatalf("the lost request must be reported as uncertain: %+v", c)

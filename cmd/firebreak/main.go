@@ -53,6 +53,7 @@ func root() *command {
 			userCommand(),
 			tokenCommand(),
 			sgsimCommand(),
+			suppressionsCommand(),
 		},
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/errs"
 	"github.com/firebreak/firebreak/domain/esp/sendgrid"
+	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/recipient"
 	"github.com/firebreak/firebreak/domain/store"
 	"github.com/firebreak/firebreak/domain/suppression"
@@ -109,6 +110,7 @@ func serve(e env, cfg Config, m mode) error {
 		h := api.New(api.Config{SecureCookies: cfg.SecureCookies}, api.Deps{
 			Log: log, Users: users, Dashboard: dist, Built: built, Campaigns: campaigns,
 			Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st),
+			Events: event.NewService(st, nil, nil), EventList: st, WebhookKey: cfg.WebhookPublicKey,
 			Metrics: api.NewMetrics(worker.NewQueueCollector(inspector)),
 			Ready: []api.Check{
 				{Name: "postgres", Ping: st.Ping},

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 // real Postgres and Redis, with the SendGrid simulator as SendGrid.
 type stack struct {
 	t      *testing.T
+	dsn    string
 	base   string
 	sim    *sgsim.Sim
 	simURL string
@@ -33,6 +35,9 @@ type stackOpts struct {
 	mode   string // "serve" (default) or "api"
 	sim    sgsim.Config
 	buffer string // FIREBREAK_SEND_BUFFER, default 15m
+	// webhook points the simulator's Event Webhook at Firebreak and runs its
+	// event loop (sim.PrivateKey set by the caller signs the posts).
+	webhook bool
 	// sendTimeout is FIREBREAK_SEND_TIMEOUT (how long a mail/send may take
 	// before it is abandoned as uncertain), default 15s.
 	sendTimeout string
@@ -46,11 +51,22 @@ func startStack(t *testing.T, o stackOpts) *stack {
 	if o.buffer == "" {
 		o.buffer = "15m"
 	}
+	port, _ := devstack.FreePort()
+	if o.webhook {
+		o.sim.WebhookURL = fmt.Sprintf("http://127.0.0.1:%d/webhooks/sendgrid", port)
+		if o.sim.FlushInterval == 0 {
+			o.sim.FlushInterval = 100 * time.Millisecond
+		}
+	}
 	sim := sgsim.New(o.sim)
 	simSrv := httptest.NewServer(sim)
 	t.Cleanup(simSrv.Close)
+	if o.webhook {
+		simCtx, stopSim := context.WithCancel(context.Background())
+		go func() { _ = sim.Run(simCtx) }()
+		t.Cleanup(stopSim)
+	}
 	rd := testenv.Redis(t)
-	port, _ := devstack.FreePort()
 	c := cli{t: t, env: map[string]string{
 		"DATABASE_URL": testenv.DB(t), "REDIS_URL": rd.URL(),
 		"FIREBREAK_ADDR":              fmt.Sprintf("127.0.0.1:%d", port),
@@ -73,11 +89,11 @@ func startStack(t *testing.T, o stackOpts) *stack {
 	if r.code != 0 {
 		t.Fatalf("token: %+v", r)
 	}
-	s := &stack{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), sim: sim, simURL: simSrv.URL,
+	s := &stack{t: t, dsn: c.env["DATABASE_URL"], base: fmt.Sprintf("http://127.0.0.1:%d", port), sim: sim, simURL: simSrv.URL,
 		token: strings.TrimSpace(r.stdout), env: c}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan result, 1)
-	var logs bytes.Buffer
+	var logs syncBuffer
 	go func() {
 		res := run(env{ctx: ctx, stdin: strings.NewReader(""), stdout: io.Discard, stderr: &logs, getenv: func(k string) string { return c.env[k] }}, []string{o.mode})
 		done <- res2(res)
@@ -91,6 +107,11 @@ func startStack(t *testing.T, o stackOpts) *stack {
 		}
 	}
 	t.Cleanup(s.stop)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("firebreak %s log:\n%s", o.mode, logs.String())
+		}
+	})
 	s.waitFor("ready", 15*time.Second, func() bool {
 		resp, err := http.Get(s.base + "/readyz")
 		if err != nil {
@@ -193,6 +214,17 @@ type campaignAnswer struct {
 		PossiblyReceived int `json:"possibly_received"`
 		InDoubt          int `json:"in_doubt"`
 		Failed           int `json:"failed"`
+		Delivered        int `json:"delivered"`
+		Opened           int `json:"opened"`
+		MachineOpened    int `json:"machine_opened"`
+		Clicked          int `json:"clicked"`
+		Bounced          int `json:"bounced"`
+		HardBounced      int `json:"hard_bounced"`
+		Blocked          int `json:"blocked"`
+		Dropped          int `json:"dropped"`
+		Deferred         int `json:"deferred"`
+		Complained       int `json:"complained"`
+		Unsubscribed     int `json:"unsubscribed"`
 	} `json:"counts"`
 	Stoppability struct {
 		Catchable      int        `json:"catchable"`
@@ -246,4 +278,22 @@ func decodeBody(t *testing.T, resp *http.Response, out any) {
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

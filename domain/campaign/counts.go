@@ -23,12 +23,43 @@ type Counts struct {
 	PossiblyReceived int `json:"possibly_received"`
 	InDoubt          int `json:"in_doubt"`
 	Failed           int `json:"failed"`
-	Delivered        int `json:"delivered"`
-	Opened           int `json:"opened"`
-	Clicked          int `json:"clicked"`
-	Bounced          int `json:"bounced"`
-	Complained       int `json:"complained"`
-	Unsubscribed     int `json:"unsubscribed"`
+	// From SendGrid's events: distinct recipients per outcome. Delivered,
+	// bounced, blocked and dropped are each recipient's final delivery outcome
+	// (a later bounce replaces an earlier delivered); deferred and the
+	// engagements count every recipient that ever had one.
+	Delivered     int   `json:"delivered"`
+	Opened        int   `json:"opened"`
+	MachineOpened int   `json:"machine_opened"` // Apple Mail Privacy Protection, not people
+	Clicked       int   `json:"clicked"`
+	Bounced       int   `json:"bounced"`
+	HardBounced   int   `json:"hard_bounced"`
+	Blocked       int   `json:"blocked"`
+	Dropped       int   `json:"dropped"`
+	Deferred      int   `json:"deferred"`
+	Complained    int   `json:"complained"`
+	Unsubscribed  int   `json:"unsubscribed"`
+	Rates         Rates `json:"rates"`
+}
+
+// Rates are the rolling rates the incident detection rules read after every
+// webhook batch: spam reports per delivered, hard bounces and drops per
+// recipient handed over.
+type Rates struct {
+	Complaint  float64 `json:"complaint_rate"`
+	HardBounce float64 `json:"hard_bounce_rate"`
+	Drop       float64 `json:"drop_rate"`
+}
+
+// ComputeRates fills c.Rates from the counts.
+func ComputeRates(c *Counts) {
+	ratio := func(a, b int) float64 {
+		if b == 0 {
+			return 0
+		}
+		return float64(a) / float64(b)
+	}
+	c.Rates = Rates{Complaint: ratio(c.Complained, c.Delivered), HardBounce: ratio(c.HardBounced, c.HandedToESP),
+		Drop: ratio(c.Dropped, c.HandedToESP)}
 }
 
 // Stoppability says how much of what was handed over SendGrid can still hold if

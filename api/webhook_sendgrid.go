@@ -1,0 +1,121 @@
+package api
+
+import (
+	"crypto/ecdsa"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/firebreak/firebreak/domain/errs"
+	"github.com/firebreak/firebreak/domain/event"
+)
+
+// WebhookBodyLimit is the largest Event Webhook post accepted (SendGrid posts
+// at most 768 KB).
+const WebhookBodyLimit = 16 << 20
+
+type webhookHandlers struct {
+	events  *event.Service
+	key     *ecdsa.PublicKey
+	metrics *Metrics
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+var (
+	errBadSignature = newError(http.StatusUnauthorized, "invalid_signature",
+		"The Event Webhook signature is missing or does not match this body and timestamp.")
+	errNotStored = newError(http.StatusServiceUnavailable, "not_stored",
+		"The events could not be stored right now; SendGrid will retry.")
+)
+
+// receive is POST /webhooks/sendgrid. The signature over the raw bytes is
+// checked before anything is parsed; the batch is committed to Postgres before
+// the 2xx, so an answered event is never lost and SendGrid's retries of it
+// change nothing. No narrow replay window: a replay is harmless (stored once),
+// and SendGrid retries for 24 h, so old timestamps are only counted and logged.
+func (h webhookHandlers) receive(c echo.Context) error {
+	req := c.Request()
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, WebhookBodyLimit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		return newError(http.StatusBadRequest, "unreadable_body", "The body could not be read.")
+	}
+	ts := req.Header.Get(event.TimestampHeader)
+	if !event.Verify(h.key, body, req.Header.Get(event.SignatureHeader), ts) {
+		h.metrics.webhook.WithLabelValues("bad_signature").Inc()
+		return errBadSignature
+	}
+	now := h.now()
+	if sec, err := strconv.ParseInt(ts, 10, 64); err == nil && now.Sub(time.Unix(sec, 0)) > 25*time.Hour {
+		h.metrics.webhook.WithLabelValues("old_timestamp").Inc()
+		h.log.Warn("webhook post signed more than 25 h ago (past SendGrid's retry window); stored once as usual",
+			"request_id", requestID(c), "age", now.Sub(time.Unix(sec, 0)).String())
+	}
+	evs, err := event.Decode(body, now)
+	if err != nil {
+		h.metrics.webhook.WithLabelValues("malformed").Inc()
+		return &apiError{status: http.StatusBadRequest, code: "malformed_events",
+			message: "The body is not a JSON array of event objects; nothing was stored.",
+			details: map[string]any{"problem": err.Error()}}
+	}
+	res, err := h.events.Ingest(req.Context(), evs)
+	if err != nil {
+		if errors.Is(err, errs.Invalid) {
+			return err
+		}
+		h.metrics.webhook.WithLabelValues("not_stored").Inc()
+		h.log.Error("webhook batch not stored; answering 503 so SendGrid retries", "request_id", requestID(c),
+			"events", len(evs), "err", err.Error())
+		return errNotStored // never a 2xx for events that are not durable
+	}
+	h.metrics.events.WithLabelValues("stored").Add(float64(res.Stored))
+	h.metrics.events.WithLabelValues("duplicate").Add(float64(res.Duplicates))
+	h.metrics.events.WithLabelValues("unattributed").Add(float64(res.Unattributed))
+	return c.JSON(http.StatusOK, res)
+}
+
+type eventResponse struct {
+	ID          int64           `json:"id"`
+	SGEventID   string          `json:"sg_event_id"`
+	Event       string          `json:"event"`
+	Email       string          `json:"email"`
+	OccurredAt  time.Time       `json:"occurred_at"`
+	ReceivedAt  time.Time       `json:"received_at"`
+	CampaignID  *string         `json:"campaign_id"`
+	RecipientID *string         `json:"recipient_id"`
+	BounceKind  string          `json:"bounce_kind"`
+	BounceLevel string          `json:"bounce_level"`
+	Raw         json.RawMessage `json:"raw"`
+}
+
+type eventLister struct{ lister event.Lister }
+
+// list is GET /api/v1/events?campaign_id=&unattributed=true&limit=.
+func (h eventLister) list(c echo.Context) error {
+	limit, _ := strconv.Atoi(c.QueryParam("limit"))
+	evs, err := event.List(c.Request().Context(), h.lister, event.Filter{CampaignID: c.QueryParam("campaign_id"),
+		Unattributed: c.QueryParam("unattributed") == "true", Limit: limit})
+	if err != nil {
+		return err
+	}
+	out := make([]eventResponse, len(evs))
+	for i, e := range evs {
+		out[i] = eventResponse{ID: e.ID, SGEventID: e.SGEventID, Event: e.Event, Email: e.Email, OccurredAt: e.OccurredAt,
+			ReceivedAt: e.ReceivedAt, BounceKind: e.BounceKind, BounceLevel: e.BounceLevel, Raw: e.Raw}
+		if e.CampaignID != "" {
+			cid, rid := e.CampaignID, e.RecipientID
+			out[i].CampaignID, out[i].RecipientID = &cid, &rid
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,166 @@
+package event_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sendgrid/sendgrid-go/helpers/eventwebhook"
+
+	"github.com/firebreak/firebreak/domain/errs"
+	"github.com/firebreak/firebreak/domain/event"
+)
+
+// SendGrid's own test vector (SENDGRID.md §7.2; sendgrid-go eventwebhook_test.go).
+const (
+	vectorKey = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g=="
+	vectorSig = "MEUCIGHQVtGj+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAbPIqHh89M15TluLtEZtM="
+	vectorTS  = "1600112502"
+)
+
+var vectorBody = []byte(`[{"email":"hello@world.com","event":"dropped","reason":"Bounced Address","sg_event_id":"ZHJvcC0xMDk5NDkxOS1MUnpYbF9OSFN0T0doUTRrb2ZTbV9BLTA","sg_message_id":"LRzXl_NHStOGhQ4kofSm_A.filterdrecv-p3mdw1-756b745b58-kmzbl-18-5F5FC76C-9.0","smtp-id":"<LRzXl_NHStOGhQ4kofSm_A@ismtpd0039p1iad1.sendgrid.net>","timestamp":1600112492}]` + "\r\n")
+
+func TestVerifyAgainstSendGridsVector(t *testing.T) {
+	pub, err := eventwebhook.ConvertPublicKeyBase64ToECDSA(vectorKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !event.Verify(pub, vectorBody, vectorSig, vectorTS) {
+		t.Fatal("SendGrid's own test vector does not verify")
+	}
+	for name, tamper := range map[string]func() ([]byte, string, string){
+		"re-encoded body": func() ([]byte, string, string) {
+			var v any
+			_ = json.Unmarshal(vectorBody, &v)
+			b, _ := json.Marshal(v)
+			return b, vectorSig, vectorTS
+		},
+		"stripped CRLF": func() ([]byte, string, string) { return vectorBody[:len(vectorBody)-2], vectorSig, vectorTS },
+		"other time":    func() ([]byte, string, string) { return vectorBody, vectorSig, "1600112503" },
+		"no signature":  func() ([]byte, string, string) { return vectorBody, "", vectorTS },
+		"garbage sig":   func() ([]byte, string, string) { return vectorBody, "not base64!", vectorTS },
+		"changed byte": func() ([]byte, string, string) {
+			b := append([]byte(nil), vectorBody...)
+			b[10] = 'X'
+			return b, vectorSig, vectorTS
+		},
+	} {
+		body, sig, ts := tamper()
+		if event.Verify(pub, body, sig, ts) {
+			t.Errorf("%s verified", name)
+		}
+	}
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if event.Verify(&other.PublicKey, vectorBody, vectorSig, vectorTS) {
+		t.Error("verified with another key")
+	}
+}
+
+func TestDecodeIsTolerantAndKeepsUnknownKeys(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	body := []byte(`[
+	 {"email":"Ana@Example.com","timestamp":1763899206,"event":"delivered","category":"spring","sg_event_id":"e1","sg_message_id":"q7Hn.recvd-1.0","firebreak_campaign_id":"0f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f10","firebreak_recipient_id":"1f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f10","x_future_field":{"a":1}},
+	 {"email":"bo@example.com","timestamp":1763899260000,"event":"deferred","attempt":"2","category":["a","b"],"asm_group_id":"42"},
+	 {"email":"cy@example.com","timestamp":1763899207,"event":"bounce","type":"bounce","bounce_classification":"Invalid Address","asm_group_id":42,"firebreak_campaign_id":"not-a-uuid","firebreak_recipient_id":"x"},
+	 {"email":"dee@example.com","event":"open","sg_machine_open":true,"attempt":3}
+	]`)
+	evs, err := event.Decode(body, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 4 {
+		t.Fatalf("%d events", len(evs))
+	}
+	a, b, c, d := evs[0], evs[1], evs[2], evs[3]
+	if a.Email != "ana@example.com" || a.MessagePrefix != "q7Hn" || strings.Join(a.Categories, ",") != "spring" ||
+		a.CampaignID == "" || a.RecipientID == "" || a.Timestamp.Unix() != 1763899206 {
+		t.Errorf("a = %+v", a)
+	}
+	var raw map[string]any
+	_ = json.Unmarshal(a.Raw, &raw)
+	if raw["x_future_field"] == nil || raw["firebreak_campaign_id"] == nil {
+		t.Error("unknown keys must be kept in Raw")
+	}
+	if b.Timestamp.Unix() != 1763899260 || b.Attempt != "2" || b.ASMGroupID != 42 || len(b.Categories) != 2 {
+		t.Errorf("b = %+v (milliseconds, string attempt and group)", b)
+	}
+	if b.SGEventID == "" || !strings.HasPrefix(b.SGEventID, "nk:") {
+		t.Errorf("a missing sg_event_id must be replaced by the natural key: %q", b.SGEventID)
+	}
+	if c.CampaignID != "" || c.RecipientID != "" || c.Type != "bounce" || c.Classification != "Invalid Address" || c.ASMGroupID != 42 {
+		t.Errorf("c = %+v (invalid custom ids are dropped)", c)
+	}
+	if !d.MachineOpen || d.Attempt != "3" || !d.Timestamp.Equal(now) {
+		t.Errorf("d = %+v (machine open, numeric attempt, no timestamp → now)", d)
+	}
+}
+
+func TestDecodeRefusesWhatIsNotAnArrayOfObjects(t *testing.T) {
+	for _, body := range []string{``, `{}`, `[1,2]`, `[{"event":"open"},"x"]`, `[{"email":`, `[] []`, `null`} {
+		if _, err := event.Decode([]byte(body), time.Now()); !errors.Is(err, errs.Invalid) {
+			t.Errorf("Decode(%q) = %v, want Invalid", body, err)
+		}
+	}
+	if evs, err := event.Decode([]byte("[]\r\n"), time.Now()); err != nil || len(evs) != 0 {
+		t.Errorf("an empty batch is fine: %v %v", evs, err)
+	}
+}
+
+func TestNaturalKeyIgnoresSGEventID(t *testing.T) {
+	now := time.Now()
+	evs, _ := event.Decode([]byte(`[
+	  {"sg_event_id":"a","sg_message_id":"m.1","event":"open","timestamp":100,"email":"x@y.z"},
+	  {"sg_event_id":"b","sg_message_id":"m.1","event":"open","timestamp":100,"email":"x@y.z"},
+	  {"sg_event_id":"c","sg_message_id":"m.1","event":"click","timestamp":100,"email":"x@y.z","url":"https://a"},
+	  {"sg_event_id":"d","sg_message_id":"m.1","event":"click","timestamp":100,"email":"x@y.z","url":"https://b"}]`), now)
+	if evs[0].NaturalKey() != evs[1].NaturalKey() {
+		t.Error("the same open re-sent with a new sg_event_id must have the same natural key")
+	}
+	if evs[2].NaturalKey() == evs[3].NaturalKey() {
+		t.Error("clicks on two URLs are two events")
+	}
+}
+
+func sign(priv *ecdsa.PrivateKey, ts string, body []byte) string {
+	h := sha256.Sum256(append([]byte(ts), body...))
+	sig, _ := ecdsa.SignASN1(rand.Reader, priv, h[:])
+	return base64.StdEncoding.EncodeToString(sig)
+}
+
+// FuzzDecodeAndVerify: neither the decoder nor the verifier panics on any
+// input, a decoded event always has a sg_event_id, and a signature verifies
+// only for the exact bytes it signed.
+func FuzzDecodeAndVerify(f *testing.F) {
+	f.Add([]byte(vectorBody), "1600112502")
+	f.Add([]byte(`[{"timestamp":"1e400","category":[1,{}],"asm_group_id":"NaN"}]`), "x")
+	f.Add([]byte(`[{"timestamp":-5,"sg_machine_open":"yes","email":null}]`), "")
+	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, _ := x509.MarshalPKIXPublicKey(&priv.PublicKey)
+	pubAny, _ := x509.ParsePKIXPublicKey(der)
+	pub := pubAny.(*ecdsa.PublicKey)
+	f.Fuzz(func(t *testing.T, body []byte, ts string) {
+		evs, err := event.Decode(body, time.Unix(1700000000, 0))
+		if err == nil {
+			for _, e := range evs {
+				if e.SGEventID == "" || len(e.Raw) == 0 {
+					t.Fatalf("event without id or raw: %+v", e)
+				}
+			}
+		}
+		sig := sign(priv, ts, body)
+		if ok := event.Verify(pub, body, sig, ts); ok != (ts != "") {
+			t.Fatalf("Verify = %v for a valid signature with timestamp %q (an empty timestamp is refused)", ok, ts)
+		}
+		if event.Verify(pub, append(append([]byte(nil), body...), ' '), sig, ts) {
+			t.Fatal("a signature verified for other bytes")
+		}
+	})
+}

@@ -1,0 +1,160 @@
+package event
+
+import (
+	"context"
+	"time"
+
+	"github.com/firebreak/firebreak/domain/delivery"
+)
+
+// Record is an event ready to store, with what it means: its delivery outcome
+// and precedence rank, whether it is a hard bounce, and the suppression it
+// creates ("" none).
+type Record struct {
+	Event
+	DeliveryState string // processed, deferred, delivered, bounced, blocked, dropped, or ""
+	Rank          int    // 1 processed, 2 deferred, 3 final outcomes; 0 engagement and others
+	BounceKind    string
+	BounceLevel   string
+	HardBounce    bool
+	Suppress      string // bounce, spamreport, unsubscribe, group_unsubscribe, invalid
+}
+
+// Result is what storing a batch did.
+type Result struct {
+	Received     int      `json:"received"`
+	Stored       int      `json:"stored"`
+	Duplicates   int      `json:"duplicates"`
+	Unattributed int      `json:"unattributed"`
+	Campaigns    []string `json:"campaigns"` // campaigns whose counters changed
+	Suppressed   int      `json:"suppressed"`
+}
+
+// Repo stores a batch durably, once, in one transaction.
+type Repo interface {
+	IngestEvents(ctx context.Context, recs []Record, received time.Time) (Result, error)
+}
+
+// AfterBatch is told which campaigns a committed batch touched (the incident
+// detection rules read their counters then).
+type AfterBatch func(ctx context.Context, campaignIDs []string)
+
+// Service stores webhook batches.
+type Service struct {
+	repo  Repo
+	after AfterBatch
+	now   func() time.Time
+}
+
+// NewService returns a Service; after may be nil.
+func NewService(repo Repo, after AfterBatch, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{repo: repo, after: after, now: now}
+}
+
+// Ingest classifies and stores a decoded batch. It returns only after the
+// batch is committed: a nil error means every event is durable. Events repeated
+// within the batch (same sg_event_id or natural key) are counted once.
+func (s *Service) Ingest(ctx context.Context, evs []Event) (Result, error) {
+	recs := make([]Record, 0, len(evs))
+	seenID, seenKey := map[string]bool{}, map[string]bool{}
+	dups := 0
+	for _, e := range evs {
+		k := e.NaturalKey()
+		if seenID[e.SGEventID] || seenKey[k] {
+			dups++
+			continue
+		}
+		seenID[e.SGEventID], seenKey[k] = true, true
+		recs = append(recs, classify(e))
+	}
+	res, err := s.repo.IngestEvents(ctx, recs, s.now())
+	if err != nil {
+		return Result{}, err
+	}
+	res.Received = len(evs)
+	res.Duplicates += dups
+	if s.after != nil && len(res.Campaigns) > 0 {
+		s.after(ctx, res.Campaigns)
+	}
+	return res, nil
+}
+
+// classify decides what an event means for the recipient and the suppression list.
+func classify(e Event) Record {
+	r := Record{Event: e}
+	reason := e.Reason
+	if reason == "" { // deferrals carry the server's reply in response
+		reason = e.Response
+	}
+	c := delivery.Classify(e.Event, e.Type, e.Classification, e.Status, reason)
+	r.BounceKind, r.BounceLevel = string(c.Kind), string(c.Level)
+	switch e.Event {
+	case "processed":
+		r.DeliveryState, r.Rank = "processed", 1
+	case "deferred":
+		r.DeliveryState, r.Rank = "deferred", 2
+	case "delivered":
+		r.DeliveryState, r.Rank = "delivered", 3
+	case "dropped":
+		r.DeliveryState, r.Rank = "dropped", 3
+		if c.Suppress {
+			r.Suppress = "invalid"
+		}
+	case "bounce":
+		r.DeliveryState, r.Rank = "bounced", 3
+		if e.Type == "blocked" {
+			r.DeliveryState = "blocked"
+		}
+		r.HardBounce = c.Kind == delivery.Hard
+		if c.Suppress {
+			r.Suppress = "bounce"
+		}
+	case "spamreport":
+		r.Suppress = "spamreport"
+	case "unsubscribe":
+		r.Suppress = "unsubscribe"
+	case "group_unsubscribe":
+		if e.ASMGroupID > 0 {
+			r.Suppress = "group_unsubscribe"
+		}
+	}
+	return r
+}
+
+// Stored is an event as stored.
+type Stored struct {
+	ID          int64
+	SGEventID   string
+	Event       string
+	Email       string
+	OccurredAt  time.Time
+	ReceivedAt  time.Time
+	CampaignID  string
+	RecipientID string
+	BounceKind  string
+	BounceLevel string
+	Raw         []byte
+}
+
+// Filter narrows a listing: one campaign's events, or only the unattributed.
+type Filter struct {
+	CampaignID   string
+	Unattributed bool
+	Limit        int
+}
+
+// Lister reads stored events.
+type Lister interface {
+	ListEvents(ctx context.Context, f Filter) ([]Stored, error)
+}
+
+// List returns stored events, newest first.
+func List(ctx context.Context, l Lister, f Filter) ([]Stored, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	return l.ListEvents(ctx, f)
+}
