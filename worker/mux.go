@@ -6,18 +6,26 @@ package worker
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/hibiken/asynq"
 
 	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/esp"
+	"github.com/firebreak/firebreak/domain/suppression"
 	"github.com/firebreak/firebreak/worker/tasks"
 )
 
 // Purger is the storage the maintenance task needs.
 type Purger interface {
 	PurgeExpired(ctx context.Context, now time.Time, keep time.Duration) (int64, error)
+}
+
+// SuppressionSyncer copies SendGrid's suppression lists (suppression.Syncer).
+type SuppressionSyncer interface {
+	Sync(ctx context.Context) (suppression.SyncResult, error)
 }
 
 // Deps are what the handlers need.
@@ -27,6 +35,7 @@ type Deps struct {
 	Campaigns  Campaigns
 	Reconciler Reconciler
 	Jobs       campaign.Jobs
+	Syncer     SuppressionSyncer
 }
 
 // NewMux is the one handler table.
@@ -37,6 +46,16 @@ func NewMux(d Deps) *asynq.ServeMux {
 	mux.HandleFunc(tasks.TypeCampaignHandoff, ct.handoff)
 	mux.HandleFunc(tasks.TypeCampaignESPSync, ct.espSync)
 	mux.HandleFunc(tasks.TypeCampaignReconcile, ct.reconcile)
+	mux.HandleFunc(tasks.TypeSuppressionSync, func(ctx context.Context, _ *asynq.Task) error {
+		res, err := d.Syncer.Sync(ctx)
+		if err == nil {
+			d.Log.InfoContext(ctx, "suppression lists synced from SendGrid", "fetched", res.Fetched(), "added", res.Added())
+		}
+		if esp.KindOf(err) == esp.Permanent {
+			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+		}
+		return err
+	})
 	return mux
 }
 
@@ -45,5 +64,6 @@ func Periodic() map[string]*asynq.Task {
 	return map[string]*asynq.Task{
 		"@every 10m": tasks.NewMaintenancePurge(),
 		"@every 15s": tasks.NewReconcile(),
+		"@every 1h":  tasks.NewSuppressionSync(),
 	}
 }

@@ -96,7 +96,8 @@ func serve(e env, cfg Config, m mode) error {
 
 	g, ctx := errgroup.WithContext(e.ctx)
 	if m.worker {
-		mux := worker.NewMux(worker.Deps{Log: log, Purger: st, Campaigns: campaigns, Reconciler: st, Jobs: jobs})
+		mux := worker.NewMux(worker.Deps{Log: log, Purger: st, Campaigns: campaigns, Reconciler: st, Jobs: jobs,
+			Syncer: suppression.NewSyncer(sg, st, suppression.SyncConfig{})})
 		g.Go(func() error {
 			return worker.Run(ctx, worker.RunConfig{Redis: cfg.Redis, Concurrency: cfg.WorkerConc,
 				Shutdown: cfg.ShutdownTimeout, Scheduler: true, Log: log}, mux)

@@ -57,3 +57,16 @@ type CampaignPayload struct {
 // HandoffParallelism is how many handoff tasks run at once for one campaign;
 // each claims its own recipients, so they never send the same one.
 const HandoffParallelism = 4
+
+// Suppression task types.
+const (
+	// TypeSuppressionSync copies SendGrid's suppression lists into Firebreak's.
+	TypeSuppressionSync = "suppression:sync"
+)
+
+// NewSuppressionSync is the periodic SendGrid suppression sync. No payload; the
+// upserts are idempotent, so an overlapping or repeated run is harmless.
+func NewSuppressionSync() *asynq.Task {
+	return asynq.NewTask(TypeSuppressionSync, nil, asynq.Queue(QueueDefault), asynq.MaxRetry(3),
+		asynq.Timeout(30*time.Minute), asynq.Unique(30*time.Minute))
+}
