@@ -75,8 +75,8 @@ type Trigger struct {
 // TaskTemplate is a task a runbook opens with the incident.
 type TaskTemplate struct {
 	Title     string
-	Kind      string // internal, communication, compensation, systemic, legal
-	OwnerRole string // the role that should own it (owner left empty until assigned)
+	Kind      string        // internal, communication, compensation, systemic, legal
+	OwnerRole string        // the role that should own it (owner left empty until assigned)
 	Due       time.Duration // after detected_at
 }
 

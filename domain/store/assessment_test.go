@@ -25,8 +25,8 @@ func TestBlastRadiusCountsEveryNumberExactly(t *testing.T) {
 	mustExec(`INSERT INTO campaigns (id, name, brand_id, send_buffer_seconds, status) VALUES
 		('00000000-0000-0000-0000-0000000000c1', 'C', '00000000-0000-0000-0000-0000000000b1', 900, 'paused')`)
 	pausedAt := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	early := pausedAt.Add(5 * time.Minute)  // too close to the pause: possibly received
-	late := pausedAt.Add(15 * time.Minute)  // ≥ 10 min after the pause: held by SendGrid
+	early := pausedAt.Add(5 * time.Minute) // too close to the pause: possibly received
+	late := pausedAt.Add(15 * time.Minute) // ≥ 10 min after the pause: held by SendGrid
 	// id, segments, state, send_at, delivery_state, opened, clicked, complained, unsubscribed
 	rows := []struct {
 		segs                  string
@@ -35,15 +35,15 @@ func TestBlastRadiusCountsEveryNumberExactly(t *testing.T) {
 		delivery              string
 		open, click, spam, un bool
 	}{
-		{"{vip,news}", "handed", &early, "delivered", true, true, false, false},   // 1
-		{"{vip}", "handed", &early, "delivered", true, false, true, true},         // 2
-		{"{news}", "handed", &early, "bounced", false, false, false, false},       // 3
-		{"{news}", "handed", &late, "", false, false, false, false},               // 4 held at SendGrid
-		{"{vip,news,sale}", "handed", &late, "", false, false, false, false},      // 5 held at SendGrid
-		{"{sale}", "pending", nil, "", false, false, false, false},                // 6 never handed: held
-		{"{vip}", "in_doubt", nil, "", false, false, false, false},                // 7 possibly received
-		{"{news}", "failed", nil, "", false, false, false, false},                 // 8 never handed: held
-		{"{sale}", "handed", &early, "blocked", false, false, false, false},       // 9
+		{"{vip,news}", "handed", &early, "delivered", true, true, false, false}, // 1
+		{"{vip}", "handed", &early, "delivered", true, false, true, true},       // 2
+		{"{news}", "handed", &early, "bounced", false, false, false, false},     // 3
+		{"{news}", "handed", &late, "", false, false, false, false},             // 4 held at SendGrid
+		{"{vip,news,sale}", "handed", &late, "", false, false, false, false},    // 5 held at SendGrid
+		{"{sale}", "pending", nil, "", false, false, false, false},              // 6 never handed: held
+		{"{vip}", "in_doubt", nil, "", false, false, false, false},              // 7 possibly received
+		{"{news}", "failed", nil, "", false, false, false, false},               // 8 never handed: held
+		{"{sale}", "handed", &early, "blocked", false, false, false, false},     // 9
 	}
 	for i, r := range rows {
 		rid := "00000000-0000-0000-0000-00000000010" + string(rune('1'+i))
