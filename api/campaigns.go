@@ -7,10 +7,12 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/incident"
 )
 
 type campaignHandlers struct {
 	campaigns *campaign.Service
+	incidents *incident.Service
 }
 
 type campaignRequest struct {
@@ -153,11 +155,17 @@ func (h campaignHandlers) pause(c echo.Context) error {
 			return err
 		}
 	}
-	v, err := h.campaigns.Pause(c.Request().Context(), actorOf(c), c.Param("id"), in.Reason)
+	// The pause opens (or joins) the campaign's incident, runbook triage, with
+	// the caller as its acknowledged owner.
+	v, inc, err := h.incidents.PauseCampaign(c.Request().Context(), actorOf(c), c.Param("id"), in.Reason, source(c))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, pauseResponse{Campaign: toCampaignResponse(v)})
+	out := pauseResponse{Campaign: toCampaignResponse(v)}
+	if inc.ID != "" {
+		out.IncidentID = &inc.ID
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 func (h campaignHandlers) resume(c echo.Context) error {

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -13,7 +15,15 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	webhook  *prometheus.CounterVec
 	events   *prometheus.CounterVec
+	ack      prometheus.Histogram
+	paused   prometheus.Histogram
 }
+
+// TimeToAcknowledge records how long an incident waited for an owner.
+func (m *Metrics) TimeToAcknowledge(d time.Duration) { m.ack.Observe(d.Seconds()) }
+
+// TimeToPause records how long from detection to the campaign's pause.
+func (m *Metrics) TimeToPause(d time.Duration) { m.paused.Observe(d.Seconds()) }
 
 // NewMetrics builds the registry with the HTTP series, the Go runtime and process
 // collectors, and extra (for example asynq queue depths).
@@ -39,7 +49,11 @@ func NewMetrics(extra ...prometheus.Collector) *Metrics {
 		Name: "firebreak_webhook_events_total",
 		Help: "Event Webhook events received, by result (stored, duplicate, unattributed).",
 	}, []string{"result"})
-	reg.MustRegister(m.requests, m.latency, m.webhook, m.events,
+	m.ack = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "firebreak_incident_time_to_acknowledge_seconds",
+		Help: "From detection to the first acknowledgement.", Buckets: []float64{5, 15, 30, 60, 120, 300, 600, 1800, 3600}})
+	m.paused = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "firebreak_incident_time_to_pause_seconds",
+		Help: "From detection to the campaign's pause.", Buckets: []float64{.05, .1, .25, .5, 1, 2, 5, 30, 120, 600}})
+	reg.MustRegister(m.requests, m.latency, m.webhook, m.events, m.ack, m.paused,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range extra {

@@ -17,7 +17,9 @@ import (
 	"github.com/firebreak/firebreak/domain/auth"
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/event"
+	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/recipient"
+	"github.com/firebreak/firebreak/domain/runbook"
 	"github.com/firebreak/firebreak/domain/suppression"
 	"github.com/firebreak/firebreak/domain/user"
 )
@@ -41,6 +43,8 @@ type Deps struct {
 	Campaigns    *campaign.Service
 	Recipients   *recipient.Service
 	Suppressions *suppression.Service
+	Incidents    *incident.Service
+	Runbooks     *runbook.Set
 	// Events stores webhook batches; WebhookKey verifies their signatures.
 	Events     *event.Service
 	EventList  event.Lister
@@ -93,7 +97,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.POST("/api/v1/tokens", users.createToken, guard(auth.TokenManage)...)
 	e.DELETE("/api/v1/tokens/:id", users.revokeToken, guard(auth.TokenManage)...)
 
-	camp := campaignHandlers{campaigns: d.Campaigns}
+	camp := campaignHandlers{campaigns: d.Campaigns, incidents: d.Incidents}
 	e.POST("/api/v1/brands", camp.createBrand, guard(auth.BrandManage)...)
 	e.GET("/api/v1/brands", camp.listBrands, guard(auth.Read)...)
 	e.POST("/api/v1/campaigns", camp.create, guard(auth.CampaignCreate)...)
@@ -122,6 +126,26 @@ func New(cfg Config, d Deps) *echo.Echo {
 	// The signature is the auth; the limit is the webhook's own (SendGrid posts ≤ 768 KB).
 	e.POST("/webhooks/sendgrid", wh.receive)
 	e.GET("/api/v1/events", eventLister{d.EventList}.list, guard(auth.Read)...)
+
+	rbs := runbookHandlers{set: d.Runbooks}
+	e.GET("/api/v1/runbooks", rbs.list, guard(auth.Read)...)
+	e.GET("/api/v1/runbooks/:id", rbs.get, guard(auth.Read)...)
+
+	inc := incidentHandlers{incidents: d.Incidents}
+	e.POST("/api/v1/incidents", inc.declare, guard(auth.IncidentDeclare)...)
+	e.GET("/api/v1/incidents", inc.list, guard(auth.Read)...)
+	e.GET("/api/v1/incidents/:id", inc.get, guard(auth.Read)...)
+	e.POST("/api/v1/incidents/:id/acknowledge", inc.acknowledge, guard(auth.IncidentAck)...)
+	e.POST("/api/v1/incidents/:id/pause", inc.pause, guard(auth.CampaignPause)...)
+	e.POST("/api/v1/incidents/:id/runbook", inc.reclassify, guard(auth.IncidentDeclare)...)
+	e.POST("/api/v1/incidents/:id/assessment", inc.computeAssessment, guard(auth.IncidentAssess)...)
+	e.GET("/api/v1/incidents/:id/assessment", inc.getAssessment, guard(auth.Read)...)
+	e.PATCH("/api/v1/incidents/:id/assessment", inc.patchAssessment, limit, authn) // per-field permissions in the handler
+	e.GET("/api/v1/incidents/:id/tasks", inc.tasks, guard(auth.Read)...)
+	e.POST("/api/v1/incidents/:id/tasks", inc.addTask, guard(auth.IncidentPlan)...)
+	e.PATCH("/api/v1/incidents/:id/tasks/:task_id", inc.patchTask, guard(auth.IncidentPlan)...)
+	e.GET("/api/v1/incidents/:id/timeline", inc.timeline, guard(auth.Read)...)
+	e.POST("/api/v1/incidents/:id/resolve", inc.resolve, guard(auth.IncidentResolve)...)
 
 	dash := spa(e, d.Dashboard, d.Built)
 	e.RouteNotFound("/*", dash)

@@ -85,6 +85,11 @@ func (h campaignTasks) reconcile(ctx context.Context, _ *asynq.Task) error {
 			return err
 		}
 	}
+	if h.IncidentReconciler != nil {
+		if err := h.IncidentReconciler(ctx); err != nil {
+			return err
+		}
+	}
 	ids, err = h.Reconciler.ESPRetryDue(ctx)
 	if err != nil {
 		return err

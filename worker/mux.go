@@ -6,6 +6,7 @@ package worker
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -36,6 +37,14 @@ type Deps struct {
 	Reconciler Reconciler
 	Jobs       campaign.Jobs
 	Syncer     SuppressionSyncer
+	Incidents  Escalator
+	// IncidentReconciler re-runs detection and escalation checks from Postgres.
+	IncidentReconciler func(ctx context.Context) error
+}
+
+// Escalator runs an incident's escalation check (incident.Service).
+type Escalator interface {
+	Escalate(ctx context.Context, incidentID string) error
 }
 
 // NewMux is the one handler table.
@@ -46,6 +55,13 @@ func NewMux(d Deps) *asynq.ServeMux {
 	mux.HandleFunc(tasks.TypeCampaignHandoff, ct.handoff)
 	mux.HandleFunc(tasks.TypeCampaignESPSync, ct.espSync)
 	mux.HandleFunc(tasks.TypeCampaignReconcile, ct.reconcile)
+	mux.HandleFunc(tasks.TypeIncidentEscalate, func(ctx context.Context, t *asynq.Task) error {
+		var p tasks.IncidentPayload
+		if err := json.Unmarshal(t.Payload(), &p); err != nil || p.IncidentID == "" {
+			return fmt.Errorf("bad payload: %w", asynq.SkipRetry)
+		}
+		return d.Incidents.Escalate(ctx, p.IncidentID)
+	})
 	mux.HandleFunc(tasks.TypeSuppressionSync, func(ctx context.Context, _ *asynq.Task) error {
 		res, err := d.Syncer.Sync(ctx)
 		if err == nil {

@@ -30,6 +30,8 @@ type Config struct {
 	SendTimeout      time.Duration
 	RunbooksDir      string
 	PublicURL        string
+	SlackWebhookURL  string
+	NotifyFrom       string
 
 	DBMaxConns      int
 	LogFormat       string
@@ -125,6 +127,15 @@ func loadConfig(getenv func(string) string, need scope) (Config, error) {
 	}
 	if pu, perr := url.Parse(c.PublicURL); perr != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 		return c, &configError{"FIREBREAK_PUBLIC_URL", fmt.Sprintf("must be the http(s) URL people reach Firebreak at, got %q", c.PublicURL)}
+	}
+	if c.SlackWebhookURL = str("FIREBREAK_SLACK_WEBHOOK_URL", ""); c.SlackWebhookURL != "" {
+		if su, serr := url.Parse(c.SlackWebhookURL); serr != nil || (su.Scheme != "http" && su.Scheme != "https") || su.Host == "" {
+			return c, &configError{"FIREBREAK_SLACK_WEBHOOK_URL", "must be an http(s) incoming-webhook URL"}
+		}
+	}
+	c.NotifyFrom = str("FIREBREAK_NOTIFY_FROM", "firebreak-alerts@localhost")
+	if !strings.Contains(c.NotifyFrom, "@") {
+		return c, &configError{"FIREBREAK_NOTIFY_FROM", fmt.Sprintf("must be an email address, got %q", c.NotifyFrom)}
 	}
 	if c.SessionTTL, err = parseDuration("FIREBREAK_SESSION_TTL", str("FIREBREAK_SESSION_TTL", "12h"), time.Minute, 30*24*time.Hour); err != nil {
 		return c, err

@@ -54,6 +54,7 @@ func root() *command {
 			tokenCommand(),
 			sgsimCommand(),
 			suppressionsCommand(),
+			runbooksCommand(),
 		},
 	}
 }

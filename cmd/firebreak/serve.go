@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -19,14 +21,19 @@ import (
 	"github.com/firebreak/firebreak/api"
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/errs"
+	"github.com/firebreak/firebreak/domain/esp"
 	"github.com/firebreak/firebreak/domain/esp/sendgrid"
 	"github.com/firebreak/firebreak/domain/event"
+	"github.com/firebreak/firebreak/domain/incident"
+	"github.com/firebreak/firebreak/domain/notify"
 	"github.com/firebreak/firebreak/domain/recipient"
+	"github.com/firebreak/firebreak/domain/runbook"
 	"github.com/firebreak/firebreak/domain/store"
 	"github.com/firebreak/firebreak/domain/suppression"
 	"github.com/firebreak/firebreak/domain/user"
 	"github.com/firebreak/firebreak/frontend"
 	"github.com/firebreak/firebreak/migrations"
+	"github.com/firebreak/firebreak/runbooks"
 	"github.com/firebreak/firebreak/worker"
 	"github.com/firebreak/firebreak/worker/tasks"
 )
@@ -94,10 +101,26 @@ func serve(e env, cfg Config, m mode) error {
 	campaigns := campaign.NewService(st, sg, sg, jobs, campaign.Config{DefaultSendBuffer: cfg.SendBuffer, SendTimeout: cfg.SendTimeout,
 		PublicURL: cfg.PublicURL, UnsubscribeKey: key, Log: log})
 
+	rbs, err := loadRunbookSet(cfg.RunbooksDir)
+	if err != nil {
+		return err
+	}
+	metrics := api.NewMetrics()
+	incidents := incident.NewService(incident.Deps{Repo: st, Campaigns: campaigns, Runbooks: rbs, Jobs: jobs,
+		Notifier: &notify.Notifier{Mail: sg, From: esp.Address{Email: cfg.NotifyFrom, Name: "Firebreak"}, SlackURL: cfg.SlackWebhookURL},
+		Observer: metrics, Log: log})
+	// After each committed webhook batch, the detection rules run at once (off
+	// the request, so SendGrid's answer is not delayed); the reconciler repeats
+	// them, so a crash between commit and detection loses nothing.
+	events := event.NewService(st, func(ctx context.Context, ids []string) {
+		go incidents.Detect(context.WithoutCancel(ctx), ids)
+	}, nil)
+
 	g, ctx := errgroup.WithContext(e.ctx)
 	if m.worker {
 		mux := worker.NewMux(worker.Deps{Log: log, Purger: st, Campaigns: campaigns, Reconciler: st, Jobs: jobs,
-			Syncer: suppression.NewSyncer(sg, st, suppression.SyncConfig{})})
+			Syncer: suppression.NewSyncer(sg, st, suppression.SyncConfig{}), Incidents: incidents,
+			IncidentReconciler: func(ctx context.Context) error { return incidents.Reconcile(ctx, st) }})
 		g.Go(func() error {
 			return worker.Run(ctx, worker.RunConfig{Redis: cfg.Redis, Concurrency: cfg.WorkerConc,
 				Shutdown: cfg.ShutdownTimeout, Scheduler: true, Log: log}, mux)
@@ -106,13 +129,14 @@ func serve(e env, cfg Config, m mode) error {
 	if m.http {
 		inspector := asynq.NewInspector(cfg.Redis)
 		defer inspector.Close()
+		metrics.Registry.MustRegister(worker.NewQueueCollector(inspector))
 		dist, built := frontend.Dist()
 		users := user.NewService(st, user.DefaultLimits, cfg.SessionTTL, nil)
 		h := api.New(api.Config{SecureCookies: cfg.SecureCookies}, api.Deps{
 			Log: log, Users: users, Dashboard: dist, Built: built, Campaigns: campaigns,
 			Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st),
-			Events: event.NewService(st, nil, nil), EventList: st, WebhookKey: cfg.WebhookPublicKey,
-			Metrics: api.NewMetrics(worker.NewQueueCollector(inspector)),
+			Events: events, EventList: st, WebhookKey: cfg.WebhookPublicKey,
+			Metrics: metrics, Incidents: incidents, Runbooks: rbs,
 			Ready: []api.Check{
 				{Name: "postgres", Ping: st.Ping},
 				{Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
@@ -141,6 +165,20 @@ func serve(e env, cfg Config, m mode) error {
 	err = g.Wait()
 	log.Info("stopped")
 	return err
+}
+
+// loadRunbookSet reads FIREBREAK_RUNBOOKS_DIR, or the embedded runbooks, and
+// validates them: a broken runbook stops start-up with its file and line.
+func loadRunbookSet(dir string) (*runbook.Set, error) {
+	var fsys fs.FS = runbooks.FS
+	if dir != "" {
+		fsys = os.DirFS(dir)
+	}
+	set, err := runbook.Load(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("runbooks: %w", err)
+	}
+	return set, nil
 }
 
 // schemaCurrent refuses to serve on a database whose schema is behind this

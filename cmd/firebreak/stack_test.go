@@ -45,6 +45,12 @@ type stackOpts struct {
 
 func startStack(t *testing.T, o stackOpts) *stack {
 	t.Helper()
+	return startStackWith(t, o, nil)
+}
+
+// startStackWith starts the stack with extra environment for firebreak.
+func startStackWith(t *testing.T, o stackOpts, extraEnv map[string]string) *stack {
+	t.Helper()
 	if o.mode == "" {
 		o.mode = "serve"
 	}
@@ -81,6 +87,9 @@ func startStack(t *testing.T, o stackOpts) *stack {
 	if o.sendTimeout != "" {
 		c.env["FIREBREAK_SEND_TIMEOUT"] = o.sendTimeout
 	}
+	for k, v := range extraEnv {
+		c.env[k] = v
+	}
 	if r := c.run("correct horse battery\n", "user", "add", "--email", "ops@example.com", "--name", "Ops",
 		"--roles", "marketer,admin", "--password-stdin"); r.code != 0 {
 		t.Fatalf("user add: %+v", r)
@@ -113,6 +122,11 @@ func startStack(t *testing.T, o stackOpts) *stack {
 		}
 	})
 	s.waitFor("ready", 15*time.Second, func() bool {
+		select {
+		case r := <-done:
+			t.Fatalf("firebreak %s exited %d before it was ready:\n%s", o.mode, r.code, logs.String())
+		default:
+		}
 		resp, err := http.Get(s.base + "/readyz")
 		if err != nil {
 			return false
@@ -296,4 +310,9 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }

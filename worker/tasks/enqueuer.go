@@ -75,3 +75,11 @@ func NewReconcile() *asynq.Task {
 	return asynq.NewTask(TypeCampaignReconcile, nil, asynq.Queue(QueueCritical), asynq.MaxRetry(0),
 		asynq.Timeout(time.Minute), asynq.Unique(10*time.Second))
 }
+
+// EscalateAt schedules an escalation check of the incident at a time, on the
+// critical queue; one pending check per incident and time.
+func (e *Enqueuer) EscalateAt(ctx context.Context, incidentID string, at time.Time) error {
+	b, _ := json.Marshal(IncidentPayload{IncidentID: incidentID})
+	return e.enqueue(ctx, asynq.NewTask(TypeIncidentEscalate, b), asynq.Queue(QueueCritical), asynq.ProcessAt(at),
+		asynq.MaxRetry(10), asynq.Timeout(time.Minute), asynq.TaskID(fmt.Sprintf("escalate:%s:%d", incidentID, at.Unix())))
+}

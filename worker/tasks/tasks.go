@@ -70,3 +70,15 @@ func NewSuppressionSync() *asynq.Task {
 	return asynq.NewTask(TypeSuppressionSync, nil, asynq.Queue(QueueDefault), asynq.MaxRetry(3),
 		asynq.Timeout(30*time.Minute), asynq.Unique(30*time.Minute))
 }
+
+// Incident task types.
+const (
+	// TypeIncidentEscalate checks whether an incident is still unacknowledged
+	// at its deadline and escalates it.
+	TypeIncidentEscalate = "incident:escalate"
+)
+
+// IncidentPayload names an incident.
+type IncidentPayload struct {
+	IncidentID string `json:"incident_id"`
+}

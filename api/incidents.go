@@ -1,0 +1,352 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/firebreak/firebreak/domain/assess"
+	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/auth"
+	"github.com/firebreak/firebreak/domain/incident"
+)
+
+type incidentHandlers struct {
+	incidents *incident.Service
+}
+
+type incidentResponse struct {
+	ID                       string                   `json:"id"`
+	CampaignID               string                   `json:"campaign_id"`
+	Runbook                  string                   `json:"runbook"`
+	Severity                 string                   `json:"severity"`
+	Status                   incident.Status          `json:"status"`
+	Summary                  string                   `json:"summary"`
+	CurrentStep              string                   `json:"current_step"`
+	Steps                    []incident.Step          `json:"steps"`
+	Owner                    *string                  `json:"owner"`
+	Source                   incident.Source          `json:"source"`
+	Trigger                  *incident.Trigger        `json:"trigger"`
+	DetectedAt               time.Time                `json:"detected_at"`
+	AcknowledgedAt           *time.Time               `json:"acknowledged_at"`
+	PausedAt                 *time.Time               `json:"paused_at"`
+	ResolvedAt               *time.Time               `json:"resolved_at"`
+	RunbookHistory           []incident.RunbookChange `json:"runbook_history"`
+	Escalations              int                      `json:"escalations"`
+	LastEscalatedAt          *time.Time               `json:"last_escalated_at"`
+	TimeToAcknowledgeSeconds *float64                 `json:"time_to_acknowledge_seconds"`
+	TimeToPauseSeconds       *float64                 `json:"time_to_pause_seconds"`
+}
+
+func secondsSince(from time.Time, to *time.Time) *float64 {
+	if to == nil {
+		return nil
+	}
+	d := to.Sub(from).Seconds()
+	return &d
+}
+
+func toIncidentResponse(i incident.Incident) incidentResponse {
+	r := incidentResponse{ID: i.ID, CampaignID: i.CampaignID, Runbook: i.Runbook, Severity: i.Severity, Status: i.Status,
+		Summary: i.Summary, CurrentStep: i.CurrentStep(), Steps: i.Steps, Source: i.Source, Trigger: i.Trigger,
+		DetectedAt: i.DetectedAt, AcknowledgedAt: i.AcknowledgedAt, PausedAt: i.PausedAt, ResolvedAt: i.ResolvedAt,
+		RunbookHistory: i.RunbookHistory, Escalations: i.EscalationCount, LastEscalatedAt: i.LastEscalatedAt,
+		TimeToAcknowledgeSeconds: secondsSince(i.DetectedAt, i.AcknowledgedAt),
+		TimeToPauseSeconds:       secondsSince(i.DetectedAt, i.PausedAt)}
+	if i.OwnerID != "" {
+		o := i.OwnerID
+		r.Owner = &o
+	}
+	return r
+}
+
+type declareRequest struct {
+	CampaignID string `json:"campaign_id"`
+	Runbook    string `json:"runbook"`
+	Summary    string `json:"summary"`
+	Severity   string `json:"severity"`
+}
+
+// source is how the caller reached us: the dashboard's session or an API token.
+func source(c echo.Context) incident.Source {
+	if p, _ := principalOf(c); p.Method == auth.MethodSession {
+		return incident.SourceDashboard
+	}
+	return incident.SourceAPI
+}
+
+func (h incidentHandlers) declare(c echo.Context) error {
+	var in declareRequest
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	inc, created, err := h.incidents.Declare(c.Request().Context(), actorOf(c), incident.Declaration{
+		CampaignID: in.CampaignID, Runbook: in.Runbook, Summary: in.Summary, Severity: in.Severity, Source: source(c)})
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK // joined the campaign's open incident
+	}
+	return c.JSON(status, toIncidentResponse(inc))
+}
+
+func (h incidentHandlers) list(c echo.Context) error {
+	incs, err := h.incidents.List(c.Request().Context(), c.QueryParam("status"))
+	if err != nil {
+		return err
+	}
+	out := make([]incidentResponse, len(incs))
+	for i, inc := range incs {
+		out[i] = toIncidentResponse(inc)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h incidentHandlers) get(c echo.Context) error {
+	inc, err := h.incidents.Get(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toIncidentResponse(inc))
+}
+
+type acknowledgeRequest struct {
+	OwnerID string `json:"owner_id"`
+}
+
+func (h incidentHandlers) acknowledge(c echo.Context) error {
+	var in acknowledgeRequest
+	if c.Request().ContentLength != 0 {
+		if err := bindJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	inc, err := h.incidents.Acknowledge(c.Request().Context(), actorOf(c), c.Param("id"), in.OwnerID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toIncidentResponse(inc))
+}
+
+func (h incidentHandlers) pause(c echo.Context) error {
+	var in pauseRequest
+	if c.Request().ContentLength != 0 {
+		if err := bindJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	inc, _, err := h.incidents.Pause(c.Request().Context(), actorOf(c), c.Param("id"), in.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toIncidentResponse(inc))
+}
+
+type reclassifyRequest struct {
+	Runbook string `json:"runbook"`
+}
+
+func (h incidentHandlers) reclassify(c echo.Context) error {
+	var in reclassifyRequest
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	inc, err := h.incidents.Reclassify(c.Request().Context(), actorOf(c), c.Param("id"), in.Runbook)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toIncidentResponse(inc))
+}
+
+func (h incidentHandlers) resolve(c echo.Context) error {
+	p, _ := principalOf(c)
+	inc, err := h.incidents.Resolve(c.Request().Context(), actorOf(c), p.Roles, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toIncidentResponse(inc))
+}
+
+type timelineEntry struct {
+	At     time.Time      `json:"at"`
+	Actor  string         `json:"actor"`
+	Action string         `json:"action"`
+	Data   map[string]any `json:"data"`
+}
+
+func (h incidentHandlers) timeline(c echo.Context) error {
+	es, err := h.incidents.Timeline(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	out := make([]timelineEntry, len(es))
+	for i, e := range es {
+		out[i] = timelineEntry{At: e.At, Actor: e.Actor.Name, Action: e.Action, Data: e.Data}
+		if out[i].Data == nil {
+			out[i].Data = map[string]any{}
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type assessmentResponse struct {
+	ComputedAt            *time.Time         `json:"computed_at"`
+	Totals                *assess.Numbers    `json:"totals"`
+	BySegment             []assess.Segment   `json:"by_segment"`
+	Cause                 string             `json:"cause"`
+	DataCategoriesExposed []string           `json:"data_categories_exposed"`
+	PIIExposed            bool               `json:"pii_exposed"`
+	CostEstimateCents     int64              `json:"cost_estimate_cents"`
+	CostParts             incident.CostParts `json:"cost_parts"`
+	Notes                 string             `json:"notes"`
+	LegalRequired         bool               `json:"legal_required"`
+	SecurityRequired      bool               `json:"security_required"`
+}
+
+func toAssessmentResponse(v incident.AssessmentView) assessmentResponse {
+	r := assessmentResponse{BySegment: []assess.Segment{}, Cause: v.Cause, DataCategoriesExposed: v.DataCategories,
+		PIIExposed: v.PIIExposed, CostEstimateCents: v.CostEstimateCents, CostParts: v.CostParts, Notes: v.Notes,
+		LegalRequired: v.LegalRequired, SecurityRequired: v.SecurityRequired}
+	if r.DataCategoriesExposed == nil {
+		r.DataCategoriesExposed = []string{}
+	}
+	if v.Computed != nil {
+		r.ComputedAt, r.Totals = &v.Computed.ComputedAt, &v.Computed.Totals
+		r.BySegment = v.Computed.BySegment
+	}
+	return r
+}
+
+func (h incidentHandlers) computeAssessment(c echo.Context) error {
+	v, err := h.incidents.ComputeAssessment(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAssessmentResponse(v))
+}
+
+func (h incidentHandlers) getAssessment(c echo.Context) error {
+	v, err := h.incidents.GetAssessment(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAssessmentResponse(v))
+}
+
+type assessmentPatchRequest struct {
+	Cause                 *string             `json:"cause"`
+	DataCategoriesExposed *[]string           `json:"data_categories_exposed"`
+	CostEstimateCents     *int64              `json:"cost_estimate_cents"`
+	CostParts             *incident.CostParts `json:"cost_parts"`
+	Notes                 *string             `json:"notes"`
+}
+
+// patchAssessment: the human fields. Legal (and security) edit the legal
+// field, data categories; the others need incident.assess.
+func (h incidentHandlers) patchAssessment(c echo.Context) error {
+	var in assessmentPatchRequest
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	if (in.Cause != nil || in.CostEstimateCents != nil || in.CostParts != nil) && !p.Can(auth.IncidentAssess) {
+		return forbidden(p, auth.IncidentAssess)
+	}
+	if in.DataCategoriesExposed != nil && !p.Can(auth.IncidentAssess) && !p.Can(auth.IncidentLegal) {
+		return forbidden(p, auth.IncidentLegal)
+	}
+	v, err := h.incidents.PatchAssessment(c.Request().Context(), actorOf(c), c.Param("id"), incident.AssessmentPatch{
+		Cause: in.Cause, DataCategories: in.DataCategoriesExposed, CostEstimateCents: in.CostEstimateCents,
+		CostParts: in.CostParts, Notes: in.Notes})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAssessmentResponse(v))
+}
+
+type taskResponse struct {
+	ID          string     `json:"id"`
+	Title       string     `json:"title"`
+	Kind        string     `json:"kind"`
+	OwnerID     *string    `json:"owner_id"`
+	OwnerRole   string     `json:"owner_role"`
+	DueAt       *time.Time `json:"due_at"`
+	Status      string     `json:"status"`
+	Overdue     bool       `json:"overdue"`
+	FromRunbook bool       `json:"from_runbook"`
+	CreatedAt   time.Time  `json:"created_at"`
+	CompletedAt *time.Time `json:"completed_at"`
+}
+
+func toTaskResponse(t incident.Task) taskResponse {
+	r := taskResponse{ID: t.ID, Title: t.Title, Kind: t.Kind, OwnerRole: t.OwnerRole, DueAt: t.DueAt, Status: t.Status,
+		FromRunbook: t.Template, CreatedAt: t.CreatedAt, CompletedAt: t.CompletedAt,
+		Overdue: t.Status == "open" && t.DueAt != nil && t.DueAt.Before(time.Now())}
+	if t.OwnerID != "" {
+		o := t.OwnerID
+		r.OwnerID = &o
+	}
+	return r
+}
+
+func (h incidentHandlers) tasks(c echo.Context) error {
+	ts, err := h.incidents.Tasks(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	out := make([]taskResponse, len(ts))
+	for i, t := range ts {
+		out[i] = toTaskResponse(t)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type taskRequest struct {
+	Title   string     `json:"title"`
+	OwnerID string     `json:"owner_id"`
+	DueAt   *time.Time `json:"due_at"`
+	Kind    string     `json:"kind"`
+}
+
+func (h incidentHandlers) addTask(c echo.Context) error {
+	var in taskRequest
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := h.incidents.AddTask(c.Request().Context(), actorOf(c), c.Param("id"),
+		incident.Task{Title: in.Title, OwnerID: in.OwnerID, DueAt: in.DueAt, Kind: in.Kind})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toTaskResponse(t))
+}
+
+type taskPatchRequest struct {
+	Status  *string    `json:"status"`
+	OwnerID *string    `json:"owner_id"`
+	DueAt   *time.Time `json:"due_at"`
+}
+
+func (h incidentHandlers) patchTask(c echo.Context) error {
+	var in taskPatchRequest
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := h.incidents.PatchTask(c.Request().Context(), actorOf(c), c.Param("id"), c.Param("task_id"),
+		incident.TaskPatch{Status: in.Status, OwnerID: in.OwnerID, DueAt: in.DueAt})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTaskResponse(t))
+}
+
+func forbidden(p auth.Principal, perm auth.Permission) error {
+	return &apiError{status: http.StatusForbidden, code: "forbidden",
+		message: "Your roles do not allow this (it needs " + string(perm) + ").",
+		details: map[string]any{"permission": string(perm), "roles": auth.Strings(p.Roles)}}
+}
+
+var _ = audit.System

@@ -1,0 +1,325 @@
+package incident
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/firebreak/firebreak/domain/assess"
+	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/auth"
+	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/errs"
+	"github.com/firebreak/firebreak/domain/runbook"
+)
+
+// Repo is the storage incidents need (implemented by domain/store). Every
+// write carries its audit entries into the same transaction.
+type Repo interface {
+	CreateIncident(ctx context.Context, inc Incident, tasks []Task, entries []audit.Entry) (Incident, bool, error)
+	GetIncident(ctx context.Context, id string) (Incident, error)
+	OpenIncidentFor(ctx context.Context, campaignID string) (Incident, error)
+	ListIncidents(ctx context.Context, status string) ([]Incident, error)
+	UpdateIncident(ctx context.Context, id string, change func(Incident) (Incident, []audit.Entry, []Task, error)) (Incident, error)
+	ListTasks(ctx context.Context, incidentID string) ([]Task, error)
+	GetTask(ctx context.Context, incidentID, taskID string) (Task, error)
+	SaveTask(ctx context.Context, t Task, a audit.Entry) (Task, error)
+	GetAssessment(ctx context.Context, incidentID string) (Assessment, error)
+	SaveAssessment(ctx context.Context, a Assessment, e audit.Entry) error
+	BlastRadius(ctx context.Context, campaignID string, espPausedAt *time.Time) (assess.BlastRadius, error)
+	UserEmailsWithRole(ctx context.Context, role string) ([]string, error)
+	ListAudit(ctx context.Context, subjectType, subjectID string) ([]audit.Entry, error)
+}
+
+// Campaigns is what incidents need from the campaign use-cases.
+type Campaigns interface {
+	Get(ctx context.Context, id string) (campaign.View, error)
+	Pause(ctx context.Context, actor audit.Actor, id, reason string) (campaign.View, error)
+}
+
+// Runbooks is the loaded runbook set.
+type Runbooks interface {
+	Get(id string) (runbook.Runbook, bool)
+	All() []runbook.Runbook
+}
+
+// Jobs schedules escalation checks (asynq behind it).
+type Jobs interface {
+	EscalateAt(ctx context.Context, incidentID string, at time.Time) error
+}
+
+// Notification is one escalation message.
+type Notification struct {
+	Emails  []string
+	Slack   bool
+	Subject string
+	Text    string
+}
+
+// Notifier delivers escalations (email through the SendGrid client, and a
+// Slack-compatible incoming webhook when one is configured).
+type Notifier interface {
+	Notify(ctx context.Context, n Notification) error
+}
+
+// Observer records response times for /metrics.
+type Observer interface {
+	TimeToAcknowledge(d time.Duration)
+	TimeToPause(d time.Duration)
+}
+
+// Service is the incident use-cases: steps 1–4.
+type Service struct {
+	repo      Repo
+	campaigns Campaigns
+	runbooks  Runbooks
+	jobs      Jobs
+	notify    Notifier
+	observe   Observer
+	now       func() time.Time
+	log       *slog.Logger
+}
+
+// Deps wires a Service.
+type Deps struct {
+	Repo      Repo
+	Campaigns Campaigns
+	Runbooks  Runbooks
+	Jobs      Jobs
+	Notifier  Notifier
+	Observer  Observer
+	Now       func() time.Time
+	Log       *slog.Logger
+}
+
+// NewService returns the use-cases.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &Service{repo: d.Repo, campaigns: d.Campaigns, runbooks: d.Runbooks, jobs: d.Jobs, notify: d.Notifier,
+		observe: d.Observer, now: d.Now, log: d.Log}
+}
+
+// ErrUnknownRunbook: no runbook has that id.
+var ErrUnknownRunbook = errs.New(errs.Invalid, "unknown_runbook", "No runbook has that id; GET /api/v1/runbooks lists them.")
+
+// Declaration is the input to Declare.
+type Declaration struct {
+	CampaignID string
+	Runbook    string
+	Summary    string
+	Severity   string
+	Source     Source
+	Trigger    *Trigger
+}
+
+// Declare opens an incident for a campaign with the runbook's task templates —
+// or, when the campaign already has an open incident, returns that one
+// (created false): a second declaration joins it. A new incident's escalation
+// check is scheduled at its acknowledgement deadline.
+func (s *Service) Declare(ctx context.Context, actor audit.Actor, d Declaration) (Incident, bool, error) {
+	rb, ok := s.runbooks.Get(d.Runbook)
+	if !ok {
+		return Incident{}, false, ErrUnknownRunbook
+	}
+	if _, err := s.campaigns.Get(ctx, d.CampaignID); err != nil {
+		if errors.Is(err, errs.NotFound) {
+			var f errs.Fields
+			f.Add("campaign_id", "no campaign has this id")
+			return Incident{}, false, f.Err()
+		}
+		return Incident{}, false, err
+	}
+	now := s.now()
+	inc, err := New(NewIncident{CampaignID: d.CampaignID, Severity: d.Severity, Summary: d.Summary,
+		Source: d.Source, Trigger: d.Trigger}, rb, now)
+	if err != nil {
+		return Incident{}, false, err
+	}
+	inc.Runbook = rb.ID
+	out, created, err := s.repo.CreateIncident(ctx, inc, taskTemplates(rb, inc.DetectedAt), []audit.Entry{Opened(inc).Entry(actor, "", now)})
+	if err != nil || !created {
+		return out, false, err
+	}
+	s.scheduleEscalation(ctx, out, rb)
+	return out, true, nil
+}
+
+func taskTemplates(rb runbook.Runbook, detected time.Time) []Task {
+	out := make([]Task, 0, len(rb.Tasks))
+	for _, t := range rb.Tasks {
+		due := detected.Add(t.Due)
+		out = append(out, Task{Title: t.Title, Kind: t.Kind, OwnerRole: t.OwnerRole, DueAt: &due, Template: true})
+	}
+	return out
+}
+
+func (s *Service) scheduleEscalation(ctx context.Context, inc Incident, rb runbook.Runbook) {
+	if _, next := EscalationDue(inc, rb, s.now()); !next.IsZero() && s.jobs != nil {
+		if err := s.jobs.EscalateAt(ctx, inc.ID, next); err != nil {
+			s.log.Warn("schedule escalation (the reconciler will retry)", "incident_id", inc.ID, "err", err.Error())
+		}
+	}
+}
+
+// update applies a transition under the row lock and writes its audit entry.
+func (s *Service) update(ctx context.Context, actor audit.Actor, id string,
+	tr func(Incident, time.Time) (Incident, Change, []Task, error)) (Incident, error) {
+	return s.repo.UpdateIncident(ctx, id, func(cur Incident) (Incident, []audit.Entry, []Task, error) {
+		now := s.now()
+		next, ch, tasks, err := tr(cur, now)
+		if err != nil {
+			return cur, nil, nil, err
+		}
+		if ch.IsZero() && len(tasks) == 0 {
+			return cur, nil, nil, ErrNoChange
+		}
+		var entries []audit.Entry
+		if !ch.IsZero() {
+			entries = append(entries, ch.Entry(actor, id, now))
+		}
+		return next, entries, tasks, nil
+	})
+}
+
+// Get reads an incident.
+func (s *Service) Get(ctx context.Context, id string) (Incident, error) {
+	return s.repo.GetIncident(ctx, id)
+}
+
+// List lists incidents, open first; status "" is every incident.
+func (s *Service) List(ctx context.Context, status string) ([]Incident, error) {
+	if status != "" && status != string(Open) && status != string(Resolved) {
+		var f errs.Fields
+		f.Add("status", "must be open or resolved")
+		return nil, f.Err()
+	}
+	return s.repo.ListIncidents(ctx, status)
+}
+
+// Acknowledge makes ownerID (default: the caller) the owner.
+func (s *Service) Acknowledge(ctx context.Context, actor audit.Actor, id, ownerID string) (Incident, error) {
+	if ownerID == "" {
+		ownerID = actor.UserID
+	}
+	inc, err := s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
+		next, ch, err := cur.Acknowledge(ownerID, actor.Name, now)
+		if err == nil && cur.AcknowledgedAt == nil && next.AcknowledgedAt != nil && s.observe != nil {
+			s.observe.TimeToAcknowledge(now.Sub(cur.DetectedAt))
+		}
+		return next, ch, nil, err
+	})
+	return inc, err
+}
+
+// Pause stops the incident's campaign on both planes and records it.
+func (s *Service) Pause(ctx context.Context, actor audit.Actor, id, reason string) (Incident, campaign.View, error) {
+	inc, err := s.repo.GetIncident(ctx, id)
+	if err != nil {
+		return Incident{}, campaign.View{}, err
+	}
+	if inc.Status == Resolved {
+		return inc, campaign.View{}, ErrResolved
+	}
+	if reason == "" {
+		reason = "paused from incident " + id
+	}
+	v, err := s.campaigns.Pause(ctx, actor, inc.CampaignID, reason)
+	if err != nil && !errors.Is(err, campaign.ErrNotSending) {
+		return inc, v, err
+	}
+	if err != nil { // a draft, cancelled or failed campaign: nothing to pause
+		v, _ = s.campaigns.Get(ctx, inc.CampaignID)
+		return inc, v, nil
+	}
+	inc, err = s.markPaused(ctx, actor, id)
+	return inc, v, err
+}
+
+func (s *Service) markPaused(ctx context.Context, actor audit.Actor, id string) (Incident, error) {
+	return s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
+		next, ch, err := cur.MarkPaused(actor.Name, now)
+		if err == nil && cur.PausedAt == nil && next.PausedAt != nil && s.observe != nil {
+			s.observe.TimeToPause(now.Sub(cur.DetectedAt))
+		}
+		return next, ch, nil, err
+	})
+}
+
+// PauseCampaign is the dashboard's and API's pause: it opens (or joins) the
+// campaign's incident with runbook triage, makes the caller its owner and
+// acknowledges it, and pauses the campaign on both planes.
+func (s *Service) PauseCampaign(ctx context.Context, actor audit.Actor, campaignID, reason string, src Source) (campaign.View, Incident, error) {
+	if _, err := s.campaigns.Get(ctx, campaignID); err != nil {
+		return campaign.View{}, Incident{}, err
+	}
+	summary := reason
+	if summary == "" {
+		summary = "Campaign paused by " + actor.Name
+	}
+	inc, _, err := s.Declare(ctx, actor, Declaration{CampaignID: campaignID, Runbook: runbook.Triage, Summary: summary, Source: src})
+	if err != nil {
+		return campaign.View{}, Incident{}, err
+	}
+	if inc.AcknowledgedAt == nil {
+		if inc, err = s.Acknowledge(ctx, actor, inc.ID, actor.UserID); err != nil {
+			return campaign.View{}, inc, err
+		}
+	}
+	v, err := s.campaigns.Pause(ctx, actor, campaignID, reason)
+	if err != nil {
+		return v, inc, err
+	}
+	inc, err = s.markPaused(ctx, actor, inc.ID)
+	return v, inc, err
+}
+
+// Reclassify moves the incident to another runbook (history kept) and opens
+// that runbook's task templates.
+func (s *Service) Reclassify(ctx context.Context, actor audit.Actor, id, runbookID string) (Incident, error) {
+	rb, ok := s.runbooks.Get(runbookID)
+	if !ok {
+		return Incident{}, ErrUnknownRunbook
+	}
+	return s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
+		next, ch, err := cur.Reclassify(rb, actor.Name, now)
+		if err != nil || ch.IsZero() {
+			return next, ch, nil, err
+		}
+		return next, ch, taskTemplates(rb, cur.DetectedAt), nil
+	})
+}
+
+// Resolve closes the incident (owner or admin).
+func (s *Service) Resolve(ctx context.Context, actor audit.Actor, roles []auth.Role, id string) (Incident, error) {
+	isAdmin := slices.Contains(roles, auth.Admin)
+	return s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
+		next, ch, err := cur.Resolve(actor.UserID, isAdmin, now)
+		return next, ch, nil, err
+	})
+}
+
+// Timeline is the incident's audit trail, oldest first.
+func (s *Service) Timeline(ctx context.Context, id string) ([]audit.Entry, error) {
+	if _, err := s.repo.GetIncident(ctx, id); err != nil {
+		return nil, err
+	}
+	return s.repo.ListAudit(ctx, SubjectType, id)
+}
+
+func notResolved(inc Incident) error {
+	if inc.Status == Resolved {
+		return ErrResolved
+	}
+	return nil
+}
+
+// String is for logs.
+func (d Declaration) String() string { return fmt.Sprintf("%s/%s", d.CampaignID, d.Runbook) }
