@@ -252,6 +252,9 @@ func (h incidentHandlers) patchAssessment(c echo.Context) error {
 		return err
 	}
 	p, _ := principalOf(c)
+	if !p.Can(auth.IncidentAssess) && !p.Can(auth.IncidentLegal) {
+		return forbidden(p, auth.IncidentAssess)
+	}
 	if (in.Cause != nil || in.CostEstimateCents != nil || in.CostParts != nil) && !p.Can(auth.IncidentAssess) {
 		return forbidden(p, auth.IncidentAssess)
 	}

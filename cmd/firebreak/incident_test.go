@@ -339,3 +339,32 @@ func TestAssessmentThroughTheAPIMatchesTheCampaign(t *testing.T) {
 		t.Fatalf("assessment %+v", av)
 	}
 }
+
+func TestRefusedPauseOpensNoIncidentAndASecurityOwnerResolves(t *testing.T) {
+	s := startStack(t, stackOpts{})
+	s.env.run("correct horse battery\n", "user", "add", "--email", "sam@example.com", "--name", "Sam", "--roles", "security", "--password-stdin")
+	sec := strings.TrimSpace(s.env.run("", "token", "create", "--email", "sam@example.com").stdout)
+	s.importCSV(recipientsCSV(10, "r", true))
+	id := s.campaign(map[string]any{"name": "r", "brand_id": s.brand("help@acme.example"), "subject": "S", "html": "hi", "segments": []string{"r"}})
+	if code := s.postJSON("/api/v1/campaigns/"+id+"/pause", nil, nil); code != 409 {
+		t.Fatalf("pausing a draft: %d, want 409", code)
+	}
+	if n := len(s.incidents("")); n != 0 {
+		t.Fatalf("a refused pause left %d incidents", n)
+	}
+	s.postJSON("/api/v1/campaigns/"+id+"/send", nil, nil)
+	s.waitFor("handed", 20*time.Second, func() bool { return s.get(id).Counts.HandedToESP == 10 })
+	saved := s.token
+	s.token = sec
+	var out struct {
+		IncidentID *string `json:"incident_id"`
+	}
+	if code := s.postJSON("/api/v1/campaigns/"+id+"/pause", map[string]string{"reason": "phishing-like content"}, &out); code != 200 || out.IncidentID == nil {
+		t.Fatalf("security pause: %d", code)
+	}
+	var inc incidentAnswer
+	if code := s.postJSON("/api/v1/incidents/"+*out.IncidentID+"/resolve", nil, &inc); code != 200 || inc.Status != "resolved" {
+		t.Fatalf("the security owner resolving: %d %+v", code, inc)
+	}
+	s.token = saved
+}

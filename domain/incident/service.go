@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"slices"
 	"time"
 
@@ -209,6 +210,9 @@ func (s *Service) Acknowledge(ctx context.Context, actor audit.Actor, id, ownerI
 	if ownerID == "" {
 		ownerID = actor.UserID
 	}
+	if err := validUserID("owner_id", ownerID); err != nil {
+		return Incident{}, err
+	}
 	inc, err := s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
 		next, ch, err := cur.Acknowledge(ownerID, actor.Name, now)
 		if err == nil && cur.AcknowledgedAt == nil && next.AcknowledgedAt != nil && s.observe != nil {
@@ -257,8 +261,14 @@ func (s *Service) markPaused(ctx context.Context, actor audit.Actor, id string) 
 // campaign's incident with runbook triage, makes the caller its owner and
 // acknowledges it, and pauses the campaign on both planes.
 func (s *Service) PauseCampaign(ctx context.Context, actor audit.Actor, campaignID, reason string, src Source) (campaign.View, Incident, error) {
-	if _, err := s.campaigns.Get(ctx, campaignID); err != nil {
+	v, err := s.campaigns.Get(ctx, campaignID)
+	if err != nil {
 		return campaign.View{}, Incident{}, err
+	}
+	switch v.Campaign.Status { // refuse before opening an incident for nothing
+	case campaign.Sending, campaign.Sent, campaign.Paused:
+	default:
+		return v, Incident{}, campaign.ErrNotSending
 	}
 	summary := reason
 	if summary == "" {
@@ -273,7 +283,7 @@ func (s *Service) PauseCampaign(ctx context.Context, actor audit.Actor, campaign
 			return campaign.View{}, inc, err
 		}
 	}
-	v, err := s.campaigns.Pause(ctx, actor, campaignID, reason)
+	v, err = s.campaigns.Pause(ctx, actor, campaignID, reason)
 	if err != nil {
 		return v, inc, err
 	}
@@ -323,3 +333,16 @@ func notResolved(inc Incident) error {
 
 // String is for logs.
 func (d Declaration) String() string { return fmt.Sprintf("%s/%s", d.CampaignID, d.Runbook) }
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// validUserID checks that a user id field is an id (the store checks that
+// the user exists).
+func validUserID(field, id string) error {
+	if id == "" || uuidRE.MatchString(id) {
+		return nil
+	}
+	var f errs.Fields
+	f.Add(field, "is not a user id")
+	return f.Err()
+}

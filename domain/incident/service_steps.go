@@ -118,6 +118,9 @@ func (s *Service) AddTask(ctx context.Context, actor audit.Actor, id string, t T
 	if err := ValidateTask(t.Title, t.Kind, ""); err != nil {
 		return Task{}, err
 	}
+	if err := validUserID("owner_id", t.OwnerID); err != nil {
+		return Task{}, err
+	}
 	t.ID, t.IncidentID, t.Title, t.Status = "", id, strings.TrimSpace(t.Title), "open"
 	return s.repo.SaveTask(ctx, t, audit.Entry{Actor: actor, Action: "incident.task_add", SubjectType: SubjectType,
 		Data: map[string]any{"kind": t.Kind, "owner_id": t.OwnerID, "due_at": t.DueAt}})
@@ -157,6 +160,9 @@ func (s *Service) PatchTask(ctx context.Context, actor audit.Actor, id, taskID s
 		t.Status = *p.Status
 	}
 	if p.OwnerID != nil {
+		if err := validUserID("owner_id", *p.OwnerID); err != nil {
+			return Task{}, err
+		}
 		t.OwnerID = *p.OwnerID
 	}
 	if p.DueAt != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -43,15 +44,15 @@ func (d *decoder) mapping(n *yaml.Node, what, noun string, known []string, each 
 			continue
 		}
 		if prev, dup := seen[k.Value]; dup {
-			d.addf(k, "%s: key %q given twice (first on line %d)", what, k.Value, prev)
+			d.addf(k, "%s: key %q given twice (first on line %d)", what, short(k.Value), prev)
 			continue
 		}
 		seen[k.Value] = k.Line
 		if !slices.Contains(known, k.Value) {
 			if what == "" {
-				d.addf(k, "unknown %s %q (want one of %s)", noun, k.Value, strings.Join(known, ", "))
+				d.addf(k, "unknown %s %q (want one of %s)", noun, short(k.Value), strings.Join(known, ", "))
 			} else {
-				d.addf(k, "%s: unknown %s %q (want one of %s)", what, noun, k.Value, strings.Join(known, ", "))
+				d.addf(k, "%s: unknown %s %q (want one of %s)", what, noun, short(k.Value), strings.Join(known, ", "))
 			}
 			continue
 		}
@@ -85,6 +86,14 @@ func (d *decoder) sequence(n *yaml.Node, what string, each func(i int, v *yaml.N
 	}
 }
 
+// short keeps a value quoted in a message readable: at most 60 characters.
+func short(s string) string {
+	if utf8.RuneCountInString(s) <= 60 {
+		return s
+	}
+	return string([]rune(s)[:60]) + "…"
+}
+
 func join(what, key string) string {
 	if what == "" {
 		return key
@@ -99,7 +108,7 @@ func describe(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.ScalarNode:
-		return fmt.Sprintf("%q", n.Value)
+		return fmt.Sprintf("%q", short(n.Value))
 	}
 	return "something else"
 }
@@ -124,7 +133,7 @@ func (d *decoder) boolean(n *yaml.Node, what string) bool {
 func (d *decoder) oneOf(n *yaml.Node, what, noun string, known []string) string {
 	s := d.str(n, what)
 	if s != "" && !slices.Contains(known, s) {
-		d.addf(n, "%s: %q is not a %s (want one of %s)", what, s, noun, strings.Join(known, ", "))
+		d.addf(n, "%s: %q is not a %s (want one of %s)", what, short(s), noun, strings.Join(known, ", "))
 	}
 	return s
 }
@@ -157,10 +166,11 @@ func (d *decoder) runbook(root *yaml.Node) Runbook {
 		case "id":
 			rb.ID = d.str(v, key)
 			switch {
+			case rb.ID == "" && v.Kind != yaml.ScalarNode: // str has said why
 			case rb.ID != id:
-				d.addf(v, "id %q does not match the file name %s (want id: %s)", rb.ID, d.file, id)
+				d.addf(v, "id %q does not match the file name %s (want id: %s)", short(rb.ID), d.file, id)
 			case !idPattern.MatchString(rb.ID):
-				d.addf(v, "id %q: use lowercase letters, digits and dashes", rb.ID)
+				d.addf(v, "id %q: use lowercase letters, digits and dashes", short(rb.ID))
 			}
 		case "title":
 			rb.Title = d.str(v, key)
@@ -283,7 +293,7 @@ func (d *decoder) target(n *yaml.Node, what string) Target {
 		case "email":
 			t.Email = d.str(v, what+".email")
 			if a, err := mail.ParseAddress(t.Email); t.Email != "" && (err != nil || a.Address != t.Email) {
-				d.addf(v, "%s.email: %q is not a plain email address", what, t.Email)
+				d.addf(v, "%s.email: %q is not a plain email address", what, short(t.Email))
 			}
 		case "slack":
 			t.Slack = d.boolean(v, what+".slack")
@@ -314,7 +324,7 @@ func (d *decoder) trigger(n *yaml.Node, i int) Trigger {
 		switch k {
 		case "rule":
 			if t.Rule = d.str(v, p); t.Rule != "" && !idPattern.MatchString(t.Rule) {
-				d.addf(v, "%s: %q: use lowercase letters, digits and dashes", p, t.Rule)
+				d.addf(v, "%s: %q: use lowercase letters, digits and dashes", p, short(t.Rule))
 			}
 		case "metric":
 			t.Metric = d.oneOf(v, p, "metric", Metrics)

@@ -11,7 +11,7 @@ import (
 // ParseDuration reads a runbook duration: Go's syntax ("5m", "1h30m") plus
 // whole days with a d suffix ("30d", "1d12h"). Negative durations are refused.
 func ParseDuration(s string) (time.Duration, error) {
-	bad := fmt.Errorf("%q is not a duration (write e.g. 5m, 72h or 30d)", s)
+	bad := fmt.Errorf("%q is not a duration (write e.g. 5m, 72h or 30d)", short(s))
 	s = strings.TrimSpace(s)
 	var days time.Duration
 	if i := strings.IndexByte(s, 'd'); i >= 0 {
@@ -32,7 +32,7 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, bad
 	}
 	if v < 0 {
-		return 0, fmt.Errorf("%q is negative", s)
+		return 0, fmt.Errorf("%q is negative", short(s))
 	}
 	if v > math.MaxInt64-days {
 		return 0, bad

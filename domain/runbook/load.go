@@ -259,7 +259,7 @@ func checkSet(files []loaded, seenFile map[string]bool, ps *Problems) {
 	}
 	for _, l := range files {
 		if prev, dup := byID[l.rb.ID]; dup && prev.file != l.file {
-			ps.add(l.file, l.idLine, "duplicate id %q: %s:%d has it too", l.rb.ID, prev.file, prev.idLine)
+			ps.add(l.file, l.idLine, "duplicate id %q: %s:%d has it too", short(l.rb.ID), prev.file, prev.idLine)
 		}
 	}
 	rules := map[string]string{} // rule -> "file:line" of its first definition
@@ -270,7 +270,7 @@ func checkSet(files []loaded, seenFile map[string]bool, ps *Problems) {
 			}
 			line := l.lines[fmt.Sprintf("triggers[%d].rule", i)]
 			if prev, dup := rules[t.Rule]; dup {
-				ps.add(l.file, line, "triggers[%d].rule: %q is also defined at %s; rule names must be unique across runbooks", i, t.Rule, prev)
+				ps.add(l.file, line, "triggers[%d].rule: %q is also defined at %s; rule names must be unique across runbooks", i, short(t.Rule), prev)
 				continue
 			}
 			rules[t.Rule] = fmt.Sprintf("%s:%d", l.file, line)
@@ -283,13 +283,13 @@ func checkSet(files []loaded, seenFile map[string]bool, ps *Problems) {
 			}
 			line := l.lines[fmt.Sprintf("triggers[%d].suggests", i)]
 			if _, ok := byID[t.Suggests]; !ok && !seenFile[t.Suggests+".yaml"] {
-				ps.add(l.file, line, "triggers[%d].suggests: no runbook %q (known: %s)", i, t.Suggests, strings.Join(sortedIDs(byID), ", "))
+				ps.add(l.file, line, "triggers[%d].suggests: no runbook %q (known: %s)", i, short(t.Suggests), strings.Join(sortedIDs(byID), ", "))
 			}
 		}
 	}
 	for _, id := range Shipped {
 		if !seenFile[id+".yaml"] {
-			ps.add(id+".yaml", 0, "missing: Firebreak needs the %s runbook; copy it from the embedded set (firebreak runbooks validate lists them)", id)
+			ps.add(id+".yaml", 0, "missing: Firebreak opens or enforces the %s runbook itself, so every runbooks directory needs it (start from the shipped runbooks/%s.yaml)", id, id)
 		}
 	}
 }

@@ -86,6 +86,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// errUnknownReference: the input names something (a user, a campaign) that
+// does not exist.
+var errUnknownReference = errs.New(errs.Invalid, "unknown_reference",
+	"The request refers to something that does not exist (for example an unknown user id).")
+
 // translate maps driver errors to domain kinds: not-found and duplicate keys to
 // the package sentinels given, and a connection failure to Unavailable.
 func translate(err, notFound, conflict error) error {
@@ -105,6 +110,9 @@ func translate(err, notFound, conflict error) error {
 		}
 		if pgErr.Code == "22P02" && notFound != nil { // invalid uuid syntax: no such row
 			return notFound
+		}
+		if pgErr.Code == "23503" { // a reference to a row that does not exist (an unknown user id)
+			return errUnknownReference
 		}
 		return err
 	}
