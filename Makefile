@@ -65,3 +65,4 @@ test-fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzClassify -fuzztime $(FUZZTIME) ./domain/delivery
 	$(GO) test -run '^$$' -fuzz FuzzParseTags -fuzztime $(FUZZTIME) ./domain/campaign
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME) ./domain/recipient
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./domain/runbook
