@@ -61,8 +61,8 @@ clean:
 
 ## test-fuzz: the parsers' fuzz tests, bounded (also part of make test)
 test-fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzDecodeAndVerify -fuzztime $(FUZZTIME) ./domain/event
-	$(GO) test -run '^$$' -fuzz FuzzClassify -fuzztime $(FUZZTIME) ./domain/delivery
-	$(GO) test -run '^$$' -fuzz FuzzParseTags -fuzztime $(FUZZTIME) ./domain/campaign
-	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME) ./domain/recipient
+	$(GO) test -run '^$$' -fuzz FuzzDecodeAndVerify -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./domain/event
+	$(GO) test -run '^$$' -fuzz FuzzClassify -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./domain/delivery
+	$(GO) test -run '^$$' -fuzz FuzzParseTags -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./domain/campaign
+	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./domain/recipient
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./domain/runbook
