@@ -24,5 +24,7 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     restoreMocks: true,
     unstubGlobals: true,
+    // Times on screen are local; tests read them in UTC.
+    env: { TZ: 'UTC' },
   },
 });

@@ -1,7 +1,15 @@
 /**
  * Settings shared by playwright.config.ts, the global setup and the specs: which
- * binary to run, where it listens, and the environment `firebreak` needs.
+ * binary to run, where it and the SendGrid simulator listen, and the environment
+ * `firebreak` needs.
+ *
+ * This module is evaluated by the runner and again by every worker; state that
+ * must be the same everywhere (the scratch directory, and so the simulator's key
+ * pair) is handed down through environment variables, which workers inherit.
  */
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,21 +21,51 @@ export const firebreakBin = path.resolve(frontendDir, process.env.FIREBREAK_BIN 
 /** Port for `firebreak serve`; E2E_PORT overrides the default. */
 export const port = Number(process.env.E2E_PORT ?? 18080);
 
+/** Port for `firebreak sgsim`; E2E_SIM_PORT overrides the default (the server's port + 1). */
+export const simPort = Number(process.env.E2E_SIM_PORT ?? port + 1);
+
 export const baseURL = `http://127.0.0.1:${port}`;
+export const simURL = `http://127.0.0.1:${simPort}`;
+
+/** Where screenshots for the README go (docs/screenshots at the repo root). */
+export const screenshotDir = path.resolve(frontendDir, '..', 'docs', 'screenshots');
+
+/** One scratch directory per run, shared by the runner and its workers. */
+export const scratchDir = (process.env.FIREBREAK_E2E_DIR ??= mkdtempSync(path.join(tmpdir(), 'firebreak-e2e-')));
+
+/** The simulator signs its webhooks with this key (PEM); created once per run. */
+export const simKeyFile = path.join(scratchDir, 'sim.pem');
+/** The simulator writes the verification key here too (--public-key-file). */
+export const simPublicKeyFile = path.join(scratchDir, 'sim.pub');
+
+/**
+ * The webhook verification key, base64 DER (SubjectPublicKeyInfo) as SendGrid
+ * shows it. The key pair is made here, before either process starts, so the
+ * server gets the right key whatever order Playwright starts them in.
+ */
+export const simPublicKey = ensureSimKey();
+
+function ensureSimKey(): string {
+  if (!existsSync(simKeyFile)) {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    writeFileSync(simKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  }
+  return createPublicKey(readFileSync(simKeyFile, 'utf8')).export({ type: 'spki', format: 'der' }).toString('base64');
+}
 
 /**
  * Environment for every firebreak invocation. DATABASE_URL and REDIS_URL come from
- * the caller (cmd/devstack); SendGrid points at a closed port so nothing leaves.
- * The webhook key is a throwaway P-256 public key: the server requires one.
+ * the caller (cmd/devstack); SendGrid is the simulator, whose webhooks the server
+ * verifies with the simulator's key.
  */
 export const firebreakEnv: Record<string, string> = {
   FIREBREAK_ADDR: `127.0.0.1:${port}`,
+  FIREBREAK_PUBLIC_URL: baseURL,
   // Only warnings and errors from the server in the test output (E2E_LOG_LEVEL=info for all).
   FIREBREAK_LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
-  SENDGRID_API_KEY: 'test',
-  SENDGRID_API_URL: 'http://127.0.0.1:9',
-  SENDGRID_WEBHOOK_PUBLIC_KEY:
-    'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEL5KP1FE8vXCVFfpAuBEJyMMadx8U0ZOoocM6qo56bJa3iDUwJmupaeOLfLLmJIxVLcLUYgHCAl459gKEiltfww==',
+  SENDGRID_API_KEY: 'e2e',
+  SENDGRID_API_URL: simURL,
+  SENDGRID_WEBHOOK_PUBLIC_KEY: simPublicKey,
 };
 
 /** Users the global setup creates; the specs sign in as them. */
@@ -45,6 +83,9 @@ export const users = {
     password: 'e2e-lee-staple-lantern-orbit',
   },
 } as const;
+
+/** The admin the global setup seeds the API with (token only, no password). */
+export const seedAdmin = { email: 'ada@example.com', name: 'Ada Admin', roles: 'admin' } as const;
 
 /** Quotes a value for the POSIX shell Playwright runs webServer.command with. */
 export function shellQuote(value: string): string {

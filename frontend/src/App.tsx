@@ -5,7 +5,9 @@ import { ApiProvider } from './api/ApiProvider';
 import type { ApiClient } from './api/client';
 import { LoginPage } from './auth/LoginPage';
 import { RequireAuth } from './auth/RequireAuth';
+import { CampaignDetailPage } from './campaigns/CampaignDetailPage';
 import { CampaignsPage } from './campaigns/CampaignsPage';
+import { IncidentPage } from './incidents/IncidentPage';
 import { IncidentsPage } from './incidents/IncidentsPage';
 import { NotFoundPage } from './shell/NotFoundPage';
 import { Shell } from './shell/Shell';
@@ -24,7 +26,9 @@ export function AppRoutes() {
       >
         <Route index element={<Navigate to="/campaigns" replace />} />
         <Route path="campaigns" element={<CampaignsPage />} />
+        <Route path="campaigns/:id" element={<CampaignDetailPage />} />
         <Route path="incidents" element={<IncidentsPage />} />
+        <Route path="incidents/:id" element={<IncidentPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -19,7 +19,7 @@ describe('sign-in page', () => {
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
 
     expect(await screen.findByRole('heading', { name: 'Incidents' })).toBeInTheDocument();
-    expect(screen.getByText('No incidents — all quiet')).toBeInTheDocument();
+    expect(await screen.findByText('No incidents — all quiet')).toBeInTheDocument();
 
     const [post] = fake.requestsTo('POST /api/v1/session');
     expect(post?.body).toEqual({ email: 'mara@example.com', password: 'correct horse' });
@@ -39,7 +39,7 @@ describe('sign-in page', () => {
     await user.keyboard('{Enter}');
 
     expect(await screen.findByRole('heading', { name: 'Campaigns' })).toBeInTheDocument();
-    expect(screen.getByText('No campaigns yet')).toBeInTheDocument();
+    expect(await screen.findByText('No campaigns yet')).toBeInTheDocument();
   });
 
   it('shows the API error message in words and stays on the form', async () => {

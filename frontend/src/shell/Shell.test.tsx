@@ -33,14 +33,14 @@ describe('authenticated shell', () => {
     const { user } = renderApp('/');
 
     expect(await screen.findByRole('heading', { name: 'Campaigns' })).toBeInTheDocument();
-    expect(screen.getByText('No campaigns yet')).toBeInTheDocument();
+    expect(await screen.findByText('No campaigns yet')).toBeInTheDocument();
 
     const nav = screen.getByRole('navigation', { name: 'Main' });
     expect(within(nav).getByRole('link', { name: 'Campaigns' })).toHaveAttribute('aria-current', 'page');
 
     await user.click(within(nav).getByRole('link', { name: 'Incidents' }));
     expect(await screen.findByRole('heading', { name: 'Incidents' })).toBeInTheDocument();
-    expect(screen.getByText('No incidents — all quiet')).toBeInTheDocument();
+    expect(await screen.findByText('No incidents — all quiet')).toBeInTheDocument();
     expect(within(nav).getByRole('link', { name: 'Incidents' })).toHaveAttribute('aria-current', 'page');
   });
 

@@ -33,8 +33,17 @@ export function apiError(status: number, code: string, message: string, details:
   return { status, body: { error: { code, message, details } } };
 }
 
+/**
+ * Lists the shell's pages load on every visit answer empty unless a test says
+ * otherwise, so a test about something else does not meet a "not found".
+ */
+const DEFAULT_ROUTES: Record<string, Reply> = {
+  'GET /api/v1/campaigns': { status: 200, body: [] },
+  'GET /api/v1/incidents': { status: 200, body: [] },
+};
+
 export function installFakeApi(routes: Record<string, Reply> = {}): FakeApi {
-  const table = new Map<string, Reply>(Object.entries(routes));
+  const table = new Map<string, Reply>(Object.entries({ ...DEFAULT_ROUTES, ...routes }));
   const requests: RecordedRequest[] = [];
 
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {

@@ -1,0 +1,62 @@
+import { expect, test } from '@playwright/test';
+import { signInAs, unique } from './helpers';
+import { AdminApi, SEGMENTS } from './seed';
+
+/**
+ * Scenario 2: with the incidents page open, a campaign goes out at once
+ * (send_buffer_seconds 0) to 320 recipients; the simulator delivers and reports
+ * to the webhook, a deliverability rule fires, the campaign is auto-paused and
+ * the incident appears on the page by itself — no reload.
+ */
+test('a webhook-opened incident appears on the incidents page without a reload', async ({ page }) => {
+  test.setTimeout(90_000);
+  const api = new AdminApi();
+
+  await signInAs(page, 'mara');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Incidents' })).toBeVisible();
+  // A marker that a reload would wipe out.
+  await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+  let navigations = 0;
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) navigations++;
+  });
+
+  const name = unique('Flash sale');
+  const campaign = await api.createCampaign({ name, segments: [SEGMENTS.spike], send_buffer_seconds: 0 });
+  await api.send(campaign.id);
+
+  const row = page.getByRole('row').filter({ hasText: name });
+  await expect(row).toBeVisible({ timeout: 45_000 });
+  await expect(row).toContainText('webhook');
+  await expect(row).toContainText(/(complaint|hard-bounce|drop)-spike: .+ ≥ .+/);
+  await expect(row).toContainText('deliverability spike');
+  await expect(row).toContainText('Unowned');
+  expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+  expect(navigations).toBe(0);
+
+  // The rule paused the campaign on its own.
+  const paused = await api.waitForCampaign(campaign.id, (c) => c.status === 'paused');
+  expect(paused.status).toBe('paused');
+
+  // Nobody owns it yet: the escalation clock runs until someone acknowledges.
+  await row.getByRole('link', { name: /deliverability spike|spike/ }).first().click();
+  const own = page.getByRole('region', { name: '1 · Own it' });
+  await expect(own).toContainText('Nobody owns this incident yet.');
+  await expect(own.getByRole('timer')).toContainText(/Escalates in \d+:\d\d|Acknowledge deadline passed/);
+  await expect(page.locator('.incident-meta')).toContainText('from the webhook');
+  await own.getByRole('button', { name: 'Acknowledge' }).click();
+  await expect(own).toContainText('Owner: Mara Marketer (you)');
+  await expect(own.getByRole('timer')).toHaveCount(0);
+  await expect(page.getByRole('region', { name: '2 · Stop the fire' })).toContainText('Paused in Firebreak');
+
+  // The campaign page charts what SendGrid reported, minute by minute.
+  await page.locator('.incident-meta').getByRole('link', { name }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Counters' })).toContainText('Hard bounced');
+  const chart = page.getByRole('img', { name: /^Events per minute from \d\d:\d\d to \d\d:\d\d: .*delivered/i });
+  await expect(chart).toBeVisible();
+  await expect(chart.locator('.recharts-bar-rectangle').first()).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Open incident' })).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('campaign-detail.png'), fullPage: true });
+});

@@ -1,0 +1,195 @@
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import type { Campaign } from '../api/types';
+import { useCan } from '../auth/permissions';
+import { useIncidents } from '../incidents/api';
+import { formatCount, formatDateTime, formatRate } from '../lib/format';
+import { ConfirmDialog } from '../shell/Dialog';
+import { ErrorNotice, Loading } from '../shell/ErrorNotice';
+import { PageHeader } from '../shell/PageHeader';
+import { isLive, isPausable, useCampaign, useCampaignEvents, useCancelCampaign, useResumeCampaign } from './api';
+import { CampaignStatusBadge } from './CampaignStatusBadge';
+import { EventsChart } from './EventsChart';
+import { PauseDialog } from './PauseDialog';
+import { PauseReadout, StoppabilityText } from './PauseReadout';
+
+/** /campaigns/:id — counters, the pause state, events over time, and pause/resume/cancel. */
+export function CampaignDetailPage() {
+  const { id = '' } = useParams();
+  const campaign = useCampaign(id);
+
+  if (campaign.isPending) return <Loading label="Loading the campaign…" />;
+  if (campaign.isError) {
+    return (
+      <>
+        <PageHeader title="Campaign" />
+        <ErrorNotice error={campaign.error} title="Could not load the campaign" onRetry={() => void campaign.refetch()} />
+        <p>
+          <Link to="/campaigns">Back to campaigns</Link>
+        </p>
+      </>
+    );
+  }
+  return <CampaignView campaign={campaign.data} />;
+}
+
+const COUNTERS: ReadonlyArray<{ key: keyof Omit<Campaign['counts'], 'rates'>; label: string }> = [
+  { key: 'audience', label: 'Audience' },
+  { key: 'handed_to_esp', label: 'Handed to SendGrid' },
+  { key: 'held', label: 'Held' },
+  { key: 'possibly_received', label: 'Possibly received' },
+  { key: 'in_doubt', label: 'In doubt' },
+  { key: 'failed', label: 'Failed' },
+  { key: 'delivered', label: 'Delivered' },
+  { key: 'opened', label: 'Opened' },
+  { key: 'clicked', label: 'Clicked' },
+  { key: 'bounced', label: 'Bounced' },
+  { key: 'hard_bounced', label: 'Hard bounced' },
+  { key: 'blocked', label: 'Blocked' },
+  { key: 'dropped', label: 'Dropped' },
+  { key: 'deferred', label: 'Deferred' },
+  { key: 'complained', label: 'Complained' },
+  { key: 'unsubscribed', label: 'Unsubscribed' },
+];
+
+function CampaignView({ campaign: c }: { campaign: Campaign }) {
+  const can = useCan();
+  const events = useCampaignEvents(c.id, isLive(c.status));
+  const incidents = useIncidents();
+  const resume = useResumeCampaign();
+  const cancel = useCancelCampaign();
+  const [dialog, setDialog] = useState<'pause' | 'resume' | 'cancel' | null>(null);
+  const incident = (incidents.data ?? []).find((i) => i.campaign_id === c.id);
+  const canCancel = ['draft', 'sending', 'paused', 'sent'].includes(c.status) && can('campaign.cancel');
+  const showReadout = c.status === 'paused' || c.status === 'cancelled' || c.esp_pause.state !== 'none';
+
+  return (
+    <div className="campaign-page">
+      <PageHeader title={c.name}>{c.subject}</PageHeader>
+      <div className="incident-meta">
+        <CampaignStatusBadge status={c.status} />
+        <span>Segments: {c.segments.length ? c.segments.join(', ') : '—'}</span>
+        <span>Send buffer: {Math.round(c.send_buffer_seconds / 60)} min</span>
+        {c.send_started_at ? <span>Started {formatDateTime(c.send_started_at)}</span> : null}
+        {incident ? (
+          <Link to={`/incidents/${incident.id}`}>
+            {incident.status === 'open' ? 'Open incident' : 'Resolved incident'}
+          </Link>
+        ) : null}
+      </div>
+
+      <div className="action-bar">
+        {isPausable(c.status) && can('campaign.pause') ? (
+          <button type="button" className="button button--danger button--pause" onClick={() => setDialog('pause')}>
+            Pause
+          </button>
+        ) : null}
+        {c.status === 'paused' && can('campaign.resume') ? (
+          <button type="button" className="button button--primary" onClick={() => setDialog('resume')}>
+            Resume
+          </button>
+        ) : null}
+        {canCancel ? (
+          <button type="button" className="button button--secondary" onClick={() => setDialog('cancel')}>
+            Cancel campaign
+          </button>
+        ) : null}
+      </div>
+      {c.last_error ? (
+        <p className="alert alert--error" role="alert">
+          Last handoff error: {c.last_error}
+        </p>
+      ) : null}
+
+      {showReadout ? (
+        <section className="panel" aria-labelledby="pause-heading">
+          <h2 className="panel-title" id="pause-heading">
+            Pause state
+          </h2>
+          <PauseReadout campaign={c} />
+        </section>
+      ) : isPausable(c.status) ? (
+        <p className="callout">
+          <StoppabilityText campaign={c} />
+        </p>
+      ) : null}
+
+      <section className="panel" aria-labelledby="counts-heading">
+        <h2 className="panel-title" id="counts-heading">
+          Counters
+        </h2>
+        <dl className="stat-grid">
+          {COUNTERS.map((k) => (
+            <div className="stat" key={k.key}>
+              <dt>{k.label}</dt>
+              <dd>{formatCount(c.counts[k.key])}</dd>
+            </div>
+          ))}
+          <div className="stat">
+            <dt>Complaint rate</dt>
+            <dd>{formatRate(c.counts.rates.complaint_rate)}</dd>
+          </div>
+          <div className="stat">
+            <dt>Hard bounce rate</dt>
+            <dd>{formatRate(c.counts.rates.hard_bounce_rate)}</dd>
+          </div>
+          <div className="stat">
+            <dt>Drop rate</dt>
+            <dd>{formatRate(c.counts.rates.drop_rate)}</dd>
+          </div>
+        </dl>
+      </section>
+
+      <section className="panel" aria-labelledby="events-heading">
+        <h2 className="panel-title" id="events-heading">
+          Events over time
+        </h2>
+        {events.isPending ? <Loading label="Loading events…" /> : null}
+        {events.isError ? (
+          <ErrorNotice error={events.error} title="Could not load events" onRetry={() => void events.refetch()} />
+        ) : null}
+        {events.data ? <EventsChart events={events.data} /> : null}
+      </section>
+
+      {dialog === 'pause' ? <PauseDialog campaign={c} onClose={() => setDialog(null)} /> : null}
+      {dialog === 'resume' ? (
+        <ConfirmDialog
+          title={`Resume “${c.name}”?`}
+          confirmLabel="Resume sending"
+          pending={resume.isPending}
+          error={resume.error ? <ErrorNotice error={resume.error} title="Not resumed" /> : undefined}
+          onClose={() => {
+            setDialog(null);
+            resume.reset();
+          }}
+          onConfirm={() => resume.mutate(c.id, { onSuccess: () => setDialog(null) })}
+        >
+          <p>
+            SendGrid releases the {formatCount(c.counts.held)} messages held, and Firebreak hands over the rest of the
+            audience. Only resume once you are sure the campaign is right.
+          </p>
+        </ConfirmDialog>
+      ) : null}
+      {dialog === 'cancel' ? (
+        <ConfirmDialog
+          title={`Cancel “${c.name}” for good?`}
+          confirmLabel="Cancel campaign"
+          cancelLabel="Keep it"
+          tone="danger"
+          pending={cancel.isPending}
+          error={cancel.error ? <ErrorNotice error={cancel.error} title="Not cancelled" /> : undefined}
+          onClose={() => {
+            setDialog(null);
+            cancel.reset();
+          }}
+          onConfirm={() => cancel.mutate(c.id, { onSuccess: () => setDialog(null) })}
+        >
+          <p>
+            Firebreak drops everything it has not handed over, and SendGrid discards what it still holds. This cannot be
+            undone.
+          </p>
+        </ConfirmDialog>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+import { screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { installFakeApi } from '../test/fakeApi';
+import { campaign, legalUser } from '../test/fixtures';
+import { renderApp } from '../test/renderApp';
+import { legalSession, marketerSession } from '../test/sessions';
+
+const sending = campaign();
+const draft = campaign({ id: 'c2', name: 'Autumn teaser', status: 'draft' });
+const paused = {
+  ...sending,
+  status: 'paused' as const,
+  paused_at: '2030-06-03T14:22:05Z',
+  esp_pause: { state: 'paused' as const, at: '2030-06-03T14:22:06Z', error: '' },
+  counts: { ...sending.counts, held: 1200, possibly_received: 0 },
+};
+
+describe('CampaignsPage', () => {
+  it('lists campaigns with status, audience, handoff, delivery and rates', async () => {
+    installFakeApi({ 'GET /api/v1/me': marketerSession, 'GET /api/v1/campaigns': { status: 200, body: [sending, draft] } });
+    renderApp('/campaigns');
+
+    const row = (await screen.findByRole('rowheader', { name: /Spring sale/ })).closest('tr')!;
+    expect(row).toHaveTextContent('Sending');
+    expect(within(row).getByText('1,200')).toBeInTheDocument();
+    expect(within(row).getByText('1,000')).toBeInTheDocument();
+    expect(within(row).getByText('400')).toBeInTheDocument();
+    expect(within(row).getByText(/0\.50 %/)).toHaveClass('rate--bad');
+    expect(within(row).getByText(/0\.40 %/)).toBeInTheDocument();
+    expect(within(row).getByRole('button', { name: 'Pause Spring sale' })).toBeInTheDocument();
+    const draftRow = screen.getByRole('rowheader', { name: /Autumn teaser/ }).closest('tr')!;
+    expect(within(draftRow).queryByRole('button', { name: /Pause/ })).not.toBeInTheDocument();
+  });
+
+  it('pauses in two clicks and shows both planes, held vs possibly received and the incident', async () => {
+    const fake = installFakeApi({
+      'GET /api/v1/me': marketerSession,
+      'GET /api/v1/campaigns': { status: 200, body: [sending] },
+      'POST /api/v1/campaigns/c1/pause': { status: 200, body: { campaign: paused, incident_id: 'inc-9' } },
+      'GET /api/v1/campaigns/c1': { status: 200, body: paused },
+    });
+    const { user } = renderApp('/campaigns');
+
+    await user.click(await screen.findByRole('button', { name: 'Pause Spring sale' }));
+    const dialog = screen.getByRole('dialog', { name: 'Pause “Spring sale”?' });
+    expect(dialog).toHaveTextContent('1,000 messages can still be held until 14:32.');
+    expect(within(dialog).getByLabelText('Reason')).toHaveFocus();
+    await user.keyboard('Wrong price in the subject');
+    await user.click(within(dialog).getByRole('button', { name: 'Confirm pause' }));
+
+    const done = await screen.findByRole('dialog', { name: 'Paused “Spring sale”' });
+    expect(fake.requestsTo('POST /api/v1/campaigns/c1/pause')[0]?.body).toEqual({
+      reason: 'Wrong price in the subject',
+    });
+    expect(done).toHaveTextContent('Paused in Firebreak at 14:22:05');
+    expect(done).toHaveTextContent('Paused at SendGrid at 14:22:06');
+    expect(within(done).getByText('Held').nextSibling).toHaveTextContent('1,200');
+    expect(within(done).getByText('Possibly received').nextSibling).toHaveTextContent('0');
+    expect(within(done).getByRole('link', { name: 'Open the incident' })).toHaveAttribute('href', '/incidents/inc-9');
+  });
+
+  it('says in words when SendGrid refused the pause', async () => {
+    const refused = { ...paused, esp_pause: { state: 'failed' as const, at: '2030-06-03T14:22:06Z', error: 'SendGrid answered 429: too many paused batches' } };
+    installFakeApi({
+      'GET /api/v1/me': marketerSession,
+      'GET /api/v1/campaigns': { status: 200, body: [sending] },
+      'POST /api/v1/campaigns/c1/pause': { status: 200, body: { campaign: refused, incident_id: 'inc-9' } },
+      'GET /api/v1/campaigns/c1': { status: 200, body: refused },
+    });
+    const { user } = renderApp('/campaigns');
+
+    await user.click(await screen.findByRole('button', { name: 'Pause Spring sale' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm pause' }));
+    const done = await screen.findByRole('dialog', { name: 'Paused “Spring sale”' });
+    expect(done).toHaveTextContent('SendGrid refused the pause at 14:22:06: SendGrid answered 429: too many paused batches.');
+    expect(done).toHaveTextContent('Paused in Firebreak');
+  });
+
+  it('keeps the dialog open with the server message when the pause fails', async () => {
+    installFakeApi({
+      'GET /api/v1/me': marketerSession,
+      'GET /api/v1/campaigns': { status: 200, body: [sending] },
+      'POST /api/v1/campaigns/c1/pause': {
+        status: 409,
+        body: { error: { code: 'not_sending', message: 'Only a sending (or sent) campaign can be paused.', details: {} } },
+      },
+    });
+    const { user } = renderApp('/campaigns');
+
+    await user.click(await screen.findByRole('button', { name: 'Pause Spring sale' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm pause' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'The pause did not go through: Only a sending (or sent) campaign can be paused.',
+    );
+    expect(screen.getByRole('dialog', { name: 'Pause “Spring sale”?' })).toBeInTheDocument();
+  });
+
+  it('closes the dialog with Escape and gives focus back to the Pause button', async () => {
+    installFakeApi({ 'GET /api/v1/me': marketerSession, 'GET /api/v1/campaigns': { status: 200, body: [sending] } });
+    const { user } = renderApp('/campaigns');
+
+    const pause = await screen.findByRole('button', { name: 'Pause Spring sale' });
+    await user.click(pause);
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(pause).toHaveFocus();
+  });
+
+  it('shows a legal reviewer no Pause button', async () => {
+    installFakeApi({ 'GET /api/v1/me': legalSession, 'GET /api/v1/campaigns': { status: 200, body: [sending] } });
+    renderApp('/campaigns');
+
+    await screen.findByRole('rowheader', { name: /Spring sale/ });
+    expect(screen.getByRole('banner')).toHaveTextContent(legalUser.name);
+    expect(screen.queryByRole('button', { name: /Pause/ })).not.toBeInTheDocument();
+  });
+});

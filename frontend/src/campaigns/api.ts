@@ -1,0 +1,95 @@
+/** Campaign queries and actions (GET/POST /api/v1/campaigns…). */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useApi } from '../api/ApiProvider';
+import type { Campaign, CampaignStatus, EventRow, PauseResponse } from '../api/types';
+
+export const LIVE_REFRESH_MS = 5000;
+
+export const campaignKeys = {
+  all: ['campaigns'] as const,
+  list: () => ['campaigns', 'list'] as const,
+  detail: (id: string) => ['campaigns', 'detail', id] as const,
+  events: (id: string) => ['campaigns', 'events', id] as const,
+};
+
+/** Statuses in which a campaign can still change by itself (handoff, events, retries). */
+export function isLive(status: CampaignStatus | undefined): boolean {
+  return status === 'sending' || status === 'sent' || status === 'paused';
+}
+
+/** Sending, or sent (handed to SendGrid, which still holds what is due later). */
+export function isPausable(status: CampaignStatus): boolean {
+  return status === 'sending' || status === 'sent';
+}
+
+export function useCampaigns() {
+  const api = useApi();
+  return useQuery({
+    queryKey: campaignKeys.list(),
+    queryFn: ({ signal }) => api.get<Campaign[]>('/api/v1/campaigns', { signal }),
+    // The list is the control room's main view: it stays live, so a webhook's
+    // auto-pause or a colleague's pause shows without a reload.
+    refetchInterval: LIVE_REFRESH_MS,
+  });
+}
+
+export function useCampaign(id: string | undefined) {
+  const api = useApi();
+  return useQuery({
+    queryKey: campaignKeys.detail(id ?? ''),
+    queryFn: ({ signal }) => api.get<Campaign>(`/api/v1/campaigns/${encodeURIComponent(id!)}`, { signal }),
+    enabled: !!id,
+    refetchInterval: (query) => (isLive(query.state.data?.status) ? LIVE_REFRESH_MS : false),
+  });
+}
+
+export function useCampaignEvents(id: string, live: boolean) {
+  const api = useApi();
+  return useQuery({
+    queryKey: campaignKeys.events(id),
+    queryFn: ({ signal }) =>
+      api.get<EventRow[]>('/api/v1/events', { query: { campaign_id: id, limit: 1000 }, signal }),
+    refetchInterval: live ? LIVE_REFRESH_MS : false,
+  });
+}
+
+function useCampaignUpdate() {
+  const queryClient = useQueryClient();
+  return (campaign: Campaign) => {
+    queryClient.setQueryData(campaignKeys.detail(campaign.id), campaign);
+    queryClient.setQueryData<Campaign[]>(campaignKeys.list(), (list) =>
+      list?.map((c) => (c.id === campaign.id ? campaign : c)),
+    );
+    void queryClient.invalidateQueries({ queryKey: campaignKeys.all });
+    void queryClient.invalidateQueries({ queryKey: ['incidents'] });
+  };
+}
+
+/** POST …/pause {reason} → {campaign, incident_id}: both planes, and the campaign's incident. */
+export function usePauseCampaign() {
+  const api = useApi();
+  const update = useCampaignUpdate();
+  return useMutation({
+    mutationFn: ({ id, reason }: { id: string; reason: string }) =>
+      api.post<PauseResponse>(`/api/v1/campaigns/${encodeURIComponent(id)}/pause`, { reason }),
+    onSuccess: (res) => update(res.campaign),
+  });
+}
+
+export function useResumeCampaign() {
+  const api = useApi();
+  const update = useCampaignUpdate();
+  return useMutation({
+    mutationFn: (id: string) => api.post<Campaign>(`/api/v1/campaigns/${encodeURIComponent(id)}/resume`),
+    onSuccess: update,
+  });
+}
+
+export function useCancelCampaign() {
+  const api = useApi();
+  const update = useCampaignUpdate();
+  return useMutation({
+    mutationFn: (id: string) => api.post<Campaign>(`/api/v1/campaigns/${encodeURIComponent(id)}/cancel`),
+    onSuccess: update,
+  });
+}

@@ -1,0 +1,63 @@
+import { render, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { incident } from '../test/fixtures';
+import { StepStrip } from './StepStrip';
+
+function items() {
+  return within(screen.getByRole('list', { name: 'Response steps' })).getAllByRole('listitem');
+}
+
+describe('StepStrip', () => {
+  it('shows the six steps in order and highlights the current one', () => {
+    render(<StepStrip incident={incident({ current_step: 'assess' })} />);
+
+    const steps = items();
+    expect(steps.map((li) => li.querySelector('.step-title')?.textContent)).toEqual([
+      'Step 1: Own it',
+      'Step 2: Stop the fire',
+      'Step 3: Assess',
+      'Step 4: Plan',
+      'Step 5: Communicate',
+      'Step 6: Proceed with caution',
+    ]);
+    const current = steps.filter((li) => li.getAttribute('aria-current') === 'step');
+    expect(current).toHaveLength(1);
+    expect(current[0]).toHaveTextContent('Assess');
+    expect(current[0]).toHaveTextContent('Current step');
+    expect(current[0]).toHaveClass('step--current');
+  });
+
+  it('ticks finished steps with the time they were done', () => {
+    render(<StepStrip incident={incident()} />);
+    const [own, stop, , plan] = items();
+    expect(own).toHaveTextContent('Done 14:20');
+    expect(stop).toHaveClass('step--done');
+    expect(plan).toHaveTextContent('To do');
+    expect(plan).not.toHaveAttribute('aria-current');
+  });
+
+  it('marks steps 5 and 6 as coming, and only those', () => {
+    render(<StepStrip incident={incident()} />);
+    const steps = items();
+    expect(steps[4]).toHaveTextContent('Coming');
+    expect(steps[5]).toHaveTextContent('Coming');
+    for (const li of steps.slice(0, 4)) expect(li).not.toHaveTextContent('Coming');
+  });
+
+  it('highlights nothing once the incident is resolved', () => {
+    render(<StepStrip incident={incident({ status: 'resolved', current_step: 'plan' })} />);
+    expect(items().some((li) => li.hasAttribute('aria-current'))).toBe(false);
+  });
+
+  it('follows the current step when it moves to Own it', () => {
+    render(
+      <StepStrip
+        incident={incident({
+          current_step: 'own',
+          steps: incident().steps.map((s) => ({ ...s, status: s.name === 'own' ? 'active' : 'pending' })),
+        })}
+      />,
+    );
+    expect(items()[0]).toHaveAttribute('aria-current', 'step');
+  });
+});

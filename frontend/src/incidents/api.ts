@@ -1,0 +1,180 @@
+/** Incident queries and actions (GET/POST/PATCH /api/v1/incidents…, /api/v1/runbooks). */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useApi } from '../api/ApiProvider';
+import type {
+  Assessment,
+  AssessmentPatch,
+  Incident,
+  NewTask,
+  Runbook,
+  Task,
+  TaskPatch,
+  TimelineEntry,
+  User,
+} from '../api/types';
+import { can } from '../auth/permissions';
+import { useSession } from '../auth/session';
+import { LIVE_REFRESH_MS } from '../campaigns/api';
+
+export const incidentKeys = {
+  all: ['incidents'] as const,
+  list: () => ['incidents', 'list'] as const,
+  detail: (id: string) => ['incidents', 'detail', id] as const,
+  assessment: (id: string) => ['incidents', 'assessment', id] as const,
+  tasks: (id: string) => ['incidents', 'tasks', id] as const,
+  timeline: (id: string) => ['incidents', 'timeline', id] as const,
+};
+
+const path = (id: string, rest = '') => `/api/v1/incidents/${encodeURIComponent(id)}${rest}`;
+
+/** Every incident, open first. Always live: a webhook can open one at any moment. */
+export function useIncidents() {
+  const api = useApi();
+  return useQuery({
+    queryKey: incidentKeys.list(),
+    queryFn: async ({ signal }) => sortOpenFirst(await api.get<Incident[]>('/api/v1/incidents', { signal })),
+    refetchInterval: LIVE_REFRESH_MS,
+  });
+}
+
+/** Open before resolved; within each, newest first (the server's order is kept otherwise). */
+export function sortOpenFirst(incidents: Incident[]): Incident[] {
+  return [...incidents].sort((a, b) => {
+    if (a.status !== b.status) return a.status === 'open' ? -1 : 1;
+    return b.detected_at.localeCompare(a.detected_at);
+  });
+}
+
+export function useIncident(id: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: incidentKeys.detail(id),
+    queryFn: ({ signal }) => api.get<Incident>(path(id), { signal }),
+    refetchInterval: (query) => (query.state.data?.status === 'resolved' ? false : LIVE_REFRESH_MS),
+  });
+}
+
+/** The parts of an incident page refresh while the incident is open. */
+function liveWhile(open: boolean) {
+  return open ? LIVE_REFRESH_MS : false;
+}
+
+export function useAssessment(id: string, open: boolean) {
+  const api = useApi();
+  return useQuery({
+    queryKey: incidentKeys.assessment(id),
+    queryFn: ({ signal }) => api.get<Assessment>(path(id, '/assessment'), { signal }),
+    refetchInterval: liveWhile(open),
+  });
+}
+
+export function useTasks(id: string, open: boolean) {
+  const api = useApi();
+  return useQuery({
+    queryKey: incidentKeys.tasks(id),
+    queryFn: ({ signal }) => api.get<Task[]>(path(id, '/tasks'), { signal }),
+    refetchInterval: liveWhile(open),
+  });
+}
+
+export function useTimeline(id: string, open: boolean) {
+  const api = useApi();
+  return useQuery({
+    queryKey: incidentKeys.timeline(id),
+    queryFn: ({ signal }) => api.get<TimelineEntry[]>(path(id, '/timeline'), { signal }),
+    refetchInterval: liveWhile(open),
+  });
+}
+
+export function useRunbooks() {
+  const api = useApi();
+  return useQuery({
+    queryKey: ['runbooks'],
+    queryFn: ({ signal }) => api.get<Runbook[]>('/api/v1/runbooks', { signal }),
+    staleTime: Infinity, // fixed at server start-up
+  });
+}
+
+export function useRunbook(id: string | undefined) {
+  const api = useApi();
+  return useQuery({
+    queryKey: ['runbooks', id],
+    queryFn: ({ signal }) => api.get<Runbook>(`/api/v1/runbooks/${encodeURIComponent(id!)}`, { signal }),
+    enabled: !!id,
+    staleTime: Infinity,
+  });
+}
+
+/**
+ * Who owner ids are. GET /api/v1/users is admin-only, so everyone else knows
+ * only themselves (GET /api/v1/me); other ids read as "another user".
+ */
+export function useDirectory() {
+  const api = useApi();
+  const { data: session } = useSession();
+  const me = session?.user;
+  const isAdmin = !!me && can(me.roles, 'user.manage');
+  const users = useQuery({
+    queryKey: ['users'],
+    queryFn: ({ signal }) => api.get<User[]>('/api/v1/users', { signal }),
+    enabled: isAdmin,
+    staleTime: 60_000,
+  });
+  const known: User[] = isAdmin && users.data ? users.data : me ? [me] : [];
+  return {
+    me,
+    /** Users an owner picker can offer (admins: everyone; others: themselves). */
+    pickable: known,
+    nameOf(id: string | null | undefined): string {
+      if (!id) return 'Nobody yet';
+      if (me && id === me.id) return `${me.name} (you)`;
+      return known.find((u) => u.id === id)?.name ?? 'another user';
+    },
+  };
+}
+
+function useIncidentMutation<TVars, TResult>(
+  fn: (vars: TVars) => Promise<TResult>,
+  after?: (result: TResult) => void,
+) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: (result) => {
+      after?.(result);
+      void queryClient.invalidateQueries({ queryKey: incidentKeys.all });
+      void queryClient.invalidateQueries({ queryKey: ['campaigns'] });
+    },
+  });
+}
+
+export function useIncidentActions(id: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const setIncident = (inc: Incident) => queryClient.setQueryData(incidentKeys.detail(id), inc);
+  const setAssessment = (a: Assessment) => queryClient.setQueryData(incidentKeys.assessment(id), a);
+  return {
+    acknowledge: useIncidentMutation(
+      (ownerId?: string) => api.post<Incident>(path(id, '/acknowledge'), ownerId ? { owner_id: ownerId } : {}),
+      setIncident,
+    ),
+    pause: useIncidentMutation(() => api.post<Incident>(path(id, '/pause'), {}), setIncident),
+    reclassify: useIncidentMutation(
+      (runbook: string) => api.post<Incident>(path(id, '/runbook'), { runbook }),
+      setIncident,
+    ),
+    resolve: useIncidentMutation(() => api.post<Incident>(path(id, '/resolve'), {}), setIncident),
+    computeAssessment: useIncidentMutation(
+      () => api.post<Assessment>(path(id, '/assessment'), {}),
+      setAssessment,
+    ),
+    patchAssessment: useIncidentMutation(
+      (patch: AssessmentPatch) => api.patch<Assessment>(path(id, '/assessment'), patch),
+      setAssessment,
+    ),
+    addTask: useIncidentMutation((task: NewTask) => api.post<Task>(path(id, '/tasks'), task)),
+    patchTask: useIncidentMutation(({ taskId, patch }: { taskId: string; patch: TaskPatch }) =>
+      api.patch<Task>(path(id, `/tasks/${encodeURIComponent(taskId)}`), patch),
+    ),
+  };
+}

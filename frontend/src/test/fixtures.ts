@@ -1,0 +1,111 @@
+/** Wire-shaped sample data for component tests. */
+import type { Campaign, Incident, Task } from '../api/types';
+
+export const legalUser = {
+  id: '9a1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c22',
+  email: 'lee@example.com',
+  name: 'Lee Legal',
+  roles: ['legal'],
+};
+
+export function campaign(overrides: Partial<Campaign> = {}): Campaign {
+  return {
+    id: 'c1',
+    name: 'Spring sale',
+    brand_id: 'b1',
+    subject: '20% off tents',
+    segments: ['spring-sale', 'vip'],
+    send_buffer_seconds: 900,
+    canary_percent: 0,
+    canary_hold_seconds: 0,
+    status: 'sending',
+    batch_id: 'batch-1',
+    esp_pause: { state: 'none', at: null, error: '' },
+    counts: {
+      audience: 1200,
+      handed_to_esp: 1000,
+      held: 200,
+      possibly_received: 1000,
+      in_doubt: 0,
+      failed: 0,
+      delivered: 400,
+      opened: 90,
+      machine_opened: 10,
+      clicked: 12,
+      bounced: 6,
+      hard_bounced: 4,
+      blocked: 0,
+      dropped: 0,
+      deferred: 0,
+      complained: 2,
+      unsubscribed: 1,
+      rates: { complaint_rate: 0.005, hard_bounce_rate: 0.004, drop_rate: 0 },
+    },
+    stoppability: { catchable: 1000, catchable_until: '2030-06-03T14:32:00Z', next_deadline: '2030-06-03T14:32:00Z' },
+    failed_requests: 0,
+    uncertain_requests: 0,
+    last_error: '',
+    canary_release_at: null,
+    send_started_at: '2030-06-03T14:17:00Z',
+    paused_at: null,
+    finished_at: null,
+    created_at: '2030-06-03T14:00:00Z',
+    updated_at: '2030-06-03T14:17:00Z',
+    ...overrides,
+  };
+}
+
+export function incident(overrides: Partial<Incident> = {}): Incident {
+  return {
+    id: 'i1',
+    campaign_id: 'c1',
+    runbook: 'triage',
+    severity: 'sev2',
+    status: 'open',
+    summary: 'Wrong price in the subject',
+    current_step: 'assess',
+    steps: [
+      { name: 'own', status: 'done', started_at: null, completed_at: '2030-06-03T14:20:00Z', completed_by: 'mara' },
+      { name: 'stop', status: 'done', started_at: null, completed_at: '2030-06-03T14:20:01Z', completed_by: 'mara' },
+      { name: 'assess', status: 'active', started_at: '2030-06-03T14:20:01Z', completed_at: null, completed_by: '' },
+      { name: 'plan', status: 'pending', started_at: null, completed_at: null, completed_by: '' },
+      { name: 'communicate', status: 'pending', started_at: null, completed_at: null, completed_by: '' },
+      { name: 'monitor', status: 'pending', started_at: null, completed_at: null, completed_by: '' },
+    ],
+    owner: null,
+    source: 'dashboard',
+    trigger: null,
+    detected_at: '2030-06-03T14:20:00Z',
+    acknowledged_at: null,
+    paused_at: null,
+    resolved_at: null,
+    runbook_history: [],
+    escalations: 0,
+    last_escalated_at: null,
+    time_to_acknowledge_seconds: null,
+    time_to_pause_seconds: null,
+    ...overrides,
+  };
+}
+
+export function task(overrides: Partial<Task> = {}): Task {
+  return {
+    id: 't1',
+    title: 'Find the cause',
+    kind: 'internal',
+    owner_id: null,
+    owner_role: '',
+    due_at: null,
+    status: 'open',
+    overdue: false,
+    from_runbook: false,
+    created_at: '2030-06-03T14:20:00Z',
+    completed_at: null,
+    ...overrides,
+  };
+}
+
+/** An ISO time `seconds` from now (negative: in the past). */
+export function fromNow(seconds: number): string {
+  return new Date(Date.now() + seconds * 1000).toISOString();
+}
