@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -38,6 +39,9 @@ func newError(status int, code, message string) *apiError {
 	return &apiError{status: status, code: code, message: message}
 }
 
+// statusClientClosed is nginx's 499: the client closed the request first.
+const statusClientClosed = 499
+
 // kinds maps domain error kinds to statuses and default codes.
 var kinds = []struct {
 	kind   error
@@ -70,6 +74,10 @@ var statusCodes = map[int]string{
 // is false for errors nobody anticipated: those are logged and answered as a bare 500.
 func toErrorBody(err error) (int, ErrorBody, bool) {
 	body := ErrorBody{Error: ErrorDetail{Details: map[string]any{}}}
+	if errors.Is(err, context.Canceled) { // the client went away: nothing went wrong here
+		body.Error.Code, body.Error.Message = "client_closed_request", "The client closed the request."
+		return statusClientClosed, body, true
+	}
 	var ae *apiError
 	if errors.As(err, &ae) {
 		body.Error.Code, body.Error.Message = ae.code, ae.message

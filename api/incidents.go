@@ -94,7 +94,7 @@ func (h incidentHandlers) declare(c echo.Context) error {
 }
 
 func (h incidentHandlers) list(c echo.Context) error {
-	incs, err := h.incidents.List(c.Request().Context(), c.QueryParam("status"))
+	incs, err := h.incidents.List(c.Request().Context(), c.QueryParam("status"), c.QueryParam("campaign_id"))
 	if err != nil {
 		return err
 	}
@@ -353,3 +353,14 @@ func forbidden(p auth.Principal, perm auth.Permission) error {
 }
 
 var _ = audit.System
+
+// step completes or skips a step: POST /incidents/{id}/steps/{step}/complete|skip.
+func (h incidentHandlers) step(skip bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		inc, err := h.incidents.SetStep(c.Request().Context(), actorOf(c), c.Param("id"), c.Param("step"), skip)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, toIncidentResponse(inc))
+	}
+}

@@ -93,6 +93,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 
 	users := userHandlers{users: d.Users}
 	e.GET("/api/v1/users", users.list, guard(auth.UserManage)...)
+	e.GET("/api/v1/people", users.people, guard(auth.Read)...)
 	e.POST("/api/v1/users", users.create, guard(auth.UserManage)...)
 	e.POST("/api/v1/tokens", users.createToken, guard(auth.TokenManage)...)
 	e.DELETE("/api/v1/tokens/:id", users.revokeToken, guard(auth.TokenManage)...)
@@ -145,6 +146,8 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.POST("/api/v1/incidents/:id/tasks", inc.addTask, guard(auth.IncidentPlan)...)
 	e.PATCH("/api/v1/incidents/:id/tasks/:task_id", inc.patchTask, guard(auth.IncidentPlan)...)
 	e.GET("/api/v1/incidents/:id/timeline", inc.timeline, guard(auth.Read)...)
+	e.POST("/api/v1/incidents/:id/steps/:step/complete", inc.step(false), guard(auth.IncidentPlan)...)
+	e.POST("/api/v1/incidents/:id/steps/:step/skip", inc.step(true), guard(auth.IncidentPlan)...)
 	// Resolve: the incident's owner (whatever their role) or an admin; the
 	// domain checks who, so the route only needs a known user.
 	e.POST("/api/v1/incidents/:id/resolve", inc.resolve, guard(auth.Read)...)

@@ -93,3 +93,24 @@ func (h userHandlers) revokeToken(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, toTokenResponse(tok))
 }
+
+type personResponse struct {
+	ID    string   `json:"id"`
+	Name  string   `json:"name"`
+	Email string   `json:"email"`
+	Roles []string `json:"roles"`
+}
+
+// people: GET /api/v1/people — who can own incidents and tasks, for every
+// signed-in role (names and roles only; managing users stays admin-only).
+func (h userHandlers) people(c echo.Context) error {
+	us, err := h.users.ListUsers(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]personResponse, len(us))
+	for i, u := range us {
+		out[i] = personResponse{ID: u.ID, Name: u.Name, Email: u.Email, Roles: toUserResponse(u).Roles}
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -368,3 +368,42 @@ func TestRefusedPauseOpensNoIncidentAndASecurityOwnerResolves(t *testing.T) {
 	}
 	s.token = saved
 }
+
+func TestStepsCanBeCompletedAndPeopleListedForEveryRole(t *testing.T) {
+	s := startStack(t, stackOpts{})
+	s.env.run("correct horse battery\n", "user", "add", "--email", "lee@example.com", "--name", "Lee Legal", "--roles", "legal", "--password-stdin")
+	legal := strings.TrimSpace(s.env.run("", "token", "create", "--email", "lee@example.com").stdout)
+	s.importCSV(recipientsCSV(10, "q", true))
+	id := s.campaign(map[string]any{"name": "q", "brand_id": s.brand("help@acme.example"), "subject": "S", "html": "hi", "segments": []string{"q"}})
+	s.postJSON("/api/v1/campaigns/"+id+"/send", nil, nil)
+	s.waitFor("handed", 20*time.Second, func() bool { return s.get(id).Counts.HandedToESP == 10 })
+	var p struct {
+		IncidentID string `json:"incident_id"`
+	}
+	s.postJSON("/api/v1/campaigns/"+id+"/pause", nil, &p)
+	var inc incidentAnswer
+	if code := s.postJSON("/api/v1/incidents/"+p.IncidentID+"/steps/assess/complete", nil, &inc); code != 200 || inc.CurrentStep != "plan" {
+		t.Fatalf("complete assess: %d, current %q", code, inc.CurrentStep)
+	}
+	if code := s.postJSON("/api/v1/incidents/"+p.IncidentID+"/steps/monitor/complete", nil, nil); code != 422 {
+		t.Fatalf("completing a later step out of order: %d, want 422", code)
+	}
+	var byCampaign []incidentAnswer
+	s.do("GET", "/api/v1/incidents?campaign_id="+id, "", nil, &byCampaign)
+	if len(byCampaign) != 1 || byCampaign[0].ID != p.IncidentID {
+		t.Fatalf("incidents of the campaign: %+v", byCampaign)
+	}
+	saved := s.token
+	s.token = legal
+	defer func() { s.token = saved }()
+	var people []struct {
+		Name  string   `json:"name"`
+		Roles []string `json:"roles"`
+	}
+	if code := s.do("GET", "/api/v1/people", "", nil, &people); code != 200 || len(people) != 2 {
+		t.Fatalf("people for legal: %d %+v", code, people)
+	}
+	if code := s.do("GET", "/api/v1/users", "", nil, nil); code != 403 {
+		t.Fatalf("users for legal: %d, want 403", code)
+	}
+}

@@ -23,7 +23,7 @@ type Repo interface {
 	CreateIncident(ctx context.Context, inc Incident, tasks []Task, entries []audit.Entry) (Incident, bool, error)
 	GetIncident(ctx context.Context, id string) (Incident, error)
 	OpenIncidentFor(ctx context.Context, campaignID string) (Incident, error)
-	ListIncidents(ctx context.Context, status string) ([]Incident, error)
+	ListIncidents(ctx context.Context, status, campaignID string) ([]Incident, error)
 	UpdateIncident(ctx context.Context, id string, change func(Incident) (Incident, []audit.Entry, []Task, error)) (Incident, error)
 	ListTasks(ctx context.Context, incidentID string) ([]Task, error)
 	GetTask(ctx context.Context, incidentID, taskID string) (Task, error)
@@ -195,14 +195,29 @@ func (s *Service) Get(ctx context.Context, id string) (Incident, error) {
 	return s.repo.GetIncident(ctx, id)
 }
 
-// List lists incidents, open first; status "" is every incident.
-func (s *Service) List(ctx context.Context, status string) ([]Incident, error) {
+// List lists incidents, open first; status and campaignID filter when set.
+func (s *Service) List(ctx context.Context, status, campaignID string) ([]Incident, error) {
 	if status != "" && status != string(Open) && status != string(Resolved) {
 		var f errs.Fields
 		f.Add("status", "must be open or resolved")
 		return nil, f.Err()
 	}
-	return s.repo.ListIncidents(ctx, status)
+	if campaignID != "" && !uuidRE.MatchString(campaignID) {
+		return []Incident{}, nil
+	}
+	return s.repo.ListIncidents(ctx, status, campaignID)
+}
+
+// SetStep completes (or skips) a step of the response.
+func (s *Service) SetStep(ctx context.Context, actor audit.Actor, id, step string, skip bool) (Incident, error) {
+	return s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
+		if skip {
+			next, ch, err := cur.SkipStep(step, actor.Name, now)
+			return next, ch, nil, err
+		}
+		next, ch, err := cur.CompleteStep(step, actor.Name, now)
+		return next, ch, nil, err
+	})
 }
 
 // Acknowledge makes ownerID (default: the caller) the owner.

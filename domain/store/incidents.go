@@ -151,11 +151,15 @@ func (s *Store) OpenIncidentFor(ctx context.Context, campaignID string) (inciden
 	return s.GetIncident(ctx, id)
 }
 
-// ListIncidents lists incidents, open first then newest; status filters.
-func (s *Store) ListIncidents(ctx context.Context, status string) ([]incident.Incident, error) {
+// ListIncidents lists incidents, open first then newest; status and
+// campaignID filter when set.
+func (s *Store) ListIncidents(ctx context.Context, status, campaignID string) ([]incident.Incident, error) {
 	q := s.db.WithContext(ctx).Table("incidents").Select(incidentCols)
 	if status != "" {
 		q = q.Where("status = ?", status)
+	}
+	if campaignID != "" {
+		q = q.Where("campaign_id = ?", campaignID)
 	}
 	var rows []incidentRow
 	if err := q.Order("status = 'open' DESC, detected_at DESC").Limit(500).Scan(&rows).Error; err != nil {
