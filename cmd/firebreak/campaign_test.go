@@ -301,6 +301,18 @@ func TestESPPauseRefusedIsReportedFailedAndRetried(t *testing.T) {
 	s.waitFor("background retry pauses at SendGrid", 30*time.Second, func() bool {
 		return s.get(id).ESPPause.State == "paused" && s.sim.BatchStatus(c.BatchID) == "pause"
 	})
+	// Resuming a campaign that was already all handed over releases it at
+	// SendGrid and brings it back to sent (nothing more to hand over).
+	if code := s.postJSON("/api/v1/campaigns/"+id+"/resume", nil, nil); code != 200 {
+		t.Fatalf("resume: %d", code)
+	}
+	s.waitFor("sent again after resume", 20*time.Second, func() bool {
+		c := s.get(id)
+		return c.Status == "sent" && c.ESPPause.State == "resumed" && s.sim.BatchStatus(c.BatchID) == ""
+	})
+	if n := len(handedTo(s.sim)); n != 50 {
+		t.Fatalf("resume re-sent: SendGrid has %d addresses", n)
+	}
 }
 
 func TestTenPausedBatchesLimitIsReported(t *testing.T) {

@@ -71,7 +71,12 @@ func (s *Store) Claim(ctx context.Context, campaignID string, now, deadline time
 			return translate(err, nil, nil)
 		}
 		if len(rows) == 0 {
-			return tx.Exec(`DELETE FROM handoff_requests WHERE id = ?`, reqID).Error
+			if err := tx.Exec(`DELETE FROM handoff_requests WHERE id = ?`, reqID).Error; err != nil {
+				return translate(err, nil, nil)
+			}
+			// Nothing left (e.g. a fully handed-over campaign paused and
+			// resumed): it is sent again once no request is in flight.
+			return markSentIfDone(tx, campaignID)
 		}
 		if err := tx.Exec(`UPDATE handoff_requests SET recipients = ? WHERE id = ?`, len(rows), reqID).Error; err != nil {
 			return translate(err, nil, nil)
