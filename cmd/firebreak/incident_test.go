@@ -98,6 +98,17 @@ func TestComplaintSpikeOpensOneIncidentAndPausesAtSendGrid(t *testing.T) {
 	if s.sim.BatchStatus(s.get(id).BatchID) != "pause" {
 		t.Fatal("SendGrid did not receive the pause")
 	}
+	// Once resolved, later batches (the rate is still over the threshold)
+	// do not open the incident again.
+	s.postJSON("/api/v1/incidents/"+inc.ID+"/acknowledge", nil, nil)
+	if code := s.postJSON("/api/v1/incidents/"+inc.ID+"/resolve", nil, nil); code != 200 {
+		t.Fatalf("resolve: %d", code)
+	}
+	h.post([]map[string]any{ev(msgs[9], "spamreport", 300, nil)})
+	time.Sleep(500 * time.Millisecond)
+	if n := len(s.incidents("open")); n != 0 {
+		t.Fatalf("a resolved spike re-opened %d incidents", n)
+	}
 }
 
 func TestDashboardPauseOpensOrJoinsTheTriageIncident(t *testing.T) {

@@ -274,6 +274,20 @@ func (s *Service) detect(ctx context.Context, campaignID string) error {
 		if _, err := s.repo.OpenIncidentFor(ctx, campaignID); err == nil {
 			return nil // already being handled
 		}
+		// A rule that already opened an incident for this campaign, since
+		// resolved, does not fire again: its rate stays above the threshold
+		// after the fact, and re-opening on every batch would undo the resolution.
+		past, err := s.repo.ListIncidents(ctx, "", campaignID)
+		if err != nil {
+			return err
+		}
+		fired := false
+		for _, p := range past {
+			fired = fired || (p.Trigger != nil && p.Trigger.Rule == tr.Rule)
+		}
+		if fired {
+			continue
+		}
 		target := rb
 		if tr.Suggests != "" {
 			if sug, ok := s.runbooks.Get(tr.Suggests); ok {
