@@ -4,7 +4,7 @@ import { AdminApi, SEGMENTS } from './seed';
 
 /**
  * Scenario 1: a marketer stops a bad campaign in two clicks and follows the
- * incident through steps 1–4 to resolution.
+ * incident through steps 1–4 (marking Assess done on screen) to resolution.
  */
 test('a marketer pauses a sending campaign in two clicks and works the incident to resolution', async ({ page }) => {
   test.setTimeout(120_000);
@@ -77,6 +77,14 @@ test('a marketer pauses a sending campaign in two clicks and works the incident 
   await assess.getByRole('checkbox', { name: 'email address' }).check();
   await assess.getByRole('button', { name: 'Save' }).click();
   await expect(assess.getByText('Saved.')).toBeVisible();
+
+  // Step 3 is done: marked on screen, the strip moves on to Plan.
+  const checklist = page.getByRole('region', { name: 'Checklist for step 3: Assess' });
+  await checklist.getByRole('button', { name: 'Mark step done' }).click();
+  await expect(strip.locator('[aria-current="step"]')).toContainText('Plan');
+  await expect(strip.getByRole('listitem').nth(2)).toContainText(/Done \d\d:\d\d/);
+  await expect(page.getByRole('region', { name: 'Checklist for step 4: Plan' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Timeline' })).toContainText('Completed step “Assess”');
 
   // Step 4: a task with an owner and a due date.
   const plan = page.getByRole('region', { name: '4 · Plan' });

@@ -12,6 +12,17 @@ export interface User {
 }
 
 /**
+ * One entry of `GET /api/v1/people` (any signed-in role): who can own incidents
+ * and tasks. Managing users stays admin-only at `/api/v1/users`.
+ */
+export interface Person {
+  id: string;
+  name: string;
+  email: string;
+  roles: Array<Role | (string & {})>;
+}
+
+/**
  * Answer of `POST /api/v1/session` and `GET /api/v1/me`. `csrf_token` is present
  * for cookie sessions; a bearer-token caller may get none.
  */

@@ -2,7 +2,7 @@ import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { EventRow } from '../api/types';
 import { installFakeApi } from '../test/fakeApi';
-import { campaign } from '../test/fixtures';
+import { campaign, incident } from '../test/fixtures';
 import { renderApp } from '../test/renderApp';
 import { marketerSession } from '../test/sessions';
 import { bucketByMinute } from './EventsChart';
@@ -40,13 +40,20 @@ describe('bucketByMinute', () => {
 });
 
 describe('CampaignDetailPage', () => {
-  it('shows the counters, the pause state and the events chart, and resumes after confirmation', async () => {
+  it('shows the counters, the pause state, the events chart and its incident, and resumes after confirmation', async () => {
     const fake = installFakeApi({
       'GET /api/v1/me': marketerSession,
       'GET /api/v1/campaigns/c1': { status: 200, body: paused },
       'GET /api/v1/events': {
         status: 200,
         body: [ev(1, 'delivered', '2030-06-03T14:20:10Z'), ev(2, 'bounce', '2030-06-03T14:21:10Z')],
+      },
+      'GET /api/v1/incidents': {
+        status: 200,
+        body: [
+          incident({ id: 'i-old', status: 'resolved', detected_at: '2030-06-01T10:00:00Z', resolved_at: '2030-06-01T11:00:00Z' }),
+          incident({ id: 'i-open' }),
+        ],
       },
       'POST /api/v1/campaigns/c1/resume': { status: 200, body: campaign({ status: 'sending', esp_pause: { state: 'resumed', at: '2030-06-03T14:30:00Z', error: '' } }) },
     });
@@ -62,6 +69,10 @@ describe('CampaignDetailPage', () => {
     ).toBeInTheDocument();
     expect(fake.requestsTo('GET /api/v1/events')[0]?.path).toBe('/api/v1/events?campaign_id=c1&limit=1000');
     expect(screen.queryByRole('button', { name: 'Pause' })).not.toBeInTheDocument();
+    // Only this campaign's incidents are asked for, and the open one is linked.
+    expect(await screen.findByRole('link', { name: 'Open incident' })).toHaveAttribute('href', '/incidents/i-open');
+    expect(fake.requestsTo('GET /api/v1/incidents').map((r) => r.path)).toContain('/api/v1/incidents?campaign_id=c1');
+    expect(fake.requestsTo('GET /api/v1/incidents').every((r) => r.path.includes('campaign_id=c1'))).toBe(true);
 
     await user.click(screen.getByRole('button', { name: 'Resume' }));
     const dialog = screen.getByRole('dialog', { name: 'Resume “Spring sale”?' });

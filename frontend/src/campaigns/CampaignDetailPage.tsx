@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { Campaign } from '../api/types';
 import { useCan } from '../auth/permissions';
-import { useIncidents } from '../incidents/api';
+import { useCampaignIncidents } from '../incidents/api';
 import { formatCount, formatDateTime, formatRate } from '../lib/format';
 import { ConfirmDialog } from '../shell/Dialog';
 import { ErrorNotice, Loading } from '../shell/ErrorNotice';
@@ -55,11 +55,12 @@ const COUNTERS: ReadonlyArray<{ key: keyof Omit<Campaign['counts'], 'rates'>; la
 function CampaignView({ campaign: c }: { campaign: Campaign }) {
   const can = useCan();
   const events = useCampaignEvents(c.id, isLive(c.status));
-  const incidents = useIncidents();
+  const incidents = useCampaignIncidents(c.id);
   const resume = useResumeCampaign();
   const cancel = useCancelCampaign();
   const [dialog, setDialog] = useState<'pause' | 'resume' | 'cancel' | null>(null);
-  const incident = (incidents.data ?? []).find((i) => i.campaign_id === c.id);
+  // Open first, then newest: the incident that matters now.
+  const incident = incidents.data?.[0];
   const canCancel = ['draft', 'sending', 'paused', 'sent'].includes(c.status) && can('campaign.cancel');
   const showReadout = c.status === 'paused' || c.status === 'cancelled' || c.esp_pause.state !== 'none';
 

@@ -1,8 +1,8 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Runbook } from '../api/types';
-import { installFakeApi, mara } from '../test/fakeApi';
-import { campaign, fromNow, incident } from '../test/fixtures';
+import { apiError, installFakeApi, mara } from '../test/fakeApi';
+import { campaign, fromNow, incident, legalUser } from '../test/fixtures';
 import { renderApp } from '../test/renderApp';
 import { legalSession, marketerSession } from '../test/sessions';
 
@@ -23,10 +23,35 @@ const triage: Runbook = {
     own: ['Acknowledge the incident and name one owner.'],
     stop: [],
     assess: ['Read the blast radius.', 'Reclassify to the right runbook.'],
+    plan: ['Give every task an owner and a due date.'],
   },
   tasks: [],
   involve: { legal: false, security: false },
 };
+
+/** Owned by Lee, paused, on step 3 (the fixture's default). */
+const assessing = incident({ owner: legalUser.id, acknowledged_at: fromNow(-120), paused_at: fromNow(-100) });
+
+/** `inc` after its current step ended with `status`, and the next step active. */
+function advanced(inc: typeof assessing, status: 'done' | 'skipped') {
+  const order = inc.steps.map((s) => s.name);
+  const next = order[order.indexOf(inc.current_step as (typeof order)[number]) + 1]!;
+  return {
+    ...inc,
+    current_step: next,
+    steps: inc.steps.map((s) =>
+      s.name === inc.current_step
+        ? { ...s, status, completed_at: fromNow(0), completed_by: 'Mara Marketer' }
+        : s.name === next
+          ? { ...s, status: 'active' as const, started_at: fromNow(0) }
+          : s,
+    ),
+  };
+}
+
+function currentStep() {
+  return screen.getByRole('list', { name: 'Response steps' }).querySelector('[aria-current="step"]');
+}
 
 const unowned = incident({
   current_step: 'own',
@@ -108,6 +133,123 @@ describe('IncidentPage', () => {
     await screen.findByText(/Not paused in Firebreak/);
     expect(screen.queryByRole('button', { name: /Acknowledge|Pause|Reclassify|Resolve/ })).not.toBeInTheDocument();
     expect(screen.getByRole('region', { name: 'Resolve' })).toHaveTextContent("Only the incident's owner or an admin");
+  });
+
+  it('names owners from /people and lets a marketer assign anyone', async () => {
+    const fake = installFakeApi({
+      'GET /api/v1/me': marketerSession,
+      ...routes({ 'GET /api/v1/incidents/i1': { status: 200, body: assessing } }),
+      'POST /api/v1/incidents/i1/acknowledge': { status: 200, body: { ...assessing, owner: mara.id } },
+    });
+    const { user } = renderApp('/incidents/i1');
+
+    const own = await screen.findByRole('region', { name: '1 · Own it' });
+    expect(await within(own).findByText('Lee Legal')).toBeInTheDocument();
+    expect(own).toHaveTextContent('Owner: Lee Legal');
+    const picker = within(own).getByLabelText('Assign owner');
+    expect(within(picker).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      'Choose…',
+      'Me (Mara Marketer)',
+      'Lee Legal (legal)',
+    ]);
+    await user.selectOptions(picker, 'Me (Mara Marketer)');
+    await user.click(within(own).getByRole('button', { name: 'Assign' }));
+    expect(fake.requestsTo('POST /api/v1/incidents/i1/acknowledge')[0]?.body).toEqual({ owner_id: mara.id });
+  });
+
+  it('marks the current step done with the CSRF token and moves the strip on', async () => {
+    const fake = installFakeApi({
+      'GET /api/v1/me': marketerSession,
+      ...routes({ 'GET /api/v1/incidents/i1': { status: 200, body: assessing } }),
+    });
+    fake.on('POST /api/v1/incidents/i1/steps/assess/complete', () => {
+      fake.on('GET /api/v1/incidents/i1', { status: 200, body: advanced(assessing, 'done') });
+      return { status: 200, body: advanced(assessing, 'done') };
+    });
+    const { user } = renderApp('/incidents/i1');
+
+    const checklist = await screen.findByRole('region', { name: 'Checklist for step 3: Assess' });
+    expect(currentStep()).toHaveTextContent('Assess');
+    await user.click(within(checklist).getByRole('button', { name: 'Mark step done' }));
+
+    const [post] = fake.requestsTo('POST /api/v1/incidents/i1/steps/assess/complete');
+    expect(post?.headers.get('X-CSRF-Token')).toBe('csrf-from-me');
+    expect(fake.requestsTo('POST /api/v1/incidents/i1/steps/assess/skip')).toHaveLength(0);
+    expect(
+      await screen.findByRole('region', { name: 'Checklist for step 4: Plan' }),
+    ).toHaveTextContent('Give every task an owner and a due date.');
+    expect(currentStep()).toHaveTextContent('Plan');
+    expect(screen.getByRole('list', { name: 'Response steps' }).children[2]).toHaveTextContent(/Done \d\d:\d\d/);
+  });
+
+  it("shows the API's refusal of a skip in words", async () => {
+    const fake = installFakeApi({
+      'GET /api/v1/me': legalSession,
+      ...routes({ 'GET /api/v1/incidents/i1': { status: 200, body: assessing } }),
+      'POST /api/v1/incidents/i1/steps/assess/skip': apiError(
+        422,
+        'invalid_step',
+        'That step cannot be completed or skipped now: only the current step, or an earlier step still pending, can.',
+        { step: 'assess', reason: 'the step is already done' },
+      ),
+    });
+    const { user } = renderApp('/incidents/i1');
+
+    // Legal holds incident.plan: it may finish steps, though not acknowledge or pause.
+    const checklist = await screen.findByRole('region', { name: 'Checklist for step 3: Assess' });
+    expect(within(checklist).getByRole('button', { name: 'Mark step done' })).toBeInTheDocument();
+    await user.click(within(checklist).getByRole('button', { name: 'Skip step' }));
+
+    expect(fake.requestsTo('POST /api/v1/incidents/i1/steps/assess/skip')[0]?.headers.get('X-CSRF-Token')).toBe(
+      'csrf-from-me',
+    );
+    const alert = await within(checklist).findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'Assess was not skipped: That step cannot be completed or skipped now: only the current step, or an earlier step still pending, can.',
+    );
+    expect(alert).toHaveTextContent('Why: the step is already done.');
+    expect(alert).toHaveAttribute('data-error-code', 'invalid_step');
+    expect(currentStep()).toHaveTextContent('Assess');
+  });
+
+  it('offers only Skip on step 2, and only when there is nothing to pause', async () => {
+    const stopping = incident({
+      owner: mara.id,
+      acknowledged_at: fromNow(-60),
+      current_step: 'stop',
+      steps: incident().steps.map((s) =>
+        s.name === 'stop' ? { ...s, status: 'active' as const, completed_at: null } : s.name === 'assess' ? { ...s, status: 'pending' as const } : s,
+      ),
+    });
+    const fake = installFakeApi({
+      'GET /api/v1/me': marketerSession,
+      ...routes({
+        'GET /api/v1/incidents/i1': { status: 200, body: stopping },
+        'GET /api/v1/campaigns/c1': { status: 200, body: campaign({ status: 'sending' }) },
+      }),
+    });
+    const { user, queryClient } = renderApp('/incidents/i1');
+
+    const checklist = await screen.findByRole('region', { name: 'Checklist for step 2: Stop the fire' });
+    await screen.findByRole('button', { name: 'Pause the campaign now' });
+    expect(within(checklist).queryByRole('button', { name: /Mark step done|Skip step/ })).not.toBeInTheDocument();
+
+    // The campaign never went out: nothing to pause, so the step can be skipped.
+    fake.on('GET /api/v1/campaigns/c1', { status: 200, body: campaign({ status: 'draft' }) });
+    fake.on('POST /api/v1/incidents/i1/steps/stop/skip', () => {
+      fake.on('GET /api/v1/incidents/i1', { status: 200, body: advanced(stopping, 'skipped') });
+      return { status: 200, body: advanced(stopping, 'skipped') };
+    });
+    await queryClient.invalidateQueries({ queryKey: ['campaigns'] });
+    const skip = await within(checklist).findByRole('button', { name: 'Skip step' });
+    expect(within(checklist).queryByRole('button', { name: 'Mark step done' })).not.toBeInTheDocument();
+    expect(checklist).toHaveTextContent('The campaign has nothing left to pause');
+    await user.click(skip);
+
+    expect(fake.requestsTo('POST /api/v1/incidents/i1/steps/stop/skip')).toHaveLength(1);
+    expect(fake.requestsTo('POST /api/v1/incidents/i1/steps/stop/complete')).toHaveLength(0);
+    expect(await screen.findByRole('region', { name: 'Checklist for step 3: Assess' })).toBeInTheDocument();
+    expect(screen.getByRole('list', { name: 'Response steps' }).children[1]).toHaveTextContent('Skipped');
   });
 
   it('shows a missing incident in words', async () => {

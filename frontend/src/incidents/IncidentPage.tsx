@@ -15,6 +15,7 @@ import { Checklist } from './Checklist';
 import { describeTrigger, incidentTitle, severityTone, SOURCE_LABELS } from './describe';
 import { EscalationCountdown } from './EscalationCountdown';
 import { OwnerOptions } from './OwnerSelect';
+import { StepActions } from './StepActions';
 import { StepStrip } from './StepStrip';
 import { stepNumber, stepTitle } from './steps';
 import { TaskBoard } from './TaskBoard';
@@ -101,6 +102,7 @@ function IncidentView({ incident }: { incident: Incident }) {
           ) : (
             <Checklist incidentId={incident.id} step={current} items={checklist} />
           )}
+          <StepActions key={current} incident={incident} />
         </section>
       ) : null}
 
@@ -152,7 +154,6 @@ function OwnerPanel({ incident, runbook }: { incident: Incident; runbook: Runboo
   const open = incident.status === 'open';
   const me = directory.me;
   const mayAck = open && can('incident.acknowledge');
-  const isAdmin = can('user.manage');
 
   return (
     <div className="owner">
@@ -186,7 +187,7 @@ function OwnerPanel({ incident, runbook }: { incident: Incident; runbook: Runboo
           {acknowledge.isPending ? 'Acknowledging…' : incident.owner ? 'Take over as owner' : 'Acknowledge'}
         </button>
       ) : null}
-      {mayAck && isAdmin ? (
+      {mayAck ? (
         <div className="inline-form">
           <label htmlFor={pickId}>Assign owner</label>
           <select id={pickId} value={pick} onChange={(e) => setPick(e.target.value)}>

@@ -1,12 +1,12 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { installFakeApi } from '../test/fakeApi';
+import { installFakeApi, mara } from '../test/fakeApi';
 import { campaign, fromNow, incident } from '../test/fixtures';
 import { renderApp } from '../test/renderApp';
 import { marketerSession } from '../test/sessions';
 
 describe('IncidentsPage', () => {
-  it('lists open incidents first with severity, runbook, campaign, owner, age and source with trigger', async () => {
+  it('lists open incidents first with severity, runbook, campaign, owner (named from /people), age and source with trigger', async () => {
     const webhook = incident({
       id: 'i-web',
       runbook: 'deliverability-spike',
@@ -27,6 +27,10 @@ describe('IncidentsPage', () => {
       'GET /api/v1/me': marketerSession,
       'GET /api/v1/incidents': { status: 200, body: [resolved, webhook] },
       'GET /api/v1/campaigns': { status: 200, body: [campaign()] },
+      'GET /api/v1/people': {
+        status: 200,
+        body: [mara, { id: 'someone-else', name: 'Sam Security', email: 'sam@example.com', roles: ['security'] }],
+      },
     });
     renderApp('/incidents');
 
@@ -41,7 +45,7 @@ describe('IncidentsPage', () => {
     expect(row).toHaveTextContent('10 min');
     expect(row).toHaveTextContent('webhook');
     expect(row).toHaveTextContent('complaint-spike: complaint rate 5.00 % ≥ 0.30 % (15 of 300 delivered)');
-    expect(rows[1]).toHaveTextContent('another user');
+    expect(await within(rows[1]!).findByText('Sam Security')).toBeInTheDocument();
     expect(rows[1]).toHaveTextContent('resolved after 1 h');
     expect(screen.getByText('1 open incident.')).toBeInTheDocument();
   });

@@ -86,6 +86,26 @@ describe('TaskBoard', () => {
     expect(fake.requestsTo('PATCH /api/v1/incidents/i1/tasks/t-legal')[0]?.body).toEqual({ owner_id: mara.id });
   });
 
+  it('offers everyone from /people as owners to a non-admin, with their roles', async () => {
+    const fake = installFakeApi({
+      'GET /api/v1/incidents/i1/tasks': { status: 200, body: [legal] },
+      'PATCH /api/v1/incidents/i1/tasks/t-legal': { status: 200, body: { ...legal, owner_id: mara.id } },
+    });
+    const { user } = renderWithSession(<TaskBoard incidentId="i1" open />, { user: legalUser });
+
+    await screen.findByText(legal.title);
+    const select = within(taskItem(legal.title)).getByLabelText('Owner');
+    expect(await within(select).findByRole('option', { name: 'Mara Marketer (marketer)' })).toBeInTheDocument();
+    expect(within(select).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      'Unassigned',
+      'Me (Lee Legal)',
+      'Mara Marketer (marketer)',
+    ]);
+    expect(fake.requestsTo('GET /api/v1/people')).toHaveLength(1);
+    await user.selectOptions(select, 'Mara Marketer (marketer)');
+    expect(fake.requestsTo('PATCH /api/v1/incidents/i1/tasks/t-legal')[0]?.body).toEqual({ owner_id: mara.id });
+  });
+
   it('adds a task with title, kind, owner and due date', async () => {
     const fake = installFakeApi({
       'GET /api/v1/incidents/i1/tasks': { status: 200, body: [] },
@@ -126,6 +146,6 @@ describe('TaskBoard', () => {
     await screen.findByText(overdue.title);
     expect(screen.queryByRole('button', { name: /Mark done/ })).not.toBeInTheDocument();
     expect(screen.queryByRole('form', { name: 'Add a task' })).not.toBeInTheDocument();
-    expect(taskItem(overdue.title)).toHaveTextContent('Owner: another user');
+    expect(await within(taskItem(overdue.title)).findByText('Owner: Mara Marketer')).toBeInTheDocument();
   });
 });

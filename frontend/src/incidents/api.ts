@@ -6,19 +6,20 @@ import type {
   AssessmentPatch,
   Incident,
   NewTask,
+  Person,
   Runbook,
+  StepName,
   Task,
   TaskPatch,
   TimelineEntry,
-  User,
 } from '../api/types';
-import { can } from '../auth/permissions';
 import { useSession } from '../auth/session';
 import { LIVE_REFRESH_MS } from '../campaigns/api';
 
 export const incidentKeys = {
   all: ['incidents'] as const,
   list: () => ['incidents', 'list'] as const,
+  ofCampaign: (campaignId: string) => ['incidents', 'campaign', campaignId] as const,
   detail: (id: string) => ['incidents', 'detail', id] as const,
   assessment: (id: string) => ['incidents', 'assessment', id] as const,
   tasks: (id: string) => ['incidents', 'tasks', id] as const,
@@ -33,6 +34,21 @@ export function useIncidents() {
   return useQuery({
     queryKey: incidentKeys.list(),
     queryFn: async ({ signal }) => sortOpenFirst(await api.get<Incident[]>('/api/v1/incidents', { signal })),
+    refetchInterval: LIVE_REFRESH_MS,
+  });
+}
+
+/**
+ * One campaign's incidents (GET /api/v1/incidents?campaign_id=…), open first.
+ * Live like the list: a webhook can open one for this campaign at any moment.
+ */
+export function useCampaignIncidents(campaignId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: incidentKeys.ofCampaign(campaignId),
+    queryFn: async ({ signal }) =>
+      sortOpenFirst(await api.get<Incident[]>('/api/v1/incidents', { query: { campaign_id: campaignId }, signal })),
+    enabled: !!campaignId,
     refetchInterval: LIVE_REFRESH_MS,
   });
 }
@@ -105,30 +121,34 @@ export function useRunbook(id: string | undefined) {
   });
 }
 
+export const peopleQueryKey = ['people'] as const;
+
 /**
- * Who owner ids are. GET /api/v1/users is admin-only, so everyone else knows
- * only themselves (GET /api/v1/me); other ids read as "another user".
+ * Who owner ids are: GET /api/v1/people, which every signed-in role may read.
+ * Until it answers (or if it fails), the dashboard still knows the signed-in
+ * user from the session.
  */
 export function useDirectory() {
   const api = useApi();
   const { data: session } = useSession();
   const me = session?.user;
-  const isAdmin = !!me && can(me.roles, 'user.manage');
-  const users = useQuery({
-    queryKey: ['users'],
-    queryFn: ({ signal }) => api.get<User[]>('/api/v1/users', { signal }),
-    enabled: isAdmin,
+  const people = useQuery({
+    queryKey: peopleQueryKey,
+    queryFn: ({ signal }) => api.get<Person[]>('/api/v1/people', { signal }),
+    enabled: !!me,
     staleTime: 60_000,
   });
-  const known: User[] = isAdmin && users.data ? users.data : me ? [me] : [];
+  const known: Person[] = people.data ?? (me ? [me] : []);
   return {
     me,
-    /** Users an owner picker can offer (admins: everyone; others: themselves). */
+    /** Everyone an owner picker can offer: every user, once /people has answered. */
     pickable: known,
     nameOf(id: string | null | undefined): string {
       if (!id) return 'Nobody yet';
       if (me && id === me.id) return `${me.name} (you)`;
-      return known.find((u) => u.id === id)?.name ?? 'another user';
+      const person = known.find((u) => u.id === id);
+      if (person) return person.name;
+      return people.isPending ? '…' : 'unknown user';
     },
   };
 }
@@ -164,6 +184,12 @@ export function useIncidentActions(id: string) {
       setIncident,
     ),
     resolve: useIncidentMutation(() => api.post<Incident>(path(id, '/resolve'), {}), setIncident),
+    /** POST …/steps/{step}/complete or …/skip → the incident, with the next step active. */
+    finishStep: useIncidentMutation(
+      ({ step, skip }: { step: StepName; skip: boolean }) =>
+        api.post<Incident>(path(id, `/steps/${encodeURIComponent(step)}/${skip ? 'skip' : 'complete'}`), {}),
+      setIncident,
+    ),
     computeAssessment: useIncidentMutation(
       () => api.post<Assessment>(path(id, '/assessment'), {}),
       setAssessment,

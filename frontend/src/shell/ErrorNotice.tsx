@@ -1,17 +1,21 @@
+import type { ReactNode } from 'react';
 import { isApiError } from '../api/client';
 
 /**
  * An API failure in words: the server's message (the `{error:{code,message}}`
- * shape), what we were trying to do, and a retry when one makes sense.
+ * shape), what we were trying to do, anything the caller adds (children), and a
+ * retry when one makes sense.
  */
 export function ErrorNotice({
   error,
   title,
   onRetry,
+  children,
 }: {
   error: unknown;
   title?: string;
   onRetry?: () => void;
+  children?: ReactNode;
 }) {
   const message = error instanceof Error ? error.message : 'Something went wrong.';
   const code = isApiError(error) ? error.code : undefined;
@@ -21,6 +25,7 @@ export function ErrorNotice({
         {title ? <strong>{title}: </strong> : null}
         {message}
       </p>
+      {children}
       {onRetry ? (
         <button type="button" className="button button--secondary button--small" onClick={onRetry}>
           Try again

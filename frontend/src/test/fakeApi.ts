@@ -4,6 +4,7 @@
  * both what the user sees and what was sent.
  */
 import { vi } from 'vitest';
+import { legalUser } from './fixtures';
 
 export interface RecordedRequest {
   method: string;
@@ -40,6 +41,7 @@ export function apiError(status: number, code: string, message: string, details:
 const DEFAULT_ROUTES: Record<string, Reply> = {
   'GET /api/v1/campaigns': { status: 200, body: [] },
   'GET /api/v1/incidents': { status: 200, body: [] },
+  'GET /api/v1/people': { status: 200, body: [mara, legalUser] },
 };
 
 export function installFakeApi(routes: Record<string, Reply> = {}): FakeApi {

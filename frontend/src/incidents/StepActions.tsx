@@ -1,0 +1,67 @@
+import { isApiError } from '../api/client';
+import type { Incident, StepName } from '../api/types';
+import { useCan } from '../auth/permissions';
+import { isPausable, useCampaign } from '../campaigns/api';
+import { ErrorNotice } from '../shell/ErrorNotice';
+import { useIncidentActions } from './api';
+import { stepTitle } from './steps';
+
+/** Steps the dashboard finishes by hand; own is finished by acknowledging, stop by pausing. */
+const FINISHABLE: ReadonlySet<StepName> = new Set(['assess', 'plan']);
+
+/**
+ * "Mark step done" / "Skip step" for the incident's current step
+ * (POST …/steps/{step}/complete|skip), for roles with incident.plan. Assess
+ * and plan can be done or skipped; stop can only be skipped, and only when
+ * the campaign has nothing left to pause. A refusal is shown in words.
+ */
+export function StepActions({ incident }: { incident: Incident }) {
+  const can = useCan();
+  const campaign = useCampaign(incident.campaign_id);
+  const { finishStep } = useIncidentActions(incident.id);
+  const step = incident.current_step;
+  if (incident.status !== 'open' || !step || !can('incident.plan')) return null;
+
+  const nothingToPause = step === 'stop' && !!campaign.data && !isPausable(campaign.data.status);
+  const mayComplete = FINISHABLE.has(step);
+  const maySkip = mayComplete || nothingToPause;
+  if (!mayComplete && !maySkip) return null;
+
+  const busy = finishStep.isPending;
+  const reason = isApiError(finishStep.error) ? finishStep.error.details.reason : undefined;
+  return (
+    <div className="step-actions">
+      {nothingToPause ? (
+        <p className="muted">The campaign has nothing left to pause; skip this step to move on to Assess.</p>
+      ) : null}
+      <div className="action-bar">
+        {mayComplete ? (
+          <button
+            type="button"
+            className="button button--primary"
+            disabled={busy}
+            onClick={() => finishStep.mutate({ step, skip: false })}
+          >
+            {busy && !finishStep.variables?.skip ? 'Marking done…' : 'Mark step done'}
+          </button>
+        ) : null}
+        <button
+          type="button"
+          className="button button--secondary"
+          disabled={busy}
+          onClick={() => finishStep.mutate({ step, skip: true })}
+        >
+          {busy && finishStep.variables?.skip ? 'Skipping…' : 'Skip step'}
+        </button>
+      </div>
+      {finishStep.error ? (
+        <ErrorNotice
+          error={finishStep.error}
+          title={`${stepTitle(finishStep.variables?.step ?? step)} was not ${finishStep.variables?.skip ? 'skipped' : 'marked done'}`}
+        >
+          {typeof reason === 'string' && reason ? <p className="notice-detail">Why: {reason}.</p> : null}
+        </ErrorNotice>
+      ) : null}
+    </div>
+  );
+}
