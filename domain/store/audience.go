@@ -95,7 +95,7 @@ func (s *Store) StartSend(ctx context.Context, id, batchID string, now time.Time
 		}
 		r := tx.Exec(`INSERT INTO campaign_recipients (campaign_id, recipient_id, email, first_name, last_name, attributes, segments, wave)
 			SELECT ?, r.id, r.email, r.first_name, r.last_name, r.attributes, r.segments, 1
-			FROM recipients r WHERE `+audienceWhere, id, textArray(c.Segments), c.ASMGroupID)
+			FROM recipients r WHERE `+audienceWhere+` ORDER BY r.id`, id, textArray(c.Segments), c.ASMGroupID)
 		if r.Error != nil {
 			return translate(r.Error, nil, nil)
 		}

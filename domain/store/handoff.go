@@ -28,7 +28,10 @@ type claimedRow struct {
 func (s *Store) Claim(ctx context.Context, campaignID string, now, deadline time.Time, limit int) (campaign.ClaimResult, error) {
 	var res campaign.ClaimResult
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := getCampaign(ctx, tx, campaignID, "FOR SHARE")
+		// FOR KEY SHARE: a pause (SetStatus, FOR UPDATE) still waits for this
+		// claim, but Finish's counter updates (FOR NO KEY UPDATE) do not
+		// conflict with it — FOR SHARE here deadlocked against Finish.
+		c, err := getCampaign(ctx, tx, campaignID, "FOR KEY SHARE")
 		if err != nil {
 			return err
 		}
@@ -149,7 +152,7 @@ func (s *Store) getBrandTx(ctx context.Context, tx *gorm.DB, id string) (campaig
 // uncertain (the real outcome then replaces the guess); a settled request is
 // left alone, so Finish is idempotent.
 func (s *Store) Finish(ctx context.Context, requestID string, out campaign.Outcome, messageID, reason string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.retryTx(ctx, func(tx *gorm.DB) error {
 		var req struct {
 			CampaignID string
 			State      string

@@ -126,3 +126,23 @@ func translate(err, notFound, conflict error) error {
 	slog.Debug("store: untranslated error", "err", err)
 	return err
 }
+
+// retryTx runs fn in a transaction and runs it again (up to 5 times, with a
+// short growing pause) when Postgres aborts it as a deadlock victim or a
+// serialization failure: the ledger's transactions must not fail for that.
+func (s *Store) retryTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = s.db.WithContext(ctx).Transaction(fn)
+		var pgErr *pgconn.PgError
+		if err == nil || !errors.As(err, &pgErr) || (pgErr.Code != "40P01" && pgErr.Code != "40001") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt+1) * 10 * time.Millisecond):
+		}
+	}
+	return err
+}

@@ -92,7 +92,11 @@ func New(cfg Config) *Client {
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleep
 	}
-	c := &Client{cfg: cfg, http: &rest.Client{HTTPClient: &http.Client{Timeout: cfg.Timeout}}}
+	// Parallel handoffs each hold a connection: keep enough idle ones per host
+	// that they are reused rather than re-handshaken (the default keeps 2).
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 32
+	c := &Client{cfg: cfg, http: &rest.Client{HTTPClient: &http.Client{Timeout: cfg.Timeout, Transport: tr}}}
 	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		c.cfgErr = fmt.Errorf("invalid SendGrid base URL %q", cfg.BaseURL)
 	}
