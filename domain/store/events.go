@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/event"
@@ -168,20 +168,9 @@ func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received 
 		cols.group = append(cols.group, int32(r.ASMGroupID))
 		cols.reason = append(cols.reason, r.Reason)
 	}
-	conn, err := s.SQL().Conn(ctx)
-	if err != nil {
-		return res, translate(err, nil, nil)
-	}
-	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
-		tx, err := pc.Begin(ctx)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
+	err := s.pgxTx(ctx, func(tx pgx.Tx) error {
 		var supp, resub, touched int
-		err = tx.QueryRow(ctx, ingestSQL, cols.id, cols.key, cols.ev, cols.email, cols.at, cols.msg, cols.prefix,
+		err := tx.QueryRow(ctx, ingestSQL, cols.id, cols.key, cols.ev, cols.email, cols.at, cols.msg, cols.prefix,
 			cols.cid, cols.rid, cols.bk, cols.bl, cols.machine, cols.url, cols.raw, cols.dstate, cols.rank, cols.hard,
 			cols.supp, cols.group, cols.reason, received).Scan(&res.Stored, &res.Unattributed, &res.Campaigns, &supp, &resub, &touched)
 		if err != nil {
@@ -199,7 +188,7 @@ func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received 
 				return err
 			}
 		}
-		return tx.Commit(ctx)
+		return nil
 	})
 	if err != nil {
 		return event.Result{}, fmt.Errorf("store %d events: %w", n, translate(err, nil, nil))

@@ -8,7 +8,6 @@ import (
 	"io"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/recipient"
@@ -22,18 +21,7 @@ import (
 // Within one file a repeated address keeps its last row.
 func (s *Store) ImportRecipients(ctx context.Context, rd *recipient.Reader, a audit.Entry) (recipient.ImportResult, error) {
 	res := recipient.ImportResult{Rejected: []recipient.Rejected{}}
-	conn, err := s.SQL().Conn(ctx)
-	if err != nil {
-		return res, translate(err, nil, nil)
-	}
-	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
-		tx, err := pc.Begin(ctx)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback(ctx) //nolint:errcheck // after Commit this is a no-op
+	err := s.pgxTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_rows (line int, email text, first_name text,
 			last_name text, segments text[], attributes jsonb) ON COMMIT DROP`); err != nil {
 			return err
@@ -46,7 +34,7 @@ func (s *Store) ImportRecipients(ctx context.Context, rd *recipient.Reader, a au
 			}
 			return err
 		}
-		err = tx.QueryRow(ctx, `WITH src AS (
+		err := tx.QueryRow(ctx, `WITH src AS (
 				SELECT DISTINCT ON (email) email, first_name, last_name, segments, attributes
 				FROM import_rows ORDER BY email, line DESC),
 			up AS (
@@ -72,7 +60,7 @@ func (s *Store) ImportRecipients(ctx context.Context, rd *recipient.Reader, a au
 		if _, err := tx.Exec(ctx, q, args...); err != nil {
 			return err
 		}
-		return tx.Commit(ctx)
+		return nil
 	})
 	if err != nil {
 		var se *sourceError

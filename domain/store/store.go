@@ -14,7 +14,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -145,4 +147,26 @@ func (s *Store) retryTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		}
 	}
 	return err
+}
+
+// pgxTx runs fn in a transaction on a pgx connection of the pool, for what
+// gorm cannot do fast (COPY, array parameters). fn's error rolls back;
+// otherwise the transaction commits. Audit entries go in through auditInsert.
+func (s *Store) pgxTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	conn, err := s.SQL().Conn(ctx)
+	if err != nil {
+		return translate(err, nil, nil)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		tx, err := dc.(*stdlib.Conn).Conn().Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	})
 }
