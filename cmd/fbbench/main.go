@@ -6,6 +6,13 @@
 // run are kept in docs/benchmarks.md.
 //
 //	go run ./cmd/fbbench [--rows 1000000] [--naive-rows 10000] [--workers 4] [--cpuprofile FILE]
+//	go run ./cmd/fbbench --only webhook,spike,assess [--webhook-events 500000] [--spikes 50] [--assess-recipients 1000000]
+//
+// Besides the two bulk paths it measures the SendGrid Event Webhook: ingest
+// throughput through the real HTTP server (against a raw COPY and a naive
+// row-by-row insert of the same rows), the latency from a complaint spike's
+// 2xx to SendGrid receiving the pause, and the blast-radius assessment of a
+// 1M-recipient campaign with 5M events.
 //
 // Everything goes through the real code: devstack's Postgres, the goose
 // migrations, store.Store, recipient.Service.Import, campaign.Service (Send and
@@ -24,6 +31,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -52,7 +61,15 @@ func main() {
 type options struct {
 	rows, naiveRows, workers int
 	cpuprofile               string
+	only                     map[string]bool
+	webhookEvents            int
+	naiveEvents              int
+	spikes                   int
+	assessRecipients         int
 }
+
+// benchmarks are the names --only accepts, in the order they run.
+var benchmarks = []string{"import", "handoff", "naive", "webhook", "spike", "assess"}
 
 // bench is what the phases share.
 type bench struct {
@@ -75,9 +92,26 @@ func run() (err error) {
 	flag.IntVar(&o.naiveRows, "naive-rows", 10_000, "recipients of the naive (one request per recipient) baseline")
 	flag.IntVar(&o.workers, "workers", tasks.HandoffParallelism, "HandOff calls running at once (the worker's parallel handoff tasks)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the main handoff to `FILE`")
+	only := flag.String("only", strings.Join(benchmarks, ","), "comma-separated benchmarks to run, of "+strings.Join(benchmarks, ", "))
+	flag.IntVar(&o.webhookEvents, "webhook-events", 500_000, "events posted to the webhook (5 per recipient, batches of 1000)")
+	flag.IntVar(&o.naiveEvents, "naive-events", 20_000, "events of the naive row-by-row insert baseline")
+	flag.IntVar(&o.spikes, "spikes", 50, "complaint spikes (one campaign each) for the spike-to-pause latency")
+	flag.IntVar(&o.assessRecipients, "assess-recipients", 1_000_000, "recipients of the assessed campaign (5 events each)")
 	flag.Parse()
-	if o.rows < 1 || o.naiveRows < 1 || o.workers < 1 {
-		return fmt.Errorf("--rows, --naive-rows and --workers must be positive")
+	if o.rows < 1 || o.naiveRows < 1 || o.workers < 1 || o.webhookEvents < 1 || o.naiveEvents < 1 || o.spikes < 1 ||
+		o.assessRecipients < 1 {
+		return fmt.Errorf("--rows, --naive-rows, --workers, --webhook-events, --naive-events, --spikes and --assess-recipients must be positive")
+	}
+	o.only = map[string]bool{}
+	for _, name := range strings.Split(*only, ",") {
+		name = strings.TrimSpace(name)
+		if !slices.Contains(benchmarks, name) {
+			return fmt.Errorf("--only: unknown benchmark %q (have %s)", name, strings.Join(benchmarks, ", "))
+		}
+		o.only[name] = true
+	}
+	if o.only["handoff"] && !o.only["import"] {
+		return fmt.Errorf("--only: handoff hands over the audience that import creates; add import")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -113,21 +147,53 @@ func run() (err error) {
 		return err
 	}
 
-	fmt.Printf("\n1. import of a %s-row CSV (generated while it is read, through an io.Pipe)\n", thousands(int64(o.rows)))
-	for _, kind := range []string{"new rows", "same rows again, all updates"} {
-		if err := b.importCSV(ctx, kind, o.rows, "r", "", true); err != nil {
+	step := 0
+	heading := func(format string, args ...any) {
+		step++
+		fmt.Printf("\n%d. "+format+"\n", append([]any{step}, args...)...)
+	}
+	if o.only["import"] {
+		heading("import of a %s-row CSV (generated while it is read, through an io.Pipe)", thousands(int64(o.rows)))
+		for _, kind := range []string{"new rows", "same rows again, all updates"} {
+			if err := b.importCSV(ctx, kind, o.rows, "r", "", true); err != nil {
+				return err
+			}
+		}
+	}
+	if o.only["handoff"] {
+		heading("handoff of a %s-recipient audience, %d HandOff calls at once, batch %d",
+			thousands(int64(o.rows)), o.workers, campaign.BatchSize)
+		if err := b.mainHandoff(ctx); err != nil {
 			return err
 		}
 	}
-	fmt.Printf("\n2. handoff of a %s-recipient audience, %d HandOff calls at once, batch %d\n",
-		thousands(int64(o.rows)), o.workers, campaign.BatchSize)
-	if err := b.mainHandoff(ctx); err != nil {
-		return err
+	if o.only["naive"] {
+		heading("naive baseline: one request per recipient (BatchSize 1) against batches of %d, same %s recipients",
+			campaign.BatchSize, thousands(int64(o.naiveRows)))
+		if err := b.naive(ctx); err != nil {
+			return err
+		}
 	}
-	fmt.Printf("\n3. naive baseline: one request per recipient (BatchSize 1) against batches of %d, same %s recipients\n",
-		campaign.BatchSize, thousands(int64(o.naiveRows)))
-	if err := b.naive(ctx); err != nil {
-		return err
+	if o.only["webhook"] {
+		heading("webhook ingest: %s events posted signed in batches of %d by %d clients, against raw COPY and a naive row-by-row insert",
+			thousands(int64(o.webhookEvents)), webhookBatch, webhookClients)
+		if err := b.webhook(ctx); err != nil {
+			return err
+		}
+	}
+	if o.only["spike"] {
+		heading("spike to pause: %d campaigns of %d recipients, one post each of %d delivered + %d spamreport",
+			o.spikes, spikeRecipients, spikeRecipients, spikeComplaints)
+		if err := b.spike(ctx); err != nil {
+			return err
+		}
+	}
+	if o.only["assess"] {
+		heading("assessment (blast radius) of a %s-recipient campaign with %s events",
+			thousands(int64(o.assessRecipients)), thousands(int64(eventsPerRcpt*o.assessRecipients)))
+		if err := b.assess(ctx); err != nil {
+			return err
+		}
 	}
 	fmt.Printf("\nfbbench done in %s\n", secs(time.Since(began)))
 	return nil
