@@ -119,6 +119,7 @@ type Campaign struct {
 	FailedRecipients  int // permanent 4xx: will not be handed over
 	InDoubt           int // in uncertain requests: maybe handed over
 	Cancelled         int // dropped by a cancel before handoff
+	Outcomes          Outcomes
 	FailedRequests    int
 	UncertainRequests int
 	LastError         string

@@ -50,6 +50,26 @@ type Rates struct {
 	Drop       float64 `json:"drop_rate"`
 }
 
+// Outcomes are what SendGrid's events said, as distinct recipients per
+// outcome; each webhook batch keeps them on the campaign row.
+type Outcomes struct {
+	Delivered, Opened, MachineOpened, Clicked, Bounced, HardBounced int
+	Blocked, Dropped, Deferred, Complained, Unsubscribed            int
+}
+
+// Counts derives the campaign's counts from its own counters (the ledger's and
+// the events'), with the rates; Held and PossiblyReceived need the handed-over
+// groups (ComputeHeld).
+func (c Campaign) Counts() Counts {
+	o := c.Outcomes
+	n := Counts{Audience: c.Audience, HandedToESP: c.HandedToESP, InDoubt: c.InDoubt, Failed: c.FailedRecipients,
+		Delivered: o.Delivered, Opened: o.Opened, MachineOpened: o.MachineOpened, Clicked: o.Clicked,
+		Bounced: o.Bounced, HardBounced: o.HardBounced, Blocked: o.Blocked, Dropped: o.Dropped,
+		Deferred: o.Deferred, Complained: o.Complained, Unsubscribed: o.Unsubscribed}
+	ComputeRates(&n)
+	return n
+}
+
 // ComputeRates fills c.Rates from the counts.
 func ComputeRates(c *Counts) {
 	ratio := func(a, b int) float64 {

@@ -86,8 +86,6 @@ type Repo interface {
 	SetESPState(ctx context.Context, id string, state ESPState, at time.Time, errMsg string, a audit.Entry) (Campaign, error)
 	// Handed lists the accepted requests' send_at and sizes.
 	Handed(ctx context.Context, campaignID string) ([]Handed, error)
-	// Counts reads the audience, handed, in-doubt and failed counts.
-	Counts(ctx context.Context, campaignID string) (Counts, error)
 	// Sending lists campaigns that are sending with recipients left, and those
 	// whose ESP pause failed (the reconciler re-enqueues their work).
 	Sending(ctx context.Context) ([]string, error)

@@ -131,10 +131,7 @@ func (s *Service) Get(ctx context.Context, id string) (View, error) {
 }
 
 func (s *Service) view(ctx context.Context, c Campaign) (View, error) {
-	counts, err := s.repo.Counts(ctx, c.ID)
-	if err != nil {
-		return View{}, err
-	}
+	counts := c.Counts()
 	handed, err := s.repo.Handed(ctx, c.ID)
 	if err != nil {
 		return View{}, err
@@ -142,9 +139,6 @@ func (s *Service) view(ctx context.Context, c Campaign) (View, error) {
 	var pausedAt *time.Time
 	if c.ESPState == ESPPaused || c.ESPState == ESPCancelled {
 		pausedAt = c.ESPStateAt
-	}
-	if c.Status == Draft {
-		counts.Audience = 0
 	}
 	ComputeHeld(&counts, handed, pausedAt)
 	return View{Campaign: c, Counts: counts, Stoppability: ComputeStoppability(handed, s.cfg.Now())}, nil

@@ -17,37 +17,39 @@ import (
 var _ campaign.Repo = (*Store)(nil)
 
 type campaignRow struct {
-	ID                  string
-	Name                string
-	BrandID             string
-	Subject             string
-	HTML                string
-	Text                string
-	SegmentsJSON        string
-	SendBufferSeconds   int
-	CanaryPercent       float64
-	CanaryHoldSeconds   int
-	ASMGroupID          *int
-	Status              string
-	BatchID             string
-	Audience            int
-	HandedToESP         int
-	FailedRecipients    int
-	InDoubt             int
-	CancelledRecipients int
-	FailedRequests      int
-	UncertainRequests   int
-	LastError           string
-	CanaryReleaseAt     *time.Time
-	SendStartedAt       *time.Time
-	PausedAt            *time.Time
-	FinishedAt          *time.Time
-	ESPState            string     `gorm:"column:esp_state"`
-	ESPStateAt          *time.Time `gorm:"column:esp_state_at"`
-	ESPError            string     `gorm:"column:esp_error"`
-	CreatedBy           *string
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	ID                                                              string
+	Name                                                            string
+	BrandID                                                         string
+	Subject                                                         string
+	HTML                                                            string
+	Text                                                            string
+	SegmentsJSON                                                    string
+	SendBufferSeconds                                               int
+	CanaryPercent                                                   float64
+	CanaryHoldSeconds                                               int
+	ASMGroupID                                                      *int
+	Status                                                          string
+	BatchID                                                         string
+	Audience                                                        int
+	HandedToESP                                                     int
+	FailedRecipients                                                int
+	InDoubt                                                         int
+	CancelledRecipients                                             int
+	FailedRequests                                                  int
+	UncertainRequests                                               int
+	Delivered, Opened, MachineOpened, Clicked, Bounced, HardBounced int
+	Blocked, Dropped, Deferred, Complained, Unsubscribed            int
+	LastError                                                       string
+	CanaryReleaseAt                                                 *time.Time
+	SendStartedAt                                                   *time.Time
+	PausedAt                                                        *time.Time
+	FinishedAt                                                      *time.Time
+	ESPState                                                        string     `gorm:"column:esp_state"`
+	ESPStateAt                                                      *time.Time `gorm:"column:esp_state_at"`
+	ESPError                                                        string     `gorm:"column:esp_error"`
+	CreatedBy                                                       *string
+	CreatedAt                                                       time.Time
+	UpdatedAt                                                       time.Time
 }
 
 // campaignCols selects a campaign row; segments come back as JSON so names with
@@ -55,7 +57,8 @@ type campaignRow struct {
 const campaignCols = `c.id, c.name, c.brand_id, c.subject, c.html, c.text, to_json(c.segments)::text AS segments_json,
 	c.send_buffer_seconds, c.canary_percent::float8 AS canary_percent, c.canary_hold_seconds, c.asm_group_id, c.status, c.batch_id,
 	c.audience, c.handed_to_esp, c.failed_recipients, c.in_doubt, c.cancelled_recipients, c.failed_requests,
-	c.uncertain_requests, c.last_error, c.canary_release_at, c.send_started_at, c.paused_at, c.finished_at,
+	c.uncertain_requests, c.delivered, c.opened, c.machine_opened, c.clicked, c.bounced, c.hard_bounced,
+	c.blocked, c.dropped, c.deferred, c.complained, c.unsubscribed, c.last_error, c.canary_release_at, c.send_started_at, c.paused_at, c.finished_at,
 	c.esp_state, c.esp_state_at, c.esp_error, c.created_by, c.created_at, c.updated_at`
 
 func toCampaign(r campaignRow) campaign.Campaign {
@@ -63,6 +66,9 @@ func toCampaign(r campaignRow) campaign.Campaign {
 		SendBufferSeconds: r.SendBufferSeconds, CanaryPercent: r.CanaryPercent, CanaryHoldSeconds: r.CanaryHoldSeconds,
 		Status: campaign.Status(r.Status), BatchID: r.BatchID, Audience: r.Audience, HandedToESP: r.HandedToESP,
 		FailedRecipients: r.FailedRecipients, InDoubt: r.InDoubt, Cancelled: r.CancelledRecipients,
+		Outcomes: campaign.Outcomes{Delivered: r.Delivered, Opened: r.Opened, MachineOpened: r.MachineOpened,
+			Clicked: r.Clicked, Bounced: r.Bounced, HardBounced: r.HardBounced, Blocked: r.Blocked, Dropped: r.Dropped,
+			Deferred: r.Deferred, Complained: r.Complained, Unsubscribed: r.Unsubscribed},
 		FailedRequests: r.FailedRequests, UncertainRequests: r.UncertainRequests, LastError: r.LastError,
 		CanaryReleaseAt: utc(r.CanaryReleaseAt), SendStartedAt: utc(r.SendStartedAt), PausedAt: utc(r.PausedAt),
 		FinishedAt: utc(r.FinishedAt), ESPState: campaign.ESPState(r.ESPState), ESPStateAt: utc(r.ESPStateAt),

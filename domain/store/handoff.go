@@ -275,27 +275,6 @@ func (s *Store) Handed(ctx context.Context, campaignID string) ([]campaign.Hande
 	return out, nil
 }
 
-// Counts reads a campaign's counters (O(1): kept with the ledger and by each
-// webhook batch).
-func (s *Store) Counts(ctx context.Context, campaignID string) (campaign.Counts, error) {
-	var r struct {
-		Audience, HandedToESP, InDoubt, FailedRecipients, Delivered, Opened, MachineOpened, Clicked int
-		Bounced, HardBounced, Blocked, Dropped, Deferred, Complained, Unsubscribed                  int
-	}
-	err := s.db.WithContext(ctx).Raw(`SELECT audience, handed_to_esp, in_doubt, failed_recipients, delivered, opened,
-		machine_opened, clicked, bounced, hard_bounced, blocked, dropped, deferred, complained, unsubscribed
-		FROM campaigns WHERE id = ?`, campaignID).Scan(&r).Error
-	if err != nil {
-		return campaign.Counts{}, translate(err, campaign.ErrNotFound, nil)
-	}
-	c := campaign.Counts{Audience: r.Audience, HandedToESP: r.HandedToESP, InDoubt: r.InDoubt, Failed: r.FailedRecipients,
-		Delivered: r.Delivered, Opened: r.Opened, MachineOpened: r.MachineOpened, Clicked: r.Clicked, Bounced: r.Bounced,
-		HardBounced: r.HardBounced, Blocked: r.Blocked, Dropped: r.Dropped, Deferred: r.Deferred,
-		Complained: r.Complained, Unsubscribed: r.Unsubscribed}
-	campaign.ComputeRates(&c)
-	return c, nil
-}
-
 // Sending lists campaigns that are sending and still have recipients to hand over.
 func (s *Store) Sending(ctx context.Context) ([]string, error) {
 	var ids []string
