@@ -96,12 +96,17 @@ func require(perm auth.Permission) echo.MiddlewareFunc {
 			if !ok {
 				return errNoCredentials
 			}
-			if err := auth.Require(p.Roles, perm); err != nil {
-				return &apiError{status: http.StatusForbidden, code: "forbidden",
-					message: "Your roles do not allow this (it needs " + string(perm) + ").",
-					details: map[string]any{"permission": string(perm), "roles": auth.Strings(p.Roles)}}
+			if !p.Can(perm) {
+				return forbidden(p, perm)
 			}
 			return next(c)
 		}
 	}
+}
+
+// forbidden is the 403 for a caller whose roles lack perm, naming both.
+func forbidden(p auth.Principal, perm auth.Permission) error {
+	return &apiError{status: http.StatusForbidden, code: "forbidden",
+		message: "Your roles do not allow this (it needs " + string(perm) + ").",
+		details: map[string]any{"permission": string(perm), "roles": auth.Strings(p.Roles)}}
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/firebreak/firebreak/domain/assess"
-	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/auth"
 	"github.com/firebreak/firebreak/domain/incident"
 )
@@ -345,14 +344,6 @@ func (h incidentHandlers) patchTask(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, toTaskResponse(t))
 }
-
-func forbidden(p auth.Principal, perm auth.Permission) error {
-	return &apiError{status: http.StatusForbidden, code: "forbidden",
-		message: "Your roles do not allow this (it needs " + string(perm) + ").",
-		details: map[string]any{"permission": string(perm), "roles": auth.Strings(p.Roles)}}
-}
-
-var _ = audit.System
 
 // step completes or skips a step: POST /incidents/{id}/steps/{step}/complete|skip.
 func (h incidentHandlers) step(skip bool) echo.HandlerFunc {

@@ -105,7 +105,7 @@ func startStackWith(t *testing.T, o stackOpts, extraEnv map[string]string) *stac
 	var logs syncBuffer
 	go func() {
 		res := run(env{ctx: ctx, stdin: strings.NewReader(""), stdout: io.Discard, stderr: &logs, getenv: func(k string) string { return c.env[k] }}, []string{o.mode})
-		done <- res2(res)
+		done <- result{code: res}
 	}()
 	s.stop = func() {
 		cancel()
@@ -136,8 +136,6 @@ func startStackWith(t *testing.T, o stackOpts, extraEnv map[string]string) *stac
 	})
 	return s
 }
-
-func res2(code int) result { return result{code: code} }
 
 // do sends a request with the stack's token and decodes a JSON answer into out.
 func (s *stack) do(method, path, contentType string, body io.Reader, out any) int {

@@ -49,3 +49,15 @@ func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }
+
+// With adds key/value pairs to an entry's data (creating it when nil), for the
+// store and services that enrich an entry just before writing it.
+func With(data map[string]any, kv ...any) map[string]any {
+	if data == nil {
+		data = map[string]any{}
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		data[kv[i].(string)] = kv[i+1]
+	}
+	return data
+}

@@ -3,6 +3,7 @@ package campaign
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/firebreak/firebreak/domain/audit"
@@ -20,7 +21,7 @@ import (
 func (s *Service) Pause(ctx context.Context, actor audit.Actor, id, reason string) (View, error) {
 	// A sent campaign is paused too: "sent" means handed to SendGrid, which
 	// still holds every message whose send_at is over 10 minutes away.
-	c, err := s.repo.SetStatus(ctx, id, []Status{Sending, Sent}, Paused, s.cfg.Now(), ErrNotSending,
+	c, err := s.repo.SetStatus(ctx, id, pauseFrom, Paused, s.cfg.Now(), ErrNotSending,
 		audit.Entry{Actor: actor, Action: "campaign.pause", SubjectType: "campaign", SubjectID: id,
 			Data: map[string]any{"reason": reason}})
 	if errors.Is(err, ErrNotSending) && c.Status == Paused {
@@ -38,6 +39,13 @@ func (s *Service) Pause(ctx context.Context, actor audit.Actor, id, reason strin
 	}
 	return s.view(ctx, c)
 }
+
+// pauseFrom are the statuses a pause moves from; a paused campaign is paused
+// again idempotently.
+var pauseFrom = []Status{Sending, Sent}
+
+// Pausable reports whether Pause applies to the campaign now.
+func (c Campaign) Pausable() bool { return slices.Contains(pauseFrom, c.Status) || c.Status == Paused }
 
 // Resume lifts a pause: SendGrid releases what it holds, Firebreak hands over
 // the rest.

@@ -12,12 +12,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/firebreak/firebreak/domain/errs"
+	"github.com/firebreak/firebreak/domain/ids"
 )
 
 // Headers of the Signed Event Webhook (SENDGRID.md §7).
@@ -85,8 +85,6 @@ func (e Event) NaturalKey() string {
 // ErrMalformed: the body is not a JSON array of event objects.
 var ErrMalformed = errs.New(errs.Invalid, "malformed_events", "The body is not a JSON array of event objects.")
 
-var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
 // Decode reads a webhook body: a JSON array of objects. It accepts the shapes
 // SendGrid is known to send — category as a string or an array, attempt and
 // asm_group_id as strings or numbers, timestamps in seconds or milliseconds,
@@ -123,10 +121,10 @@ func Decode(body []byte, now time.Time) ([]Event, error) {
 		e.URL = str(m["url"])
 		e.ASMGroupID = int(num(m["asm_group_id"]))
 		e.MachineOpen = boolean(m["sg_machine_open"])
-		if id := str(m["firebreak_campaign_id"]); uuidRE.MatchString(id) {
+		if id := str(m["firebreak_campaign_id"]); ids.Valid(id) {
 			e.CampaignID = strings.ToLower(id)
 		}
-		if id := str(m["firebreak_recipient_id"]); uuidRE.MatchString(id) {
+		if id := str(m["firebreak_recipient_id"]); ids.Valid(id) {
 			e.RecipientID = strings.ToLower(id)
 		}
 		if e.CampaignID == "" || e.RecipientID == "" {

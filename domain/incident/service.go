@@ -3,9 +3,7 @@ package incident
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"regexp"
 	"slices"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/firebreak/firebreak/domain/auth"
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/errs"
+	"github.com/firebreak/firebreak/domain/ids"
 	"github.com/firebreak/firebreak/domain/runbook"
 )
 
@@ -202,7 +201,7 @@ func (s *Service) List(ctx context.Context, status, campaignID string) ([]Incide
 		f.Add("status", "must be open or resolved")
 		return nil, f.Err()
 	}
-	if campaignID != "" && !uuidRE.MatchString(campaignID) {
+	if campaignID != "" && !ids.Valid(campaignID) {
 		return []Incident{}, nil
 	}
 	return s.repo.ListIncidents(ctx, status, campaignID)
@@ -280,9 +279,7 @@ func (s *Service) PauseCampaign(ctx context.Context, actor audit.Actor, campaign
 	if err != nil {
 		return campaign.View{}, Incident{}, err
 	}
-	switch v.Campaign.Status { // refuse before opening an incident for nothing
-	case campaign.Sending, campaign.Sent, campaign.Paused:
-	default:
+	if !v.Campaign.Pausable() { // refuse before opening an incident for nothing
 		return v, Incident{}, campaign.ErrNotSending
 	}
 	summary := reason
@@ -346,15 +343,10 @@ func notResolved(inc Incident) error {
 	return nil
 }
 
-// String is for logs.
-func (d Declaration) String() string { return fmt.Sprintf("%s/%s", d.CampaignID, d.Runbook) }
-
-var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
 // validUserID checks that a user id field is an id (the store checks that
 // the user exists).
 func validUserID(field, id string) error {
-	if id == "" || uuidRE.MatchString(id) {
+	if id == "" || ids.Valid(id) {
 		return nil
 	}
 	var f errs.Fields

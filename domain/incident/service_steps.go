@@ -219,7 +219,7 @@ func (s *Service) Escalate(ctx context.Context, id string) error {
 		if err != nil {
 			return cur, ch, nil, err
 		}
-		ch.Data = withData(ch.Data, "targets", targets, "recipients", len(n.Emails))
+		ch.Data = audit.With(ch.Data, "targets", targets, "recipients", len(n.Emails))
 		if notifyErr != nil {
 			ch.Data["notify_error"] = notifyErr.Error()
 		}
@@ -233,16 +233,6 @@ func (s *Service) Escalate(ctx context.Context, id string) error {
 	}
 	s.scheduleEscalation(ctx, inc, rb)
 	return nil
-}
-
-func withData(m map[string]any, kv ...any) map[string]any {
-	if m == nil {
-		m = map[string]any{}
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i].(string)] = kv[i+1]
-	}
-	return m
 }
 
 // Detect evaluates the runbooks' detection rules against each campaign's

@@ -113,7 +113,7 @@ func (s *Store) StartSend(ctx context.Context, id, batchID string, now time.Time
 			updated_at = ? WHERE id = ?`, batchID, audience, now, now, id).Error; err != nil {
 			return translate(err, nil, nil)
 		}
-		a.Data = withData(a.Data, "audience", audience, "canary", canary)
+		a.Data = audit.With(a.Data, "audience", audience, "canary", canary)
 		return writeAudit(ctx, tx, a)
 	})
 	if err != nil {

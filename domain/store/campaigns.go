@@ -188,7 +188,7 @@ func (s *Store) SetStatus(ctx context.Context, id string, from []campaign.Status
 		if err := tx.Exec(`UPDATE campaigns SET `+set+` WHERE id = ?`, append(args, id)...).Error; err != nil {
 			return translate(err, nil, nil)
 		}
-		a.Data = withData(a.Data, "from", string(c.Status), "to", string(to))
+		a.Data = audit.With(a.Data, "from", string(c.Status), "to", string(to))
 		return writeAudit(ctx, tx, a)
 	})
 	if err != nil {
@@ -213,14 +213,4 @@ func (s *Store) SetESPState(ctx context.Context, id string, state campaign.ESPSt
 		return campaign.Campaign{}, fmt.Errorf("campaign %s ESP state: %w", id, err)
 	}
 	return s.GetCampaign(ctx, id)
-}
-
-func withData(m map[string]any, kv ...any) map[string]any {
-	if m == nil {
-		m = map[string]any{}
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i].(string)] = kv[i+1]
-	}
-	return m
 }

@@ -77,7 +77,7 @@ func (s *Store) SaveTask(ctx context.Context, t incident.Task, a audit.Entry) (i
 			return incident.ErrTaskNotFound
 		}
 		a.SubjectID = t.IncidentID
-		a.Data = withData(a.Data, "task_id", rows[0].ID, "title", rows[0].Title)
+		a.Data = audit.With(a.Data, "task_id", rows[0].ID, "title", rows[0].Title)
 		return writeAudit(ctx, tx, a)
 	})
 	if err != nil {

@@ -52,7 +52,7 @@ func (s *Store) ImportRecipients(ctx context.Context, rd *recipient.Reader, a au
 		if err != nil {
 			return err
 		}
-		a.Data = withData(a.Data, "imported", res.Imported, "updated", res.Updated, "rejected", res.RejectedTotal)
+		a.Data = audit.With(a.Data, "imported", res.Imported, "updated", res.Updated, "rejected", res.RejectedTotal)
 		q, args, err := auditInsert(ctx, a)
 		if err != nil {
 			return err

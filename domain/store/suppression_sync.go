@@ -59,7 +59,7 @@ func (s *Store) UpsertSuppressions(ctx context.Context, es []suppression.Entry, 
 		if added == 0 {
 			return nil // nothing changed: an hourly re-sync of known entries writes no audit rows
 		}
-		a.Data = withData(a.Data, "added", added)
+		a.Data = audit.With(a.Data, "added", added)
 		return writeAudit(ctx, tx, a)
 	})
 	if err != nil {

@@ -82,7 +82,7 @@ func (s *Store) DeleteSuppression(ctx context.Context, id int64, a audit.Entry) 
 		if len(rows) == 0 {
 			return suppression.ErrNotFound
 		}
-		a.Data = withData(a.Data, "email", rows[0].Email, "kind", rows[0].Kind)
+		a.Data = audit.With(a.Data, "email", rows[0].Email, "kind", rows[0].Kind)
 		return writeAudit(ctx, tx, a)
 	})
 	if err != nil {
