@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/internal/devstack"
 	"github.com/firebreak/firebreak/internal/sgsim"
 	"github.com/firebreak/firebreak/internal/testenv"
@@ -219,25 +220,7 @@ type campaignAnswer struct {
 		At    *time.Time `json:"at"`
 		Error string     `json:"error"`
 	} `json:"esp_pause"`
-	Counts struct {
-		Audience         int `json:"audience"`
-		HandedToESP      int `json:"handed_to_esp"`
-		Held             int `json:"held"`
-		PossiblyReceived int `json:"possibly_received"`
-		InDoubt          int `json:"in_doubt"`
-		Failed           int `json:"failed"`
-		Delivered        int `json:"delivered"`
-		Opened           int `json:"opened"`
-		MachineOpened    int `json:"machine_opened"`
-		Clicked          int `json:"clicked"`
-		Bounced          int `json:"bounced"`
-		HardBounced      int `json:"hard_bounced"`
-		Blocked          int `json:"blocked"`
-		Dropped          int `json:"dropped"`
-		Deferred         int `json:"deferred"`
-		Complained       int `json:"complained"`
-		Unsubscribed     int `json:"unsubscribed"`
-	} `json:"counts"`
+	Counts       campaign.Counts `json:"counts"`
 	Stoppability struct {
 		Catchable      int        `json:"catchable"`
 		CatchableUntil *time.Time `json:"catchable_until"`
