@@ -38,8 +38,20 @@ type Store struct {
 }
 
 // Open connects, sizes the pool and pings within ctx's deadline.
+//
+// Sessions run with jit = off unless the DSN sets jit itself: Firebreak's
+// statements are short, and Postgres's JIT, triggered by the cost estimates of
+// the webhook ingest statement, compiled for ~0.5 s per 1000-event batch
+// (docs/benchmarks.md) — more than the statement's own work.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	db, err := gorm.Open(postgres.New(postgres.Config{DSN: cfg.DSN}), &gorm.Config{
+	pc, err := pgx.ParseConfig(cfg.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if _, set := pc.RuntimeParams["jit"]; !set {
+		pc.RuntimeParams["jit"] = "off"
+	}
+	db, err := gorm.Open(postgres.New(postgres.Config{Conn: stdlib.OpenDB(*pc)}), &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		Logger:                 logger.Discard,
@@ -129,13 +141,19 @@ func translate(err, notFound, conflict error) error {
 	return err
 }
 
-// retryTx runs fn in a transaction and runs it again (up to 5 times, with a
-// short growing pause) when Postgres aborts it as a deadlock victim or a
-// serialization failure: the ledger's transactions must not fail for that.
+// retryTx runs fn in a transaction and runs it again when Postgres aborts it
+// as a deadlock victim or a serialization failure (see retrying).
 func (s *Store) retryTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return retrying(ctx, func() error { return s.db.WithContext(ctx).Transaction(fn) })
+}
+
+// retrying runs a whole transaction, run, up to 5 times, with a short growing
+// pause, while Postgres aborts it as a deadlock victim or a serialization
+// failure: the ledger's and the webhook's transactions must not fail for that.
+func retrying(ctx context.Context, run func() error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = s.db.WithContext(ctx).Transaction(fn)
+		err = run()
 		var pgErr *pgconn.PgError
 		if err == nil || !errors.As(err, &pgErr) || (pgErr.Code != "40P01" && pgErr.Code != "40001") {
 			return err
