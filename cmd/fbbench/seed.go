@@ -33,6 +33,10 @@ type seedSpec struct {
 	cols     string // further campaign_recipients columns, comma-separated, or ""
 	exprs    string // their expressions, in the same order
 	lateral  string // further FROM items after n (the recipients), e.g. ", LATERAL (…) x", or ""
+	// outcomeCols are recipient_outcomes columns, outcomeExprs their
+	// expressions over x (the handed recipient: i, state, h = handed_at);
+	// "" for none.
+	outcomeCols, outcomeExprs string
 }
 
 // seedCampaign inserts a campaign that has handed n recipients to SendGrid
@@ -69,6 +73,17 @@ func (b *bench) seedCampaign(ctx context.Context, name, prefix, batchID string, 
 		spec.exprs + ` FROM n` + spec.lateral
 	if _, err := db.ExecContext(ctx, q, id, prefix, n, len(prefix)+1); err != nil {
 		return "", fmt.Errorf("seed recipients of %s: %w", name, err)
+	}
+	if spec.outcomeCols == "" {
+		return id, nil
+	}
+	q = `INSERT INTO recipient_outcomes (campaign_id, recipient_id, ` + spec.outcomeCols + `)
+		SELECT campaign_id, recipient_id, ` + spec.outcomeExprs + `
+		FROM (SELECT campaign_id, recipient_id, state, handed_at AS h,
+			substring(split_part(email, '@', 1) from $2::int)::int AS i
+			FROM campaign_recipients WHERE campaign_id = $1 AND state = 'handed') x`
+	if _, err := db.ExecContext(ctx, q, id, len(prefix)+1); err != nil {
+		return "", fmt.Errorf("seed outcomes of %s: %w", name, err)
 	}
 	return id, nil
 }

@@ -257,7 +257,7 @@ func (b *bench) webhook(ctx context.Context) error {
 	ls := lat.stats()
 	var inDB, attributed, delivered, complained int64
 	if err := b.st.store.SQL().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM events WHERE campaign_id = $1),
-		(SELECT count(*) FROM campaign_recipients WHERE campaign_id = $1 AND delivery_state <> ''),
+		(SELECT count(*) FROM recipient_outcomes WHERE campaign_id = $1 AND delivery_state <> ''),
 		(SELECT delivered FROM campaigns WHERE id = $1), (SELECT complained FROM campaigns WHERE id = $1)`, cid).
 		Scan(&inDB, &attributed, &delivered, &complained); err != nil {
 		return err

@@ -61,10 +61,14 @@ func TestBlastRadiusCountsEveryNumberExactly(t *testing.T) {
 		if r.un {
 			un = pausedAt
 		}
-		mustExec(`INSERT INTO campaign_recipients (campaign_id, recipient_id, email, segments, state, send_at,
-			delivery_state, opened_at, clicked_at, complained_at, unsubscribed_at)
-			VALUES ('00000000-0000-0000-0000-0000000000c1', $1, $2, $3::text[], $4, $5, $6, $7, $8, $9, $10)`,
-			rid, "r"+string(rune('1'+i))+"@x.io", r.segs, r.state, r.sendAt, r.delivery, opened, clicked, spam, un)
+		mustExec(`INSERT INTO campaign_recipients (campaign_id, recipient_id, email, segments, state, send_at)
+			VALUES ('00000000-0000-0000-0000-0000000000c1', $1, $2, $3::text[], $4, $5)`,
+			rid, "r"+string(rune('1'+i))+"@x.io", r.segs, r.state, r.sendAt)
+		if r.delivery != "" || opened != nil || clicked != nil || spam != nil || un != nil {
+			mustExec(`INSERT INTO recipient_outcomes (campaign_id, recipient_id, delivery_state, opened_at, clicked_at,
+				complained_at, unsubscribed_at) VALUES ('00000000-0000-0000-0000-0000000000c1', $1, $2, $3, $4, $5, $6)`,
+				rid, r.delivery, opened, clicked, spam, un)
+		}
 	}
 	br, err := st.BlastRadius(ctx, "00000000-0000-0000-0000-0000000000c1", &pausedAt)
 	if err != nil {

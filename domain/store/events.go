@@ -18,9 +18,12 @@ var _ event.Repo = (*Store)(nil)
 // args, else the X-Message-Id prefix + address, else — for events without a
 // message id, such as delayed bounces — the address's latest handoff), insert
 // it unless its sg_event_id or natural key is already stored, then from the
-// newly stored events only: move each recipient's delivery state by
-// precedence, note first engagements, shift the campaigns' counters by the
-// old→new transitions, and maintain the suppression list.
+// newly stored events only: move each recipient's outcome by precedence and
+// note first engagements (one upsert per recipient, which also records the
+// move in prev_state/changes), maintain the suppression list, and return the
+// per-campaign counter deltas of those moves. countSQL applies the deltas in
+// the same transaction, as its last statement, so the campaign row — which
+// every batch of a campaign updates — is locked only briefly before commit.
 const ingestSQL = `
 WITH input AS (
 	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
@@ -29,88 +32,96 @@ WITH input AS (
 	AS t(sg_event_id, natural_key, event, email, occurred_at, sg_message_id, msg_prefix, cid, rid,
 		bounce_kind, bounce_level, machine_open, url, raw, dstate, drank, hard, supp_kind, asm_group_id, reason)
 ),
-attributed AS (
-	SELECT i.*, COALESCE(a.campaign_id, m.campaign_id, e.campaign_id) AS campaign_id,
-		COALESCE(a.recipient_id, m.recipient_id, e.recipient_id) AS recipient_id
+direct AS (
+	SELECT i.*, a.campaign_id AS a_cid, a.recipient_id AS a_rid
 	FROM input i
 	LEFT JOIN campaign_recipients a ON a.campaign_id = NULLIF(i.cid, '')::uuid AND a.recipient_id = NULLIF(i.rid, '')::uuid
+),
+attributed AS (
+	SELECT d.*, d.a_cid AS campaign_id, d.a_rid AS recipient_id FROM direct d WHERE d.a_cid IS NOT NULL
+	UNION ALL -- the fallbacks only for events the custom args did not attribute
+	SELECT d.*, COALESCE(m.campaign_id, e.campaign_id), COALESCE(m.recipient_id, e.recipient_id)
+	FROM direct d
 	LEFT JOIN LATERAL (SELECT cr.campaign_id, cr.recipient_id FROM campaign_recipients cr
-		WHERE a.campaign_id IS NULL AND i.msg_prefix <> '' AND cr.message_id = i.msg_prefix AND cr.email = i.email
+		WHERE d.msg_prefix <> '' AND cr.message_id = d.msg_prefix AND cr.email = d.email
 		LIMIT 1) m ON true
 	LEFT JOIN LATERAL (SELECT cr.campaign_id, cr.recipient_id FROM campaign_recipients cr
-		WHERE a.campaign_id IS NULL AND i.msg_prefix = '' AND i.email <> '' AND cr.email = i.email
+		WHERE d.msg_prefix = '' AND d.email <> '' AND cr.email = d.email
 		AND cr.state IN ('handed', 'in_doubt') ORDER BY cr.handed_at DESC NULLS LAST LIMIT 1) e ON true
+	WHERE d.a_cid IS NULL
 ),
 ins AS (
 	INSERT INTO events (sg_event_id, natural_key, event, email, occurred_at, received_at, sg_message_id,
 		campaign_id, recipient_id, bounce_kind, bounce_level, machine_open, url, raw)
 	SELECT sg_event_id, natural_key, event, email, occurred_at, $21, sg_message_id, campaign_id, recipient_id,
 		bounce_kind, bounce_level, machine_open, url, raw::jsonb FROM attributed
+	ORDER BY sg_event_id -- one order of unique-index waits for concurrent batches
 	ON CONFLICT DO NOTHING
 	RETURNING sg_event_id
 ),
 fresh AS (SELECT a.* FROM attributed a JOIN ins USING (sg_event_id)),
+best AS ( -- each recipient's highest-ranked (then latest) outcome in the batch
+	SELECT DISTINCT ON (campaign_id, recipient_id) campaign_id, recipient_id, dstate, drank, occurred_at
+	FROM fresh WHERE recipient_id IS NOT NULL AND drank > 0
+	ORDER BY campaign_id, recipient_id, drank DESC, occurred_at DESC
+),
 agg AS (
-	SELECT campaign_id, recipient_id, max(drank) AS d_rank,
-		(array_agg(dstate ORDER BY drank DESC, occurred_at DESC))[1] AS d_state,
-		(array_agg(occurred_at ORDER BY drank DESC, occurred_at DESC))[1] AS d_at,
-		bool_or(hard) AS hard,
-		min(occurred_at) FILTER (WHERE event = 'deferred') AS deferred_at,
-		min(occurred_at) FILTER (WHERE event = 'open' AND NOT machine_open) AS opened_at,
-		min(occurred_at) FILTER (WHERE event = 'open' AND machine_open) AS machine_opened_at,
-		min(occurred_at) FILTER (WHERE event = 'click') AS clicked_at,
-		min(occurred_at) FILTER (WHERE event = 'spamreport') AS complained_at,
-		min(occurred_at) FILTER (WHERE event IN ('unsubscribe', 'group_unsubscribe')) AS unsubscribed_at
-	FROM fresh WHERE recipient_id IS NOT NULL GROUP BY campaign_id, recipient_id
+	SELECT g.campaign_id, g.recipient_id, COALESCE(b.drank, 0) AS d_rank, COALESCE(b.dstate, '') AS d_state,
+		b.occurred_at AS d_at, g.hard, g.deferred_at, g.opened_at, g.machine_opened_at, g.clicked_at, g.complained_at,
+		g.unsubscribed_at
+	FROM (SELECT campaign_id, recipient_id, bool_or(hard) AS hard,
+			min(occurred_at) FILTER (WHERE event = 'deferred') AS deferred_at,
+			min(occurred_at) FILTER (WHERE event = 'open' AND NOT machine_open) AS opened_at,
+			min(occurred_at) FILTER (WHERE event = 'open' AND machine_open) AS machine_opened_at,
+			min(occurred_at) FILTER (WHERE event = 'click') AS clicked_at,
+			min(occurred_at) FILTER (WHERE event = 'spamreport') AS complained_at,
+			min(occurred_at) FILTER (WHERE event IN ('unsubscribe', 'group_unsubscribe')) AS unsubscribed_at
+		FROM fresh WHERE recipient_id IS NOT NULL GROUP BY campaign_id, recipient_id) g
+	LEFT JOIN best b USING (campaign_id, recipient_id)
 ),
-old AS (
-	SELECT cr.campaign_id, cr.recipient_id, cr.delivery_state, cr.delivery_rank, cr.delivery_at, cr.deferred_at,
-		cr.hard_bounced, cr.opened_at, cr.machine_opened_at, cr.clicked_at, cr.complained_at, cr.unsubscribed_at
-	FROM campaign_recipients cr JOIN agg g ON g.campaign_id = cr.campaign_id AND g.recipient_id = cr.recipient_id
-	FOR UPDATE OF cr
-),
-nxt AS (
-	SELECT o.*, (g.d_rank > o.delivery_rank OR (g.d_rank = 3 AND o.delivery_rank = 3 AND g.d_at > o.delivery_at)) AS moves,
-		g.d_state, g.d_rank, g.d_at,
-		o.hard_bounced OR g.hard AS n_hard,
-		LEAST(o.deferred_at, g.deferred_at) AS n_deferred, LEAST(o.opened_at, g.opened_at) AS n_opened,
-		LEAST(o.machine_opened_at, g.machine_opened_at) AS n_machine, LEAST(o.clicked_at, g.clicked_at) AS n_clicked,
-		LEAST(o.complained_at, g.complained_at) AS n_complained, LEAST(o.unsubscribed_at, g.unsubscribed_at) AS n_unsub
-	FROM old o JOIN agg g USING (campaign_id, recipient_id)
-),
-upd AS (
-	UPDATE campaign_recipients cr SET
-		delivery_state = CASE WHEN n.moves THEN n.d_state ELSE n.delivery_state END,
-		delivery_rank  = CASE WHEN n.moves THEN n.d_rank ELSE n.delivery_rank END,
-		delivery_at    = CASE WHEN n.moves THEN n.d_at ELSE n.delivery_at END,
-		deferred_at = n.n_deferred, hard_bounced = n.n_hard, opened_at = n.n_opened, machine_opened_at = n.n_machine,
-		clicked_at = n.n_clicked, complained_at = n.n_complained, unsubscribed_at = n.n_unsub
-	FROM nxt n WHERE cr.campaign_id = n.campaign_id AND cr.recipient_id = n.recipient_id
-	RETURNING 1
+outcomes AS (
+	INSERT INTO recipient_outcomes AS o (campaign_id, recipient_id, delivery_state, delivery_rank, delivery_at,
+		deferred_at, hard_bounced, opened_at, machine_opened_at, clicked_at, complained_at, unsubscribed_at,
+		prev_state, changes)
+	SELECT campaign_id, recipient_id, d_state, d_rank, d_at,
+		deferred_at, hard, opened_at, machine_opened_at, clicked_at, complained_at, unsubscribed_at, '',
+		(deferred_at IS NOT NULL)::int | (hard::int << 1) | ((opened_at IS NOT NULL)::int << 2)
+			| ((machine_opened_at IS NOT NULL)::int << 3) | ((clicked_at IS NOT NULL)::int << 4)
+			| ((complained_at IS NOT NULL)::int << 5) | ((unsubscribed_at IS NOT NULL)::int << 6)
+	FROM agg ORDER BY campaign_id, recipient_id -- one lock order for concurrent batches
+	ON CONFLICT (campaign_id, recipient_id) DO UPDATE SET
+		delivery_state = CASE WHEN ` + outcomeMoves + ` THEN EXCLUDED.delivery_state ELSE o.delivery_state END,
+		delivery_rank  = CASE WHEN ` + outcomeMoves + ` THEN EXCLUDED.delivery_rank ELSE o.delivery_rank END,
+		delivery_at    = CASE WHEN ` + outcomeMoves + ` THEN EXCLUDED.delivery_at ELSE o.delivery_at END,
+		deferred_at = LEAST(o.deferred_at, EXCLUDED.deferred_at), hard_bounced = o.hard_bounced OR EXCLUDED.hard_bounced,
+		opened_at = LEAST(o.opened_at, EXCLUDED.opened_at),
+		machine_opened_at = LEAST(o.machine_opened_at, EXCLUDED.machine_opened_at),
+		clicked_at = LEAST(o.clicked_at, EXCLUDED.clicked_at), complained_at = LEAST(o.complained_at, EXCLUDED.complained_at),
+		unsubscribed_at = LEAST(o.unsubscribed_at, EXCLUDED.unsubscribed_at),
+		prev_state = o.delivery_state,
+		changes = (o.deferred_at IS NULL AND EXCLUDED.deferred_at IS NOT NULL)::int
+			| ((NOT o.hard_bounced AND EXCLUDED.hard_bounced)::int << 1)
+			| ((o.opened_at IS NULL AND EXCLUDED.opened_at IS NOT NULL)::int << 2)
+			| ((o.machine_opened_at IS NULL AND EXCLUDED.machine_opened_at IS NOT NULL)::int << 3)
+			| ((o.clicked_at IS NULL AND EXCLUDED.clicked_at IS NOT NULL)::int << 4)
+			| ((o.complained_at IS NULL AND EXCLUDED.complained_at IS NOT NULL)::int << 5)
+			| ((o.unsubscribed_at IS NULL AND EXCLUDED.unsubscribed_at IS NOT NULL)::int << 6)
+	RETURNING campaign_id, prev_state, delivery_state, changes
 ),
 deltas AS (
-	SELECT campaign_id,
-		sum(CASE WHEN moves THEN (d_state = 'delivered')::int - (delivery_state = 'delivered')::int ELSE 0 END) AS delivered,
-		sum(CASE WHEN moves THEN (d_state = 'bounced')::int - (delivery_state = 'bounced')::int ELSE 0 END) AS bounced,
-		sum(CASE WHEN moves THEN (d_state = 'blocked')::int - (delivery_state = 'blocked')::int ELSE 0 END) AS blocked,
-		sum(CASE WHEN moves THEN (d_state = 'dropped')::int - (delivery_state = 'dropped')::int ELSE 0 END) AS dropped,
-		count(*) FILTER (WHERE deferred_at IS NULL AND n_deferred IS NOT NULL) AS deferred,
-		count(*) FILTER (WHERE NOT hard_bounced AND n_hard) AS hard_bounced,
-		count(*) FILTER (WHERE opened_at IS NULL AND n_opened IS NOT NULL) AS opened,
-		count(*) FILTER (WHERE machine_opened_at IS NULL AND n_machine IS NOT NULL) AS machine_opened,
-		count(*) FILTER (WHERE clicked_at IS NULL AND n_clicked IS NOT NULL) AS clicked,
-		count(*) FILTER (WHERE complained_at IS NULL AND n_complained IS NOT NULL) AS complained,
-		count(*) FILTER (WHERE unsubscribed_at IS NULL AND n_unsub IS NOT NULL) AS unsubscribed
-	FROM nxt GROUP BY campaign_id
-),
-camp AS (
-	UPDATE campaigns c SET delivered = c.delivered + d.delivered, bounced = c.bounced + d.bounced,
-		blocked = c.blocked + d.blocked, dropped = c.dropped + d.dropped, deferred = c.deferred + d.deferred,
-		hard_bounced = c.hard_bounced + d.hard_bounced, opened = c.opened + d.opened,
-		machine_opened = c.machine_opened + d.machine_opened, clicked = c.clicked + d.clicked,
-		complained = c.complained + d.complained, unsubscribed = c.unsubscribed + d.unsubscribed, last_event_at = $21
-	FROM deltas d WHERE c.id = d.campaign_id
-	RETURNING c.id
+	SELECT campaign_id::text AS id,
+		sum((delivery_state = 'delivered')::int - (prev_state = 'delivered')::int)::int AS delivered,
+		sum((delivery_state = 'bounced')::int - (prev_state = 'bounced')::int)::int AS bounced,
+		sum((delivery_state = 'blocked')::int - (prev_state = 'blocked')::int)::int AS blocked,
+		sum((delivery_state = 'dropped')::int - (prev_state = 'dropped')::int)::int AS dropped,
+		count(*) FILTER (WHERE changes & 1 <> 0)::int AS deferred,
+		count(*) FILTER (WHERE changes & 2 <> 0)::int AS hard_bounced,
+		count(*) FILTER (WHERE changes & 4 <> 0)::int AS opened,
+		count(*) FILTER (WHERE changes & 8 <> 0)::int AS machine_opened,
+		count(*) FILTER (WHERE changes & 16 <> 0)::int AS clicked,
+		count(*) FILTER (WHERE changes & 32 <> 0)::int AS complained,
+		count(*) FILTER (WHERE changes & 64 <> 0)::int AS unsubscribed
+	FROM outcomes GROUP BY campaign_id
 ),
 supp AS (
 	INSERT INTO suppressions (email, kind, group_id, source, reason)
@@ -128,8 +139,29 @@ resub AS (
 	RETURNING 1
 )
 SELECT (SELECT count(*) FROM ins)::int, (SELECT count(*) FROM fresh WHERE campaign_id IS NULL)::int,
-	(SELECT coalesce(array_agg(id::text), '{}') FROM camp), (SELECT count(*) FROM supp)::int,
-	(SELECT count(*) FROM resub)::int, (SELECT count(*) FROM upd)::int`
+	(SELECT count(*) FROM supp)::int, (SELECT count(*) FROM resub)::int,
+	coalesce(array_agg(id), '{}'), coalesce(array_agg(delivered), '{}'), coalesce(array_agg(bounced), '{}'),
+	coalesce(array_agg(blocked), '{}'), coalesce(array_agg(dropped), '{}'), coalesce(array_agg(deferred), '{}'),
+	coalesce(array_agg(hard_bounced), '{}'), coalesce(array_agg(opened), '{}'), coalesce(array_agg(machine_opened), '{}'),
+	coalesce(array_agg(clicked), '{}'), coalesce(array_agg(complained), '{}'), coalesce(array_agg(unsubscribed), '{}')
+FROM deltas`
+
+// outcomeMoves: the batch's outcome (EXCLUDED) replaces the stored one (o) —
+// a higher rank, or a later final outcome (a bounce after a delivery).
+const outcomeMoves = `(EXCLUDED.delivery_rank > o.delivery_rank
+	OR (EXCLUDED.delivery_rank = 3 AND o.delivery_rank = 3 AND EXCLUDED.delivery_at > o.delivery_at))`
+
+// countSQL shifts the campaigns' counters by a batch's deltas.
+const countSQL = `UPDATE campaigns c SET delivered = c.delivered + d.delivered, bounced = c.bounced + d.bounced,
+	blocked = c.blocked + d.blocked, dropped = c.dropped + d.dropped, deferred = c.deferred + d.deferred,
+	hard_bounced = c.hard_bounced + d.hard_bounced, opened = c.opened + d.opened,
+	machine_opened = c.machine_opened + d.machine_opened, clicked = c.clicked + d.clicked,
+	complained = c.complained + d.complained, unsubscribed = c.unsubscribed + d.unsubscribed, last_event_at = $13
+FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[],
+	$10::int[], $11::int[], $12::int[])
+	AS d(id, delivered, bounced, blocked, dropped, deferred, hard_bounced, opened, machine_opened, clicked, complained, unsubscribed)
+WHERE c.id = d.id
+RETURNING c.id::text`
 
 // IngestEvents stores a batch durably in one transaction (committed before it
 // returns) and reports what it stored. Repeats of stored events change nothing.
@@ -168,11 +200,19 @@ func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received 
 		cols.group = append(cols.group, int32(r.ASMGroupID))
 		cols.reason = append(cols.reason, r.Reason)
 	}
-	err := s.pgxTx(ctx, func(tx pgx.Tx) error {
-		var supp, resub, touched int
+	store := func(tx pgx.Tx) error {
+		res = event.Result{Campaigns: []string{}} // run again after a deadlock
+		var supp, resub int
+		var d struct {
+			ids                                                  []string
+			delivered, bounced, blocked, dropped, deferred, hard []int32
+			opened, machine, clicked, complained, unsubscribed   []int32
+		}
 		err := tx.QueryRow(ctx, ingestSQL, cols.id, cols.key, cols.ev, cols.email, cols.at, cols.msg, cols.prefix,
 			cols.cid, cols.rid, cols.bk, cols.bl, cols.machine, cols.url, cols.raw, cols.dstate, cols.rank, cols.hard,
-			cols.supp, cols.group, cols.reason, received).Scan(&res.Stored, &res.Unattributed, &res.Campaigns, &supp, &resub, &touched)
+			cols.supp, cols.group, cols.reason, received).Scan(&res.Stored, &res.Unattributed, &supp, &resub,
+			&d.ids, &d.delivered, &d.bounced, &d.blocked, &d.dropped, &d.deferred, &d.hard, &d.opened, &d.machine,
+			&d.clicked, &d.complained, &d.unsubscribed)
 		if err != nil {
 			return err
 		}
@@ -188,8 +228,19 @@ func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received 
 				return err
 			}
 		}
-		return nil
-	})
+		if len(d.ids) == 0 {
+			return nil
+		}
+		// Last before commit: every batch of a campaign updates its row.
+		rows, err := tx.Query(ctx, countSQL, d.ids, d.delivered, d.bounced, d.blocked, d.dropped, d.deferred, d.hard,
+			d.opened, d.machine, d.clicked, d.complained, d.unsubscribed, received)
+		if err != nil {
+			return err
+		}
+		res.Campaigns, err = pgx.AppendRows(res.Campaigns, rows, pgx.RowTo[string])
+		return err
+	}
+	err := retrying(ctx, func() error { return s.pgxTx(ctx, store) })
 	if err != nil {
 		return event.Result{}, fmt.Errorf("store %d events: %w", n, translate(err, nil, nil))
 	}
