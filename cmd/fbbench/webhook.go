@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -211,6 +212,8 @@ func (b *bench) webhook(ctx context.Context) error {
 		errOnce            sync.Once
 		wg                 sync.WaitGroup
 	)
+	done := make([]time.Duration, len(posts)) // when each post's 2xx arrived, from the start
+	began := time.Now()
 	b.meter.begin()
 	for range webhookClients {
 		wg.Go(func() {
@@ -241,6 +244,7 @@ func (b *bench) webhook(ctx context.Context) error {
 					continue
 				}
 				lat.add(d)
+				done[k] = time.Since(began)
 				var res event.Result
 				if err := json.Unmarshal(body, &res); err == nil {
 					stored.Add(int64(res.Stored))
@@ -280,6 +284,7 @@ func (b *bench) webhook(ctx context.Context) error {
 		"per post p50 %s, p99 %s (%d posts 2xx, %d failed)%s\n        %s\n",
 		webhookClients, webhookBatch, thousands(int64(total)), secs(use.Wall), thousands(int64(rate)),
 		ms(ls.P50), ms(ls.P99), ls.N, fail.Load(), verdict(rate >= webhookGoal, "≥ 50,000 events/s"), use)
+	fmt.Printf("        %s\n", chunkRates(done, webhookBatch, len(posts)/5))
 	fmt.Printf("        stored %s, duplicates %s; events rows of the campaign %s, recipients with a delivery state %s, "+
 		"campaign counters delivered %s, complained %s\n",
 		thousands(stored.Load()), thousands(dups.Load()), thousands(inDB), thousands(attributed), thousands(delivered), thousands(complained))
@@ -298,6 +303,23 @@ func (b *bench) webhook(ctx context.Context) error {
 		return fmt.Errorf("webhook: %d events stored for the campaign, want %d", inDB, total)
 	}
 	return nil
+}
+
+// chunkRates shows whether ingest slows down as the tables grow: the rate of
+// each fifth of the posts, in the order their answers arrived.
+func chunkRates(done []time.Duration, batch, per int) string {
+	if per == 0 {
+		return "too few posts for rates by fifths"
+	}
+	sorted := slices.Clone(done)
+	slices.Sort(sorted)
+	out := "events/s by fifths of the run:"
+	var prev time.Duration
+	for i := per - 1; i < len(sorted); i += per {
+		out += " " + thousands(int64(float64(per*batch)/(sorted[i]-prev).Seconds()))
+		prev = sorted[i]
+	}
+	return out
 }
 
 // verdict is a goal line, printed at any size (these goals are rates or latencies).

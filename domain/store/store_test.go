@@ -177,3 +177,27 @@ func TestExpiredSessionDoesNotAuthenticateAndIsPurged(t *testing.T) {
 		t.Fatalf("purge removed %d rows (%v), want the 1 expired session", n, err)
 	}
 }
+
+func TestSessionsRunWithoutJITUnlessTheDSNAsks(t *testing.T) {
+	ctx := context.Background()
+	for dsnSuffix, want := range map[string]string{"": "off", "jit=on": "on"} {
+		dsn := testenv.DB(t)
+		if dsnSuffix != "" {
+			sep := "?"
+			if strings.Contains(dsn, "?") {
+				sep = "&"
+			}
+			dsn += sep + dsnSuffix
+		}
+		st, err := store.Open(ctx, store.Config{DSN: dsn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		err = st.SQL().QueryRowContext(ctx, `SHOW jit`).Scan(&got)
+		st.Close()
+		if err != nil || got != want {
+			t.Errorf("DSN %q: jit = %q (%v), want %q", dsnSuffix, got, err, want)
+		}
+	}
+}
