@@ -15,12 +15,15 @@
 -- set first: 1 deferred, 2 hard bounce, 4 open, 8 machine open, 16 click,
 -- 32 spam report, 64 unsubscribe), so one statement can move the row and
 -- count the move for the campaign counters.
+-- segments is a copy of the recipient's segments in the audience snapshot
+-- (frozen at send time), so the blast radius per segment needs no join.
 -- Rows are only written for events joined to campaign_recipients in the same
 -- statement; no foreign key, so the hot path runs no referential checks
 -- (campaigns and their audiences are never deleted).
 CREATE TABLE recipient_outcomes (
     campaign_id       uuid NOT NULL,
     recipient_id      uuid NOT NULL,
+    segments          text[] NOT NULL DEFAULT '{}',
     delivery_state    text NOT NULL DEFAULT '',
     delivery_rank     smallint NOT NULL DEFAULT 0,
     delivery_at       timestamptz,
@@ -36,9 +39,9 @@ CREATE TABLE recipient_outcomes (
     PRIMARY KEY (campaign_id, recipient_id)
 ) WITH (fillfactor = 50);
 
-INSERT INTO recipient_outcomes (campaign_id, recipient_id, delivery_state, delivery_rank, delivery_at, deferred_at,
+INSERT INTO recipient_outcomes (campaign_id, recipient_id, segments, delivery_state, delivery_rank, delivery_at, deferred_at,
     hard_bounced, opened_at, machine_opened_at, clicked_at, complained_at, unsubscribed_at)
-SELECT campaign_id, recipient_id, delivery_state, delivery_rank, delivery_at, deferred_at,
+SELECT campaign_id, recipient_id, segments, delivery_state, delivery_rank, delivery_at, deferred_at,
     hard_bounced, opened_at, machine_opened_at, clicked_at, complained_at, unsubscribed_at
 FROM campaign_recipients
 WHERE delivery_rank > 0 OR deferred_at IS NOT NULL OR hard_bounced OR opened_at IS NOT NULL

@@ -21,9 +21,9 @@ var assessSpec = seedSpec{
 		|| CASE WHEN i % 10 = 0 THEN ARRAY[(ARRAY['newsletter','customers','trial','eu'])[1 + (i + 2) % 4]] ELSE '{}'::text[] END)`,
 	cols:  `state, handed_at, send_at`,
 	exprs: `x.state, x.h, x.h + interval '15 minutes'`,
-	outcomeCols: `delivery_state, delivery_rank, delivery_at, hard_bounced,
+	outcomeCols: `segments, delivery_state, delivery_rank, delivery_at, hard_bounced,
 		opened_at, machine_opened_at, clicked_at, complained_at, unsubscribed_at`,
-	outcomeExprs: `CASE WHEN x.state <> 'handed' THEN '' WHEN i % 50 = 0 THEN 'bounced' WHEN i % 200 = 1 THEN 'blocked'
+	outcomeExprs: `x.segments, CASE WHEN x.state <> 'handed' THEN '' WHEN i % 50 = 0 THEN 'bounced' WHEN i % 200 = 1 THEN 'blocked'
 			WHEN i % 40 = 2 THEN 'deferred' WHEN i % 97 = 3 THEN 'processed' ELSE 'delivered' END,
 		CASE WHEN x.state <> 'handed' THEN 0 WHEN i % 40 = 2 THEN 2 WHEN i % 97 = 3 THEN 1 ELSE 3 END,
 		x.h + interval '16 minutes',

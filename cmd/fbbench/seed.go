@@ -34,7 +34,7 @@ type seedSpec struct {
 	exprs    string // their expressions, in the same order
 	lateral  string // further FROM items after n (the recipients), e.g. ", LATERAL (…) x", or ""
 	// outcomeCols are recipient_outcomes columns, outcomeExprs their
-	// expressions over x (the handed recipient: i, state, h = handed_at);
+	// expressions over x (the handed recipient: i, segments, state, h = handed_at);
 	// "" for none.
 	outcomeCols, outcomeExprs string
 }
@@ -79,7 +79,7 @@ func (b *bench) seedCampaign(ctx context.Context, name, prefix, batchID string, 
 	}
 	q = `INSERT INTO recipient_outcomes (campaign_id, recipient_id, ` + spec.outcomeCols + `)
 		SELECT campaign_id, recipient_id, ` + spec.outcomeExprs + `
-		FROM (SELECT campaign_id, recipient_id, state, handed_at AS h,
+		FROM (SELECT campaign_id, recipient_id, segments, state, handed_at AS h,
 			substring(split_part(email, '@', 1) from $2::int)::int AS i
 			FROM campaign_recipients WHERE campaign_id = $1 AND state = 'handed') x`
 	if _, err := db.ExecContext(ctx, q, id, len(prefix)+1); err != nil {

@@ -19,6 +19,15 @@ type Numbers struct {
 	Unsubscribed int `json:"unsubscribed"`
 }
 
+// Add returns n and m added number by number (parts of a blast radius
+// counted apart: the audience, the outcomes).
+func (n Numbers) Add(m Numbers) Numbers {
+	return Numbers{Targeted: n.Targeted + m.Targeted, HandedToESP: n.HandedToESP + m.HandedToESP,
+		Held: n.Held + m.Held, Delivered: n.Delivered + m.Delivered, Opened: n.Opened + m.Opened,
+		Clicked: n.Clicked + m.Clicked, Bounced: n.Bounced + m.Bounced, Complained: n.Complained + m.Complained,
+		Unsubscribed: n.Unsubscribed + m.Unsubscribed}
+}
+
 // Segment is the blast radius within one segment. A recipient counts in every
 // segment it belongs to; Totals count each recipient once.
 type Segment struct {

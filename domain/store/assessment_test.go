@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -44,10 +45,11 @@ func TestBlastRadiusCountsEveryNumberExactly(t *testing.T) {
 		{"{vip}", "in_doubt", nil, "", false, false, false, false},              // 7 possibly received
 		{"{news}", "failed", nil, "", false, false, false, false},               // 8 never handed: held
 		{"{sale}", "handed", &early, "blocked", false, false, false, false},     // 9
+		{"{}", "handed", &early, "delivered", true, false, false, false},        // 10 in no segment: totals only
 	}
 	for i, r := range rows {
-		rid := "00000000-0000-0000-0000-00000000010" + string(rune('1'+i))
-		mustExec(`INSERT INTO recipients (id, email) VALUES ($1, $2)`, rid, "r"+string(rune('1'+i))+"@x.io")
+		rid := fmt.Sprintf("00000000-0000-0000-0000-%012d", 101+i)
+		mustExec(`INSERT INTO recipients (id, email) VALUES ($1, $2)`, rid, fmt.Sprintf("r%d@x.io", i+1))
 		var opened, clicked, spam, un any
 		if r.open {
 			opened = pausedAt
@@ -63,18 +65,19 @@ func TestBlastRadiusCountsEveryNumberExactly(t *testing.T) {
 		}
 		mustExec(`INSERT INTO campaign_recipients (campaign_id, recipient_id, email, segments, state, send_at)
 			VALUES ('00000000-0000-0000-0000-0000000000c1', $1, $2, $3::text[], $4, $5)`,
-			rid, "r"+string(rune('1'+i))+"@x.io", r.segs, r.state, r.sendAt)
+			rid, fmt.Sprintf("r%d@x.io", i+1), r.segs, r.state, r.sendAt)
 		if r.delivery != "" || opened != nil || clicked != nil || spam != nil || un != nil {
-			mustExec(`INSERT INTO recipient_outcomes (campaign_id, recipient_id, delivery_state, opened_at, clicked_at,
-				complained_at, unsubscribed_at) VALUES ('00000000-0000-0000-0000-0000000000c1', $1, $2, $3, $4, $5, $6)`,
-				rid, r.delivery, opened, clicked, spam, un)
+			mustExec(`INSERT INTO recipient_outcomes (campaign_id, recipient_id, segments, delivery_state, opened_at,
+				clicked_at, complained_at, unsubscribed_at)
+				VALUES ('00000000-0000-0000-0000-0000000000c1', $1, $2::text[], $3, $4, $5, $6, $7)`,
+				rid, r.segs, r.delivery, opened, clicked, spam, un)
 		}
 	}
 	br, err := st.BlastRadius(ctx, "00000000-0000-0000-0000-0000000000c1", &pausedAt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := assess.Numbers{Targeted: 9, HandedToESP: 6, Held: 4, Delivered: 2, Opened: 2, Clicked: 1, Bounced: 2, Complained: 1, Unsubscribed: 1}
+	want := assess.Numbers{Targeted: 10, HandedToESP: 7, Held: 4, Delivered: 3, Opened: 3, Clicked: 1, Bounced: 2, Complained: 1, Unsubscribed: 1}
 	if br.Totals != want {
 		t.Errorf("totals\n got %+v\nwant %+v", br.Totals, want)
 	}

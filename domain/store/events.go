@@ -33,19 +33,19 @@ WITH input AS (
 		bounce_kind, bounce_level, machine_open, url, raw, dstate, drank, hard, supp_kind, asm_group_id, reason)
 ),
 direct AS (
-	SELECT i.*, a.campaign_id AS a_cid, a.recipient_id AS a_rid
+	SELECT i.*, a.campaign_id AS a_cid, a.recipient_id AS a_rid, a.segments AS a_segs
 	FROM input i
 	LEFT JOIN campaign_recipients a ON a.campaign_id = NULLIF(i.cid, '')::uuid AND a.recipient_id = NULLIF(i.rid, '')::uuid
 ),
 attributed AS (
-	SELECT d.*, d.a_cid AS campaign_id, d.a_rid AS recipient_id FROM direct d WHERE d.a_cid IS NOT NULL
+	SELECT d.*, d.a_cid AS campaign_id, d.a_rid AS recipient_id, d.a_segs AS segments FROM direct d WHERE d.a_cid IS NOT NULL
 	UNION ALL -- the fallbacks only for events the custom args did not attribute
-	SELECT d.*, COALESCE(m.campaign_id, e.campaign_id), COALESCE(m.recipient_id, e.recipient_id)
+	SELECT d.*, COALESCE(m.campaign_id, e.campaign_id), COALESCE(m.recipient_id, e.recipient_id), COALESCE(m.segments, e.segments)
 	FROM direct d
-	LEFT JOIN LATERAL (SELECT cr.campaign_id, cr.recipient_id FROM campaign_recipients cr
+	LEFT JOIN LATERAL (SELECT cr.campaign_id, cr.recipient_id, cr.segments FROM campaign_recipients cr
 		WHERE d.msg_prefix <> '' AND cr.message_id = d.msg_prefix AND cr.email = d.email
 		LIMIT 1) m ON true
-	LEFT JOIN LATERAL (SELECT cr.campaign_id, cr.recipient_id FROM campaign_recipients cr
+	LEFT JOIN LATERAL (SELECT cr.campaign_id, cr.recipient_id, cr.segments FROM campaign_recipients cr
 		WHERE d.msg_prefix = '' AND d.email <> '' AND cr.email = d.email
 		AND cr.state IN ('handed', 'in_doubt') ORDER BY cr.handed_at DESC NULLS LAST LIMIT 1) e ON true
 	WHERE d.a_cid IS NULL
@@ -66,10 +66,10 @@ best AS ( -- each recipient's highest-ranked (then latest) outcome in the batch
 	ORDER BY campaign_id, recipient_id, drank DESC, occurred_at DESC
 ),
 agg AS (
-	SELECT g.campaign_id, g.recipient_id, COALESCE(b.drank, 0) AS d_rank, COALESCE(b.dstate, '') AS d_state,
+	SELECT g.campaign_id, g.recipient_id, g.segments, COALESCE(b.drank, 0) AS d_rank, COALESCE(b.dstate, '') AS d_state,
 		b.occurred_at AS d_at, g.hard, g.deferred_at, g.opened_at, g.machine_opened_at, g.clicked_at, g.complained_at,
 		g.unsubscribed_at
-	FROM (SELECT campaign_id, recipient_id, bool_or(hard) AS hard,
+	FROM (SELECT campaign_id, recipient_id, max(segments) AS segments, bool_or(hard) AS hard,
 			min(occurred_at) FILTER (WHERE event = 'deferred') AS deferred_at,
 			min(occurred_at) FILTER (WHERE event = 'open' AND NOT machine_open) AS opened_at,
 			min(occurred_at) FILTER (WHERE event = 'open' AND machine_open) AS machine_opened_at,
@@ -80,10 +80,10 @@ agg AS (
 	LEFT JOIN best b USING (campaign_id, recipient_id)
 ),
 outcomes AS (
-	INSERT INTO recipient_outcomes AS o (campaign_id, recipient_id, delivery_state, delivery_rank, delivery_at,
+	INSERT INTO recipient_outcomes AS o (campaign_id, recipient_id, segments, delivery_state, delivery_rank, delivery_at,
 		deferred_at, hard_bounced, opened_at, machine_opened_at, clicked_at, complained_at, unsubscribed_at,
 		prev_state, changes)
-	SELECT campaign_id, recipient_id, d_state, d_rank, d_at,
+	SELECT campaign_id, recipient_id, segments, d_state, d_rank, d_at,
 		deferred_at, hard, opened_at, machine_opened_at, clicked_at, complained_at, unsubscribed_at, '',
 		(deferred_at IS NOT NULL)::int | (hard::int << 1) | ((opened_at IS NOT NULL)::int << 2)
 			| ((machine_opened_at IS NOT NULL)::int << 3) | ((clicked_at IS NOT NULL)::int << 4)
@@ -106,14 +106,21 @@ outcomes AS (
 			| ((o.clicked_at IS NULL AND EXCLUDED.clicked_at IS NOT NULL)::int << 4)
 			| ((o.complained_at IS NULL AND EXCLUDED.complained_at IS NOT NULL)::int << 5)
 			| ((o.unsubscribed_at IS NULL AND EXCLUDED.unsubscribed_at IS NOT NULL)::int << 6)
+	WHERE ` + outcomeMoves + ` OR (EXCLUDED.hard_bounced AND NOT o.hard_bounced)
+		OR LEAST(o.deferred_at, EXCLUDED.deferred_at) IS DISTINCT FROM o.deferred_at
+		OR LEAST(o.opened_at, EXCLUDED.opened_at) IS DISTINCT FROM o.opened_at
+		OR LEAST(o.machine_opened_at, EXCLUDED.machine_opened_at) IS DISTINCT FROM o.machine_opened_at
+		OR LEAST(o.clicked_at, EXCLUDED.clicked_at) IS DISTINCT FROM o.clicked_at
+		OR LEAST(o.complained_at, EXCLUDED.complained_at) IS DISTINCT FROM o.complained_at
+		OR LEAST(o.unsubscribed_at, EXCLUDED.unsubscribed_at) IS DISTINCT FROM o.unsubscribed_at
 	RETURNING campaign_id, prev_state, delivery_state, changes
 ),
-deltas AS (
-	SELECT campaign_id::text AS id,
-		sum((delivery_state = 'delivered')::int - (prev_state = 'delivered')::int)::int AS delivered,
-		sum((delivery_state = 'bounced')::int - (prev_state = 'bounced')::int)::int AS bounced,
-		sum((delivery_state = 'blocked')::int - (prev_state = 'blocked')::int)::int AS blocked,
-		sum((delivery_state = 'dropped')::int - (prev_state = 'dropped')::int)::int AS dropped,
+deltas AS ( -- every campaign the batch touched; rows the batch left unchanged (repeat opens) are not rewritten
+	SELECT t.campaign_id::text AS id,
+		coalesce(sum((delivery_state = 'delivered')::int - (prev_state = 'delivered')::int), 0)::int AS delivered,
+		coalesce(sum((delivery_state = 'bounced')::int - (prev_state = 'bounced')::int), 0)::int AS bounced,
+		coalesce(sum((delivery_state = 'blocked')::int - (prev_state = 'blocked')::int), 0)::int AS blocked,
+		coalesce(sum((delivery_state = 'dropped')::int - (prev_state = 'dropped')::int), 0)::int AS dropped,
 		count(*) FILTER (WHERE changes & 1 <> 0)::int AS deferred,
 		count(*) FILTER (WHERE changes & 2 <> 0)::int AS hard_bounced,
 		count(*) FILTER (WHERE changes & 4 <> 0)::int AS opened,
@@ -121,7 +128,7 @@ deltas AS (
 		count(*) FILTER (WHERE changes & 16 <> 0)::int AS clicked,
 		count(*) FILTER (WHERE changes & 32 <> 0)::int AS complained,
 		count(*) FILTER (WHERE changes & 64 <> 0)::int AS unsubscribed
-	FROM outcomes GROUP BY campaign_id
+	FROM (SELECT DISTINCT campaign_id FROM agg) t LEFT JOIN outcomes USING (campaign_id) GROUP BY t.campaign_id
 ),
 supp AS (
 	INSERT INTO suppressions (email, kind, group_id, source, reason)
