@@ -12,6 +12,7 @@ import (
 // creates ("" none).
 type Record struct {
 	Event
+	Key           string // NaturalKey, computed once
 	DeliveryState string // processed, deferred, delivered, bounced, blocked, dropped, or ""
 	Rank          int    // 1 processed, 2 deferred, 3 final outcomes; 0 engagement and others
 	BounceKind    string
@@ -68,7 +69,9 @@ func (s *Service) Ingest(ctx context.Context, evs []Event) (Result, error) {
 			continue
 		}
 		seenID[e.SGEventID], seenKey[k] = true, true
-		recs = append(recs, classify(e))
+		r := classify(e)
+		r.Key = k
+		recs = append(recs, r)
 	}
 	res, err := s.repo.IngestEvents(ctx, recs, s.now())
 	if err != nil {

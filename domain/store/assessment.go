@@ -18,40 +18,29 @@ import (
 // cancelled), or handed over with a send_at at least 10 minutes after SendGrid
 // accepted the pause (@paused, NULL when it has not); in-doubt recipients are
 // possibly received.
-var audienceCounts = []count{
-	{"targeted", "true"},
-	{"handed_to_esp", "cr.state = 'handed'"},
-	{"held", `cr.state NOT IN ('handed', 'in_doubt') OR (cr.state = 'handed' AND CAST(@paused AS timestamptz) IS NOT NULL
-		AND cr.send_at >= CAST(@paused AS timestamptz) + interval '10 minutes')`},
-}
+const audienceCounts = `count(*)::int AS targeted,
+	count(*) FILTER (WHERE cr.state = 'handed')::int AS handed_to_esp,
+	count(*) FILTER (WHERE cr.state NOT IN ('handed', 'in_doubt')
+		OR (cr.state = 'handed' AND CAST(@paused AS timestamptz) IS NOT NULL
+			AND cr.send_at >= CAST(@paused AS timestamptz) + interval '10 minutes'))::int AS held`
 
 // outcomeCounts are the delivery part, over recipient_outcomes o.
-var outcomeCounts = []count{
-	{"delivered", "o.delivery_state = 'delivered'"},
-	{"opened", "o.opened_at IS NOT NULL"},
-	{"clicked", "o.clicked_at IS NOT NULL"},
-	{"bounced", "o.delivery_state IN ('bounced', 'blocked')"},
-	{"complained", "o.complained_at IS NOT NULL"},
-	{"unsubscribed", "o.unsubscribed_at IS NOT NULL"},
-}
-
-// count is one number of a blast radius: its column name and which rows it counts.
-type count struct{ name, cond string }
+const outcomeCounts = `count(*) FILTER (WHERE o.delivery_state = 'delivered')::int AS delivered,
+	count(*) FILTER (WHERE o.opened_at IS NOT NULL)::int AS opened,
+	count(*) FILTER (WHERE o.clicked_at IS NOT NULL)::int AS clicked,
+	count(*) FILTER (WHERE o.delivery_state IN ('bounced', 'blocked'))::int AS bounced,
+	count(*) FILTER (WHERE o.complained_at IS NOT NULL)::int AS complained,
+	count(*) FILTER (WHERE o.unsubscribed_at IS NOT NULL)::int AS unsubscribed`
 
 // bySegmentSQL counts, in one scan of table (aliased as alias, with the
-// recipients' segments), every number per segment — a recipient in each of
-// its segments — and again as first_<name> only in the recipient's first
-// segment (or the NULL segment when it has none), whose sum is the total with
+// recipients' segments), every number per segment — a recipient in each of its
+// segments — split by whether the segment is the recipient's first (or the
+// NULL segment when it has none): the rows marked first add up to the totals,
 // each recipient counted once.
-func bySegmentSQL(table, alias string, counts []count) string {
-	var cols []string
-	for _, c := range counts {
-		cols = append(cols, fmt.Sprintf("count(*) FILTER (WHERE %s)::int AS %s", c.cond, c.name),
-			fmt.Sprintf("count(*) FILTER (WHERE (%s) AND coalesce(u.n, 1) = 1)::int AS first_%s", c.cond, c.name))
-	}
-	return `SELECT u.seg AS segment, ` + strings.Join(cols, ",\n\t") + `
+func bySegmentSQL(table, alias, counts string) string {
+	return `SELECT u.seg AS segment, coalesce(u.n, 1) = 1 AS first, ` + counts + `
 	FROM ` + table + ` ` + alias + ` LEFT JOIN LATERAL unnest(` + alias + `.segments) WITH ORDINALITY AS u(seg, n) ON true
-	WHERE ` + alias + `.campaign_id = @cid GROUP BY u.seg`
+	WHERE ` + alias + `.campaign_id = @cid GROUP BY 1, 2`
 }
 
 // BlastRadius computes a campaign's blast radius exactly with two aggregate
@@ -73,27 +62,17 @@ func (s *Store) BlastRadius(ctx context.Context, campaignID string, espPausedAt 
 	if err := g.Wait(); err != nil {
 		return out, fmt.Errorf("blast radius of %s: %w", campaignID, translate(err, nil, nil))
 	}
-	segs := map[string]*assess.Numbers{}
-	add := func(r countRow) {
-		out.Totals = out.Totals.Add(r.numbers(true))
-		if r.Segment == nil {
-			return
+	segs := map[string]assess.Numbers{}
+	for _, r := range append(audience, outcomes...) {
+		if r.First {
+			out.Totals = out.Totals.Add(r.numbers())
 		}
-		n := segs[*r.Segment]
-		if n == nil {
-			n = &assess.Numbers{}
-			segs[*r.Segment] = n
+		if r.Segment != nil {
+			segs[*r.Segment] = segs[*r.Segment].Add(r.numbers())
 		}
-		*n = n.Add(r.numbers(false))
-	}
-	for _, r := range audience {
-		add(r)
-	}
-	for _, r := range outcomes {
-		add(r)
 	}
 	for name, n := range segs {
-		out.BySegment = append(out.BySegment, assess.Segment{Segment: name, Numbers: *n})
+		out.BySegment = append(out.BySegment, assess.Segment{Segment: name, Numbers: n})
 	}
 	// The largest segments first.
 	slices.SortFunc(out.BySegment, func(x, y assess.Segment) int {
@@ -108,20 +87,13 @@ func (s *Store) BlastRadius(ctx context.Context, campaignID string, espPausedAt 
 // countRow is one scanned row of bySegmentSQL (gorm does not fill embedded
 // structs from Raw); a query fills only its own counts.
 type countRow struct {
-	Segment                                                                     *string
-	Targeted, HandedToESP, Held, Delivered, Opened, Clicked                     int
-	Bounced, Complained, Unsubscribed                                           int
-	FirstTargeted, FirstHandedToESP, FirstHeld, FirstDelivered                  int
-	FirstOpened, FirstClicked, FirstBounced, FirstComplained, FirstUnsubscribed int
+	Segment                                                 *string
+	First                                                   bool
+	Targeted, HandedToESP, Held, Delivered, Opened, Clicked int
+	Bounced, Complained, Unsubscribed                       int
 }
 
-// numbers are the row's counts per segment, or (first) its share of the totals.
-func (r countRow) numbers(first bool) assess.Numbers {
-	if first {
-		return assess.Numbers{Targeted: r.FirstTargeted, HandedToESP: r.FirstHandedToESP, Held: r.FirstHeld,
-			Delivered: r.FirstDelivered, Opened: r.FirstOpened, Clicked: r.FirstClicked, Bounced: r.FirstBounced,
-			Complained: r.FirstComplained, Unsubscribed: r.FirstUnsubscribed}
-	}
+func (r countRow) numbers() assess.Numbers {
 	return assess.Numbers{Targeted: r.Targeted, HandedToESP: r.HandedToESP, Held: r.Held, Delivered: r.Delivered,
 		Opened: r.Opened, Clicked: r.Clicked, Bounced: r.Bounced, Complained: r.Complained, Unsubscribed: r.Unsubscribed}
 }

@@ -186,7 +186,7 @@ func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received 
 	}{}
 	for _, r := range recs {
 		cols.id = append(cols.id, r.SGEventID)
-		cols.key = append(cols.key, r.NaturalKey())
+		cols.key = append(cols.key, r.Key)
 		cols.ev = append(cols.ev, r.Event.Event)
 		cols.email = append(cols.email, r.Email)
 		cols.at = append(cols.at, r.Timestamp)

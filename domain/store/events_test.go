@@ -58,6 +58,9 @@ func TestConcurrentOverlappingBatchesCountEveryRecipientOnce(t *testing.T) {
 				e.URL = v.(string)
 			case "type":
 				e.Type, e.Status, e.Classification = v.(string), "5.1.1", "Invalid Address"
+				if e.Type == "blocked" { // sender-level: blocked, not a hard bounce
+					e.Status, e.Classification = "5.7.1", "Reputation"
+				}
 			}
 		}
 		e.Raw, _ = json.Marshal(map[string]any{"event": kind, "email": e.Email, "sg_event_id": e.SGEventID})
@@ -80,6 +83,9 @@ func TestConcurrentOverlappingBatchesCountEveryRecipientOnce(t *testing.T) {
 			add(i, "bounce", 5*time.Minute, map[string]any{"type": "bounce"})
 			want["bounced"]++
 			want["hard_bounced"]++
+		case i%9 == 4: // blocked after a delivery report
+			add(i, "bounce", 5*time.Minute, map[string]any{"type": "blocked"})
+			want["blocked"]++
 		default:
 			want["delivered"]++
 		}
@@ -90,6 +96,10 @@ func TestConcurrentOverlappingBatchesCountEveryRecipientOnce(t *testing.T) {
 		if i%7 == 2 {
 			add(i, "deferred", 30*time.Second, nil)
 			want["deferred"]++
+		}
+		if i%7 == 3 {
+			add(i, "unsubscribe", 7*time.Minute, nil)
+			want["unsubscribed"]++
 		}
 	}
 	// Every event twice, shuffled, in batches of 37.
@@ -128,14 +138,14 @@ func TestConcurrentOverlappingBatchesCountEveryRecipientOnce(t *testing.T) {
 		t.Errorf("stored %d events, want %d (each once)", stored, len(evs))
 	}
 	got := map[string]int{}
-	var delivered, bounced, opened, machine, clicked, complained, hard, deferred int
-	if err := db.QueryRowContext(ctx, `SELECT delivered, bounced, opened, machine_opened, clicked, complained,
-		hard_bounced, deferred FROM campaigns WHERE id = $1`, cid).
-		Scan(&delivered, &bounced, &opened, &machine, &clicked, &complained, &hard, &deferred); err != nil {
+	var delivered, bounced, blocked, opened, machine, clicked, complained, unsub, hard, deferred int
+	if err := db.QueryRowContext(ctx, `SELECT delivered, bounced, blocked, opened, machine_opened, clicked, complained,
+		unsubscribed, hard_bounced, deferred FROM campaigns WHERE id = $1`, cid).
+		Scan(&delivered, &bounced, &blocked, &opened, &machine, &clicked, &complained, &unsub, &hard, &deferred); err != nil {
 		t.Fatal(err)
 	}
-	got["delivered"], got["bounced"], got["opened"], got["machine_opened"] = delivered, bounced, opened, machine
-	got["clicked"], got["complained"], got["hard_bounced"], got["deferred"] = clicked, complained, hard, deferred
+	got["delivered"], got["bounced"], got["blocked"], got["opened"], got["machine_opened"] = delivered, bounced, blocked, opened, machine
+	got["clicked"], got["complained"], got["unsubscribed"], got["hard_bounced"], got["deferred"] = clicked, complained, unsub, hard, deferred
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("counter %s = %d, want %d", k, got[k], v)
