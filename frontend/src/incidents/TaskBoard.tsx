@@ -28,6 +28,27 @@ export function TaskBoard({ incidentId, open }: { incidentId: string; open: bool
 
   const openTasks = tasks.data.filter((t) => t.status !== 'done');
   const doneTasks = tasks.data.filter((t) => t.status === 'done');
+  const column = (slug: string, title: string, empty: string, list: Task[]) => (
+    <section aria-labelledby={`${incidentId}-${slug}-tasks`} className="task-column">
+      <h3 id={`${incidentId}-${slug}-tasks`} className="task-column-title">
+        {title} <span className="count">{list.length}</span>
+      </h3>
+      {list.length === 0 ? <p className="muted">{empty}</p> : null}
+      <ul className="task-list">
+        {list.map((t) => (
+          <TaskItem
+            key={t.id}
+            task={t}
+            now={now}
+            editable={editable}
+            directory={directory}
+            busy={actions.patchTask.isPending && actions.patchTask.variables?.taskId === t.id}
+            onPatch={(patch) => actions.patchTask.mutate({ taskId: t.id, patch })}
+          />
+        ))}
+      </ul>
+    </section>
+  );
 
   return (
     <div className="task-board">
@@ -35,44 +56,8 @@ export function TaskBoard({ incidentId, open }: { incidentId: string; open: bool
         <ErrorNotice error={actions.patchTask.error} title="The task was not updated" />
       ) : null}
       <div className="task-columns">
-        <section aria-labelledby={`${incidentId}-open-tasks`} className="task-column">
-          <h3 id={`${incidentId}-open-tasks`} className="task-column-title">
-            Open <span className="count">{openTasks.length}</span>
-          </h3>
-          {openTasks.length === 0 ? <p className="muted">No open tasks.</p> : null}
-          <ul className="task-list">
-            {openTasks.map((t) => (
-              <TaskItem
-                key={t.id}
-                task={t}
-                now={now}
-                editable={editable}
-                directory={directory}
-                busy={actions.patchTask.isPending && actions.patchTask.variables?.taskId === t.id}
-                onPatch={(patch) => actions.patchTask.mutate({ taskId: t.id, patch })}
-              />
-            ))}
-          </ul>
-        </section>
-        <section aria-labelledby={`${incidentId}-done-tasks`} className="task-column">
-          <h3 id={`${incidentId}-done-tasks`} className="task-column-title">
-            Done <span className="count">{doneTasks.length}</span>
-          </h3>
-          {doneTasks.length === 0 ? <p className="muted">Nothing done yet.</p> : null}
-          <ul className="task-list">
-            {doneTasks.map((t) => (
-              <TaskItem
-                key={t.id}
-                task={t}
-                now={now}
-                editable={editable}
-                directory={directory}
-                busy={actions.patchTask.isPending && actions.patchTask.variables?.taskId === t.id}
-                onPatch={(patch) => actions.patchTask.mutate({ taskId: t.id, patch })}
-              />
-            ))}
-          </ul>
-        </section>
+        {column('open', 'Open', 'No open tasks.', openTasks)}
+        {column('done', 'Done', 'Nothing done yet.', doneTasks)}
       </div>
       {editable ? <NewTaskForm incidentId={incidentId} /> : null}
     </div>
