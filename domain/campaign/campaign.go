@@ -130,9 +130,12 @@ type Campaign struct {
 	ESPState          ESPState
 	ESPStateAt        *time.Time
 	ESPError          string
-	CreatedBy         string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// ESPBusyUntil is set while one caller is talking to SendGrid about the
+	// batch (the others wait for its answer instead of asking again).
+	ESPBusyUntil *time.Time
+	CreatedBy    string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // MaxSendBuffer is SendGrid's 72 h scheduling limit.

@@ -119,11 +119,43 @@ func (s *Service) waitInFlight(ctx context.Context, id string) error {
 // applyESP makes SendGrid's batch state match the campaign's status: paused ->
 // pause, cancelled -> cancel, sending -> no status. Nothing is asked of
 // SendGrid when nothing was ever handed to it.
+//
+// One caller at a time asks SendGrid (Repo.LeaseESP): the others wait for its
+// answer and return it, whatever it was — a refusal is retried by the job the
+// asking caller enqueued, not by every waiter at once. A caller that lost the
+// lease re-reads the campaign, so it never asks again for what was answered.
 func (s *Service) applyESP(ctx context.Context, actor audit.Actor, id string) (Campaign, error) {
-	c, err := s.repo.GetCampaign(ctx, id)
-	if err != nil {
-		return c, err
+	waited := false
+	for delay := 2 * time.Millisecond; ; delay = min(delay*2, 50*time.Millisecond) {
+		c, err := s.repo.GetCampaign(ctx, id)
+		if err != nil {
+			return c, err
+		}
+		want, needed := c.espWanted()
+		if !needed || (waited && c.ESPBusyUntil == nil) {
+			return c, nil
+		}
+		won, err := s.repo.LeaseESP(ctx, c, s.cfg.ESPTimeout+2*time.Second)
+		if err != nil {
+			return c, err
+		}
+		if won {
+			return s.callESP(ctx, actor, c, want)
+		}
+		waited = true
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return c, ctx.Err()
+		case <-t.C:
+		}
 	}
+}
+
+// espWanted says which state SendGrid's plane should be in for the campaign's
+// status, and whether a call is needed to get it there.
+func (c Campaign) espWanted() (ESPState, bool) {
 	var want ESPState
 	switch c.Status {
 	case Paused:
@@ -132,20 +164,27 @@ func (s *Service) applyESP(ctx context.Context, actor audit.Actor, id string) (C
 		want = ESPCancelled
 	case Sending, Sent:
 		if c.ESPState == ESPNone || c.ESPState == ESPResumed {
-			return c, nil
+			return "", false
 		}
 		want = ESPResumed
 	default:
-		return c, nil
+		return "", false
 	}
 	if c.ESPState == want {
-		return c, nil
+		return want, false
 	}
 	if c.BatchID == "" || (c.HandedToESP == 0 && c.UncertainRequests == 0 && c.ESPState == ESPNone) {
-		return c, nil // nothing at SendGrid to hold
+		return want, false // nothing at SendGrid to hold
 	}
+	return want, true
+}
+
+// callESP asks SendGrid for want, under the caller's lease, and records the
+// answer (which releases the lease).
+func (s *Service) callESP(ctx context.Context, actor audit.Actor, c Campaign, want ESPState) (Campaign, error) {
 	ectx, cancel := context.WithTimeout(ctx, s.cfg.ESPTimeout)
 	defer cancel()
+	var err error
 	switch want {
 	case ESPPaused:
 		err = s.sched.SetBatchStatus(ectx, c.BatchID, esp.StatusPause)
@@ -154,19 +193,22 @@ func (s *Service) applyESP(ctx context.Context, actor audit.Actor, id string) (C
 	case ESPResumed:
 		err = s.sched.ClearBatchStatus(ectx, c.BatchID)
 	}
+	// Record the answer even if the caller's context ended meanwhile.
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer rcancel()
 	now := s.cfg.Now()
-	entry := audit.Entry{Actor: actor, SubjectType: "campaign", SubjectID: id}
+	entry := audit.Entry{Actor: actor, SubjectType: "campaign", SubjectID: c.ID}
 	if err != nil {
 		entry.Action, entry.Data = "campaign.esp_failed", map[string]any{"wanted": string(want), "error": err.Error()}
-		c, serr := s.repo.SetESPState(ctx, id, ESPFailed, now, err.Error(), entry)
+		c, serr := s.repo.SetESPState(rctx, c.ID, ESPFailed, now, err.Error(), entry)
 		if serr != nil {
 			return c, serr
 		}
-		if jerr := s.jobs.RetryESP(ctx, id, 5*time.Second); jerr != nil {
-			s.cfg.Log.Warn("enqueue ESP retry", "campaign_id", id, "err", jerr.Error())
+		if jerr := s.jobs.RetryESP(rctx, c.ID, 5*time.Second); jerr != nil {
+			s.cfg.Log.Warn("enqueue ESP retry", "campaign_id", c.ID, "err", jerr.Error())
 		}
 		return c, nil
 	}
 	entry.Action, entry.Data = "campaign.esp_"+string(want), map[string]any{"batch_id": c.BatchID}
-	return s.repo.SetESPState(ctx, id, want, now, "", entry)
+	return s.repo.SetESPState(rctx, c.ID, want, now, "", entry)
 }

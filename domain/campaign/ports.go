@@ -83,6 +83,10 @@ type Repo interface {
 	// SetStatus moves a campaign between statuses with its audit entry; from
 	// lists the statuses it may leave (else the current campaign and errWrong).
 	SetStatus(ctx context.Context, id string, from []Status, to Status, now time.Time, errWrong error, a audit.Entry) (Campaign, error)
+	// LeaseESP takes, for ttl, the right to talk to SendGrid about the
+	// campaign's batch, unless another caller holds it or SendGrid's plane
+	// changed since seen was read; SetESPState releases it.
+	LeaseESP(ctx context.Context, seen Campaign, ttl time.Duration) (bool, error)
 	SetESPState(ctx context.Context, id string, state ESPState, at time.Time, errMsg string, a audit.Entry) (Campaign, error)
 	// Handed lists the accepted requests' send_at and sizes.
 	Handed(ctx context.Context, campaignID string) ([]Handed, error)

@@ -47,6 +47,7 @@ type campaignRow struct {
 	ESPState                                                        string     `gorm:"column:esp_state"`
 	ESPStateAt                                                      *time.Time `gorm:"column:esp_state_at"`
 	ESPError                                                        string     `gorm:"column:esp_error"`
+	ESPBusyUntil                                                    *time.Time `gorm:"column:esp_busy_until"`
 	CreatedBy                                                       *string
 	CreatedAt                                                       time.Time
 	UpdatedAt                                                       time.Time
@@ -59,7 +60,7 @@ const campaignCols = `c.id, c.name, c.brand_id, c.subject, c.html, c.text, to_js
 	c.audience, c.handed_to_esp, c.failed_recipients, c.in_doubt, c.cancelled_recipients, c.failed_requests,
 	c.uncertain_requests, c.delivered, c.opened, c.machine_opened, c.clicked, c.bounced, c.hard_bounced,
 	c.blocked, c.dropped, c.deferred, c.complained, c.unsubscribed, c.last_error, c.canary_release_at, c.send_started_at, c.paused_at, c.finished_at,
-	c.esp_state, c.esp_state_at, c.esp_error, c.created_by, c.created_at, c.updated_at`
+	c.esp_state, c.esp_state_at, c.esp_error, c.esp_busy_until, c.created_by, c.created_at, c.updated_at`
 
 func toCampaign(r campaignRow) campaign.Campaign {
 	c := campaign.Campaign{ID: r.ID, Name: r.Name, BrandID: r.BrandID, Subject: r.Subject, HTML: r.HTML, Text: r.Text,
@@ -72,7 +73,7 @@ func toCampaign(r campaignRow) campaign.Campaign {
 		FailedRequests: r.FailedRequests, UncertainRequests: r.UncertainRequests, LastError: r.LastError,
 		CanaryReleaseAt: utc(r.CanaryReleaseAt), SendStartedAt: utc(r.SendStartedAt), PausedAt: utc(r.PausedAt),
 		FinishedAt: utc(r.FinishedAt), ESPState: campaign.ESPState(r.ESPState), ESPStateAt: utc(r.ESPStateAt),
-		ESPError: r.ESPError, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		ESPError: r.ESPError, ESPBusyUntil: utc(r.ESPBusyUntil), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	_ = json.Unmarshal([]byte(r.SegmentsJSON), &c.Segments)
 	if r.ASMGroupID != nil {
 		c.ASMGroupID = *r.ASMGroupID
@@ -155,15 +156,27 @@ func (s *Store) ListCampaigns(ctx context.Context) ([]campaign.Campaign, error) 
 	return out, nil
 }
 
-// SetStatus moves a campaign from one of from to to, under the row lock. The
-// lock waits for every open Claim (which holds the row's share lock), so once
-// a pause commits, no new handoff request can be claimed. Cancelling drops the
+// SetStatus moves a campaign from one of from to to. It takes the campaign's
+// dispatch lock exclusively (campaign_lock.go), which waits only for the
+// Claims already under way and goes before every Claim that starts later, so
+// once it commits no new handoff request can be claimed. The audit entry says
+// when the change was asked for (asked_at, Postgres's clock, before any wait)
+// and when it took effect (the entry's own time). Cancelling drops the
 // recipients Firebreak still holds.
 func (s *Store) SetStatus(ctx context.Context, id string, from []campaign.Status, to campaign.Status, now time.Time,
 	errWrong error, a audit.Entry) (campaign.Campaign, error) {
 	var out campaign.Campaign
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := getCampaign(ctx, tx, id, "FOR UPDATE")
+		var askedAt time.Time
+		if err := tx.Raw(`SELECT clock_timestamp()`).Scan(&askedAt).Error; err != nil {
+			return translate(err, nil, nil)
+		}
+		if err := lockCampaignExclusive(tx, id); err != nil {
+			return err
+		}
+		// NO KEY UPDATE, not FOR UPDATE: foreign-key checks of new ledger and
+		// event rows share-lock the row, and FOR UPDATE would queue behind them.
+		c, err := getCampaign(ctx, tx, id, "FOR NO KEY UPDATE")
 		if err != nil {
 			return err
 		}
@@ -185,10 +198,15 @@ func (s *Store) SetStatus(ctx context.Context, id string, from []campaign.Status
 			set += `, finished_at = ?, cancelled_recipients = cancelled_recipients + ?`
 			args = append(args, now, r.RowsAffected)
 		}
-		if err := tx.Exec(`UPDATE campaigns SET `+set+` WHERE id = ?`, append(args, id)...).Error; err != nil {
+		var rows []campaignRow
+		if err := tx.Raw(`UPDATE campaigns c SET `+set+` WHERE c.id = ? RETURNING `+campaignCols, append(args, id)...).Scan(&rows).Error; err != nil {
 			return translate(err, nil, nil)
 		}
-		a.Data = audit.With(a.Data, "from", string(c.Status), "to", string(to))
+		if len(rows) == 0 {
+			return campaign.ErrNotFound
+		}
+		out = toCampaign(rows[0])
+		a.Data = audit.With(a.Data, "from", string(c.Status), "to", string(to), "asked_at", askedAt.UTC().Format(time.RFC3339Nano))
 		return writeAudit(ctx, tx, a)
 	})
 	if err != nil {
@@ -197,20 +215,40 @@ func (s *Store) SetStatus(ctx context.Context, id string, from []campaign.Status
 		}
 		return out, fmt.Errorf("campaign %s to %s: %w", id, to, err)
 	}
-	return s.GetCampaign(ctx, id)
+	return out, nil
 }
 
-// SetESPState records SendGrid's plane of a pause, resume or cancel.
+// LeaseESP takes the right to talk to SendGrid about the campaign's batch for
+// ttl (Postgres's clock), unless another caller holds an unexpired lease or
+// SendGrid's plane has changed since the caller read seen (its esp_state and
+// esp_state_at): then another caller has already asked, and its answer stands.
+// It reports whether the lease was taken; SetESPState releases it.
+func (s *Store) LeaseESP(ctx context.Context, seen campaign.Campaign, ttl time.Duration) (bool, error) {
+	r := s.db.WithContext(ctx).Exec(`UPDATE campaigns SET esp_busy_until = clock_timestamp() + make_interval(secs => ?)
+		WHERE id = ? AND (esp_busy_until IS NULL OR esp_busy_until < clock_timestamp())
+		AND esp_state = ? AND esp_state_at IS NOT DISTINCT FROM ?`, ttl.Seconds(), seen.ID, string(seen.ESPState), seen.ESPStateAt)
+	if r.Error != nil {
+		return false, fmt.Errorf("lease SendGrid plane of %s: %w", seen.ID, translate(r.Error, nil, nil))
+	}
+	return r.RowsAffected == 1, nil
+}
+
+// SetESPState records SendGrid's plane of a pause, resume or cancel, and
+// releases the caller's lease (LeaseESP).
 func (s *Store) SetESPState(ctx context.Context, id string, state campaign.ESPState, at time.Time, errMsg string, a audit.Entry) (campaign.Campaign, error) {
+	var rows []campaignRow
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(`UPDATE campaigns SET esp_state = ?, esp_state_at = ?, esp_error = ?, updated_at = now() WHERE id = ?`,
-			string(state), at, errMsg, id).Error; err != nil {
+		if err := tx.Raw(`UPDATE campaigns c SET esp_state = ?, esp_state_at = ?, esp_error = ?, esp_busy_until = NULL,
+			updated_at = now() WHERE c.id = ? RETURNING `+campaignCols, string(state), at, errMsg, id).Scan(&rows).Error; err != nil {
 			return translate(err, nil, nil)
+		}
+		if len(rows) == 0 {
+			return campaign.ErrNotFound
 		}
 		return writeAudit(ctx, tx, a)
 	})
 	if err != nil {
 		return campaign.Campaign{}, fmt.Errorf("campaign %s ESP state: %w", id, err)
 	}
-	return s.GetCampaign(ctx, id)
+	return toCampaign(rows[0]), nil
 }

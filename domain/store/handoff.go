@@ -20,18 +20,21 @@ type claimedRow struct {
 }
 
 // Claim writes one handoff request to the ledger and claims up to limit
-// pending recipients into it, in one transaction that holds the campaign row's
-// share lock: a pause (SetStatus takes the row lock) waits for it to commit and
-// then sees the request in flight. Recipients are taken with SKIP LOCKED, so
+// pending recipients into it, in one transaction that holds the campaign's
+// dispatch lock shared (campaign_lock.go): a pause asked for meanwhile waits
+// for it to commit and then sees the request in flight, and a Claim that starts
+// after the pause asked waits for the pause and claims nothing. Recipients are taken with SKIP LOCKED, so
 // concurrent dispatchers never claim the same one. The canary wave goes first;
 // the rest is claimable once the canary is handed over and its hold has passed.
 func (s *Store) Claim(ctx context.Context, campaignID string, now, deadline time.Time, limit int) (campaign.ClaimResult, error) {
 	var res campaign.ClaimResult
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// FOR KEY SHARE: a pause (SetStatus, FOR UPDATE) still waits for this
-		// claim, but Finish's counter updates (FOR NO KEY UPDATE) do not
-		// conflict with it — FOR SHARE here deadlocked against Finish.
-		c, err := getCampaign(ctx, tx, campaignID, "FOR KEY SHARE")
+		if err := lockCampaignShared(tx, campaignID); err != nil {
+			return err
+		}
+		// No row lock: the dispatch lock orders Claim against status changes,
+		// and Finish's counter updates must not wait for a claim.
+		c, err := getCampaign(ctx, tx, campaignID, "")
 		if err != nil {
 			return err
 		}
@@ -127,7 +130,7 @@ func canaryRelease(ctx context.Context, tx *gorm.DB, c campaign.Campaign, now ti
 		base = *last
 	}
 	release := base.Add(time.Duration(c.CanaryHoldSeconds) * time.Second).UTC()
-	// Set once; the row is share-locked, so UPDATE only if still unset.
+	// Set once: concurrent claims race here, so UPDATE only if still unset.
 	if err := tx.Exec(`UPDATE campaigns SET canary_release_at = ? WHERE id = ? AND canary_release_at IS NULL`,
 		release, c.ID).Error; err != nil {
 		return nil, translate(err, nil, nil)
