@@ -7,12 +7,15 @@
 //
 //	go run ./cmd/fbbench [--rows 1000000] [--naive-rows 10000] [--workers 4] [--cpuprofile FILE]
 //	go run ./cmd/fbbench --only webhook,spike,assess [--webhook-events 500000] [--spikes 50] [--assess-recipients 1000000]
+//	go run ./cmd/fbbench --only pause [--pause-runs 5]
 //
 // Besides the two bulk paths it measures the SendGrid Event Webhook: ingest
 // throughput through the real HTTP server (against a raw COPY and a naive
 // row-by-row insert of the same rows), the latency from a complaint spike's
 // 2xx to SendGrid receiving the pause, and the blast-radius assessment of a
-// 1M-recipient campaign with 5M events.
+// 1M-recipient campaign with 5M events, and the pause under load: two busy
+// sends and the webhook at once, the pause's latency and any handoff claimed
+// after it was asked for.
 //
 // Everything goes through the real code: devstack's Postgres, the goose
 // migrations, store.Store, recipient.Service.Import, campaign.Service (Send and
@@ -66,10 +69,11 @@ type options struct {
 	naiveEvents              int
 	spikes                   int
 	assessRecipients         int
+	pauseRuns                int
 }
 
 // benchmarks are the names --only accepts, in the order they run.
-var benchmarks = []string{"import", "handoff", "naive", "webhook", "spike", "assess"}
+var benchmarks = []string{"import", "handoff", "naive", "webhook", "spike", "pause", "assess"}
 
 // bench is what the phases share.
 type bench struct {
@@ -97,7 +101,11 @@ func run() (err error) {
 	flag.IntVar(&o.naiveEvents, "naive-events", 20_000, "events of the naive row-by-row insert baseline")
 	flag.IntVar(&o.spikes, "spikes", 50, "complaint spikes (one campaign each) for the spike-to-pause latency")
 	flag.IntVar(&o.assessRecipients, "assess-recipients", 1_000_000, "recipients of the assessed campaign (5 events each)")
+	flag.IntVar(&o.pauseRuns, "pause-runs", 5, "runs of the pause-under-load benchmark (4 pauses each, two fresh campaigns per run)")
 	flag.Parse()
+	if o.pauseRuns < 1 {
+		return fmt.Errorf("--pause-runs must be positive")
+	}
 	if o.rows < 1 || o.naiveRows < 1 || o.workers < 1 || o.webhookEvents < 1 || o.naiveEvents < 1 || o.spikes < 1 ||
 		o.assessRecipients < 1 {
 		return fmt.Errorf("--rows, --naive-rows, --workers, --webhook-events, --naive-events, --spikes and --assess-recipients must be positive")
@@ -185,6 +193,13 @@ func run() (err error) {
 		heading("spike to pause: %d campaigns of %d recipients, one post each of %d delivered + %d spamreport",
 			o.spikes, spikeRecipients, spikeRecipients, spikeComplaints)
 		if err := b.spike(ctx); err != nil {
+			return err
+		}
+	}
+	if o.only["pause"] {
+		heading("pause under load: %d runs × %d pauses of a campaign sending beside another, %d dispatchers each, with the webhook storing signed batches",
+			o.pauseRuns, pausesPerRun, pauseClaimers)
+		if err := b.pauseLoad(ctx); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"time"
+
 	"gorm.io/gorm"
 )
 
@@ -18,12 +20,28 @@ import (
 // the requests already in flight — may finish.
 const campaignLockClass = 0x46420001 // "FB" + 1: the campaign dispatch lock
 
-// lockCampaignShared takes the dispatch lock for a Claim.
-func lockCampaignShared(tx *gorm.DB, campaignID string) error {
-	return translate(tx.Exec(`SELECT pg_advisory_xact_lock_shared(?, hashtext(?))`, campaignLockClass, campaignID).Error, nil, nil)
+// lockCampaignShared takes the dispatch lock for a Claim and returns when it
+// got it (Postgres's clock, read in the same statement once the lock is held:
+// a target list is evaluated in order).
+func lockCampaignShared(tx *gorm.DB, campaignID string) (time.Time, error) {
+	var r struct {
+		Locked string
+		At     time.Time
+	}
+	err := tx.Raw(`SELECT pg_advisory_xact_lock_shared(?, hashtext(?))::text AS locked, clock_timestamp() AS at`,
+		campaignLockClass, campaignID).Scan(&r).Error
+	return r.At, translate(err, nil, nil)
 }
 
-// lockCampaignExclusive takes the dispatch lock for a status change.
-func lockCampaignExclusive(tx *gorm.DB, campaignID string) error {
-	return translate(tx.Exec(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, campaignLockClass, campaignID).Error, nil, nil)
+// lockCampaignExclusive takes the dispatch lock for a status change and
+// returns when it asked for it (Postgres's clock, read in the same statement
+// just before the lock is requested, so before any wait).
+func lockCampaignExclusive(tx *gorm.DB, campaignID string) (time.Time, error) {
+	var r struct {
+		At     time.Time
+		Locked string
+	}
+	err := tx.Raw(`SELECT clock_timestamp() AS at, pg_advisory_xact_lock(?, hashtext(?))::text AS locked`,
+		campaignLockClass, campaignID).Scan(&r).Error
+	return r.At, translate(err, nil, nil)
 }

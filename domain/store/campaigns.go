@@ -167,11 +167,8 @@ func (s *Store) SetStatus(ctx context.Context, id string, from []campaign.Status
 	errWrong error, a audit.Entry) (campaign.Campaign, error) {
 	var out campaign.Campaign
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var askedAt time.Time
-		if err := tx.Raw(`SELECT clock_timestamp()`).Scan(&askedAt).Error; err != nil {
-			return translate(err, nil, nil)
-		}
-		if err := lockCampaignExclusive(tx, id); err != nil {
+		askedAt, err := lockCampaignExclusive(tx, id)
+		if err != nil {
 			return err
 		}
 		// NO KEY UPDATE, not FOR UPDATE: foreign-key checks of new ledger and

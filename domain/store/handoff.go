@@ -29,7 +29,8 @@ type claimedRow struct {
 func (s *Store) Claim(ctx context.Context, campaignID string, now, deadline time.Time, limit int) (campaign.ClaimResult, error) {
 	var res campaign.ClaimResult
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := lockCampaignShared(tx, campaignID); err != nil {
+		lockedAt, err := lockCampaignShared(tx, campaignID)
+		if err != nil {
 			return err
 		}
 		// No row lock: the dispatch lock orders Claim against status changes,
@@ -60,8 +61,10 @@ func (s *Store) Claim(ctx context.Context, campaignID string, now, deadline time
 		}
 		sendAt := now.Add(time.Duration(c.SendBufferSeconds) * time.Second).Truncate(time.Second)
 		var reqID string
-		if err := tx.Raw(`INSERT INTO handoff_requests (campaign_id, wave, state, recipients, send_at, deadline)
-			VALUES (?, ?, 'sending', 0, ?, ?) RETURNING id`, campaignID, maxWave, sendAt, deadline).Scan(&reqID).Error; err != nil {
+		// created_at: when this claim got the dispatch lock, so the ledger can
+		// be checked against when a pause was asked for.
+		if err := tx.Raw(`INSERT INTO handoff_requests (campaign_id, wave, state, recipients, send_at, deadline, created_at)
+			VALUES (?, ?, 'sending', 0, ?, ?, ?) RETURNING id`, campaignID, maxWave, sendAt, deadline, lockedAt).Scan(&reqID).Error; err != nil {
 			return translate(err, nil, nil)
 		}
 		var rows []claimedRow
