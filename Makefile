@@ -69,6 +69,7 @@ test-fuzz:
 	$(call fuzz,FuzzDecodeAndVerify,30000,./domain/event)
 	$(call fuzz,FuzzClassify,80000,./domain/delivery)
 	$(call fuzz,FuzzParseTags,120000,./domain/campaign)
+	$(call fuzz,FuzzMergeValuesNeverMarkup,100000,./domain/campaign)
 	$(call fuzz,FuzzReader,150000,./domain/recipient)
 	$(call fuzz,FuzzLoad,2000,./domain/runbook)
 	$(call fuzz,FuzzValid,100000,./domain/ids)

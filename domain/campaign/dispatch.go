@@ -92,18 +92,19 @@ func (s *Service) send(ctx context.Context, cl *Claim) (out Outcome, msgID, reas
 }
 
 // message builds the mail-send request: shared content, and per recipient the
-// merge values, the custom args that join events back, and the RFC 8058
+// merge values (plain in the subject and text, HTML-escaped in the HTML part:
+// MergeContent), the custom args that join events back, and the RFC 8058
 // one-click unsubscribe headers.
 func (s *Service) message(cl *Claim) esp.Message {
 	c := cl.Campaign
-	tags, _ := c.Tags()
+	content := NewMergeContent(c.Subject, c.Text, c.HTML)
 	m := esp.Message{
 		BatchID:    c.BatchID,
 		From:       esp.Address{Email: cl.Brand.FromEmail, Name: cl.Brand.FromName},
 		ReplyTo:    esp.Address{Email: cl.Brand.ReplyTo},
-		Subject:    c.Subject,
-		Text:       c.Text,
-		HTML:       c.HTML,
+		Subject:    content.Subject,
+		Text:       content.Text,
+		HTML:       content.HTML,
 		Categories: []string{"firebreak", "campaign-" + c.ID},
 		ASMGroupID: c.ASMGroupID,
 	}
@@ -115,7 +116,7 @@ func (s *Service) message(cl *Claim) esp.Message {
 		url := s.UnsubscribeURL(c.ID, r.ID)
 		m.Personalizations[i] = esp.Personalization{
 			To:            esp.Address{Email: r.Values.Email},
-			Substitutions: Substitutions(tags, r.Values),
+			Substitutions: content.PersonalizationSubstitutions(r.Values),
 			CustomArgs:    map[string]string{"firebreak_campaign_id": c.ID, "firebreak_recipient_id": r.ID},
 			Headers: map[string]string{
 				"List-Unsubscribe":      "<" + url + ">",

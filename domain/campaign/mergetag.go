@@ -2,7 +2,6 @@ package campaign
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -136,29 +135,4 @@ func Resolve(t Tag, v Values) (string, bool) {
 		return s, true
 	}
 	return t.Fallback, t.HasFallback
-}
-
-// Substitutions maps each tag's exact text to its value for v, the form
-// SendGrid's personalization substitutions take.
-func Substitutions(tags []Tag, v Values) map[string]string {
-	if len(tags) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(tags))
-	for _, t := range tags {
-		out[t.Raw], _ = Resolve(t, v)
-	}
-	return out
-}
-
-// Render replaces every tag in s with its value for v (for previews and tests).
-func Render(s string, tags []Tag, v Values) string {
-	sorted := append([]Tag(nil), tags...)
-	sort.Slice(sorted, func(i, j int) bool { return len(sorted[i].Raw) > len(sorted[j].Raw) })
-	pairs := make([]string, 0, 2*len(sorted))
-	for _, t := range sorted {
-		val, _ := Resolve(t, v)
-		pairs = append(pairs, t.Raw, val)
-	}
-	return strings.NewReplacer(pairs...).Replace(s)
 }

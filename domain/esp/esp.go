@@ -29,7 +29,7 @@ type Address struct {
 // Personalization is one recipient's envelope: one message each.
 type Personalization struct {
 	To            Address
-	Substitutions map[string]string // merge values, e.g. "{{first_name}}" -> "Ana"
+	Substitutions map[string]string // merge values by exact-text key ("{{first_name}}" -> "Ana"), replaced in the subject and every part alike
 	CustomArgs    map[string]string // echoed on every webhook event
 	Headers       map[string]string // per-recipient headers, e.g. List-Unsubscribe
 }
