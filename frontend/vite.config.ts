@@ -23,6 +23,9 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     restoreMocks: true,
+    // A shared 2-core CI machine can take more than Vitest's 5 s default for a
+    // component test that waits on user events; a hung test still fails.
+    testTimeout: 20_000,
     unstubGlobals: true,
     // Times on screen are local; tests read them in UTC.
     env: { TZ: 'UTC' },
