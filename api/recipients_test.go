@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -162,5 +163,27 @@ func TestImport413OverTheLimitImportsNothingOfIt(t *testing.T) {
 	}
 	if got := f.segments(tok); len(got) != 1 || got["before"] != 1 {
 		t.Fatalf("segments %v, want only before: 1", got)
+	}
+}
+
+// The default limit is 512 MiB (it was 2 GB). A declared length over it is
+// refused before a byte of the body is read.
+func TestImportDefaultLimitIs512MiB(t *testing.T) {
+	f := newFixture(t)
+	f.withRecipients(api.Config{})
+	tok := f.addUser("mia@example.com", "marketer")
+	for _, tc := range []struct {
+		length int64
+		status int
+	}{{512 << 20, http.StatusUnprocessableEntity}, {512<<20 + 1, http.StatusRequestEntityTooLarge}} {
+		req := httptest.NewRequest("POST", "/api/v1/recipients/import", strings.NewReader("name\nx\n"))
+		req.ContentLength = tc.length
+		req.Header.Set("Content-Type", "text/csv")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		f.echo.ServeHTTP(rec, req)
+		if rec.Code != tc.status {
+			t.Errorf("Content-Length %d: status %d, want %d (%s)", tc.length, rec.Code, tc.status, rec.Body)
+		}
 	}
 }
