@@ -62,7 +62,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 		cfg.BodyLimit = "10M"
 	}
 	if cfg.ImportLimit == "" {
-		cfg.ImportLimit = "2G"
+		cfg.ImportLimit = "512Mi" // 512 MiB (FIREBREAK_IMPORT_LIMIT); a larger file is split
 	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/labstack/gommon/bytes"
 )
 
 // Config is every setting, read from the environment (DESIGN.md's table plus
@@ -40,6 +41,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	WorkerConc      int
 	SecureCookies   bool
+	// ImportLimit caps a recipients CSV upload (FIREBREAK_IMPORT_LIMIT), in
+	// echo's size syntax, checked here with echo's own parser.
+	ImportLimit string
 }
 
 // configError names the variable and what is wrong with it, in one line.
@@ -153,7 +157,24 @@ func loadConfig(getenv func(string) string, need scope) (Config, error) {
 	default:
 		return c, &configError{"FIREBREAK_SECURE_COOKIES", fmt.Sprintf("must be true or false, got %q", v)}
 	}
+	c.ImportLimit = str("FIREBREAK_IMPORT_LIMIT", "512Mi")
+	if err := checkSize("FIREBREAK_IMPORT_LIMIT", c.ImportLimit, 1<<20, 64<<30); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// checkSize insists on a size echo's BodyLimit accepts (it panics on others)
+// between lo and hi bytes.
+func checkSize(name, v string, lo, hi int64) error {
+	n, err := bytes.Parse(v)
+	if err != nil {
+		return &configError{name, fmt.Sprintf("is not a size such as 512Mi (MiB), 500M (MB) or 1Gi: %q", v)}
+	}
+	if n < lo || n > hi {
+		return &configError{name, fmt.Sprintf("must be between %s and %s, got %q", bytes.Format(lo), bytes.Format(hi), v)}
+	}
+	return nil
 }
 
 func parseDatabaseURL(v string) (string, error) {

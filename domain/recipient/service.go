@@ -37,7 +37,9 @@ type Service struct{ repo Repo }
 // NewService returns a Service over repo.
 func NewService(repo Repo) *Service { return &Service{repo: repo} }
 
-// Import reads a CSV upload and upserts its valid rows; see Reader for the format.
+// Import reads a CSV upload and upserts its valid rows; see Reader for the
+// format and limits.go for the limits. A header it cannot use is a
+// *HeaderError and nothing is imported.
 func (s *Service) Import(ctx context.Context, actor audit.Actor, r io.Reader) (ImportResult, error) {
 	rd, err := NewReader(r)
 	if err != nil {

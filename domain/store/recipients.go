@@ -17,8 +17,11 @@ import (
 // staging table, then upserts them in one statement: new addresses are
 // inserted, known ones updated (non-empty names replace, segments are added,
 // attributes merged) — never duplicated. Memory stays constant whatever the
-// file size. Rejected rows are reported; good rows are imported regardless.
-// Within one file a repeated address keeps its last row.
+// file size. Rejected rows are reported; good rows are imported regardless
+// (the Reader has rejected every value Postgres would refuse, so no row fails
+// the COPY). An error reading the upload, such as the body limit's 413, rolls
+// the whole file back and is returned as it is. Within one file a repeated
+// address keeps its last row.
 func (s *Store) ImportRecipients(ctx context.Context, rd *recipient.Reader, a audit.Entry) (recipient.ImportResult, error) {
 	res := recipient.ImportResult{Rejected: []recipient.Rejected{}}
 	err := s.pgxTx(ctx, func(tx pgx.Tx) error {
