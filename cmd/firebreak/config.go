@@ -40,6 +40,8 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	WorkerConc      int
 	SecureCookies   bool
+	// MetricsToken, when set, is the bearer token GET /metrics requires.
+	MetricsToken string
 }
 
 // configError names the variable and what is wrong with it, in one line.
@@ -153,7 +155,27 @@ func loadConfig(getenv func(string) string, need scope) (Config, error) {
 	default:
 		return c, &configError{"FIREBREAK_SECURE_COOKIES", fmt.Sprintf("must be true or false, got %q", v)}
 	}
+	if c.MetricsToken, err = parseMetricsToken(getenv("FIREBREAK_METRICS_TOKEN")); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// parseMetricsToken reads the optional /metrics token. A short or spaced token
+// is refused: it goes into an Authorization header and should be random.
+func parseMetricsToken(v string) (string, error) {
+	const name = "FIREBREAK_METRICS_TOKEN"
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	if strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r > '~' }) {
+		return "", &configError{name, "must be printable ASCII without spaces (e.g. the output of `openssl rand -hex 32`)"}
+	}
+	if len(v) < 16 {
+		return "", &configError{name, fmt.Sprintf("must be at least 16 characters (e.g. `openssl rand -hex 32`), got %d", len(v))}
+	}
+	return v, nil
 }
 
 func parseDatabaseURL(v string) (string, error) {
@@ -234,5 +256,6 @@ func (c Config) masked() []any {
 	}
 	return []any{"addr", c.Addr, "database_url", db, "redis_url", rd, "sendgrid_api_url", c.SendGridAPIURL,
 		"sendgrid_api_key_set", c.SendGridAPIKey != "", "send_buffer", c.SendBuffer.String(),
-		"runbooks_dir", c.RunbooksDir, "db_max_conns", c.DBMaxConns, "worker_concurrency", c.WorkerConc}
+		"runbooks_dir", c.RunbooksDir, "db_max_conns", c.DBMaxConns, "worker_concurrency", c.WorkerConc,
+		"metrics_token_set", c.MetricsToken != ""}
 }
