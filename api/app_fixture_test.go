@@ -11,8 +11,10 @@ import (
 	"github.com/firebreak/firebreak/api"
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/incident"
+	"github.com/firebreak/firebreak/domain/recipient"
 	"github.com/firebreak/firebreak/domain/runbook"
 	"github.com/firebreak/firebreak/domain/store"
+	"github.com/firebreak/firebreak/domain/suppression"
 	"github.com/firebreak/firebreak/domain/user"
 	"github.com/firebreak/firebreak/internal/testenv"
 	"github.com/firebreak/firebreak/runbooks"
@@ -56,6 +58,7 @@ func newAppFixture(t *testing.T, cfg api.Config) *appFixture {
 	incidents := incident.NewService(incident.Deps{Repo: st, Campaigns: campaigns, Runbooks: rbs, Jobs: noJobs{}, Log: discardLog()})
 	e := api.New(cfg, api.Deps{
 		Log: discardLog(), Users: users, Campaigns: campaigns, Incidents: incidents, Runbooks: rbs,
+		Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st),
 		Ready: []api.Check{
 			{Name: "postgres", Ping: st.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
@@ -83,4 +86,30 @@ func (f *fixture) brand(token string) string {
 func campaignBody(brandID string) map[string]any {
 	return map[string]any{"name": "Spring sale", "brand_id": brandID, "subject": "Spring sale",
 		"html": "<p>Hello {{first_name|there}}</p>", "text": "Hello", "segments": []string{"all"}}
+}
+
+// campaign creates a draft campaign of brandID and returns its id.
+func (f *fixture) campaign(token, brandID string) string {
+	f.t.Helper()
+	r := f.do(call{method: "POST", path: "/api/v1/campaigns", token: token, body: campaignBody(brandID)})
+	if r.status != 201 {
+		f.t.Fatalf("create campaign: %d %s", r.status, r.body)
+	}
+	var c struct{ ID string }
+	r.json(f.t, &c)
+	return c.ID
+}
+
+// incident declares a triage incident on a new campaign and returns its id.
+func (f *fixture) incident(token string) string {
+	f.t.Helper()
+	camp := f.campaign(token, f.brand(token))
+	r := f.do(call{method: "POST", path: "/api/v1/incidents", token: token,
+		body: map[string]any{"campaign_id": camp, "runbook": "triage", "summary": "wrong segment"}})
+	if r.status != 201 {
+		f.t.Fatalf("declare: %d %s", r.status, r.body)
+	}
+	var inc struct{ ID string }
+	r.json(f.t, &inc)
+	return inc.ID
 }

@@ -155,6 +155,9 @@ func (h campaignHandlers) pause(c echo.Context) error {
 			return err
 		}
 	}
+	if err := campaign.ValidateReason(in.Reason); err != nil {
+		return err
+	}
 	// The pause opens (or joins) the campaign's incident, runbook triage, with
 	// the caller as its acknowledged owner.
 	v, inc, err := h.incidents.PauseCampaign(c.Request().Context(), actorOf(c), c.Param("id"), in.Reason, source(c))

@@ -74,7 +74,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect() // never trust X-Forwarded-For for the sign-in limit
 	e.HTTPErrorHandler = errorHandler(d.Log)
-	e.Use(withRequestID(), securityHeaders(cfg.SecureCookies), accessLog(d.Log), recoverPanics(d.Log), measure(d.Metrics))
+	e.Use(withRequestID(), securityHeaders(cfg.SecureCookies), accessLog(d.Log), recoverPanics(d.Log), measure(d.Metrics), cleanParams)
 
 	e.GET("/healthz", healthz)
 	e.GET("/readyz", readyz(d.Ready, d.Log))
