@@ -39,8 +39,8 @@ type campaignResponse struct {
 	Name              string                `json:"name"`
 	BrandID           string                `json:"brand_id"`
 	Subject           string                `json:"subject"`
-	HTML              string                `json:"html"`
-	Text              string                `json:"text"`
+	HTML              *string               `json:"html,omitempty"` // nil in lists: only GET /campaigns/{id} and the changes carry bodies
+	Text              *string               `json:"text,omitempty"`
 	Segments          []string              `json:"segments"`
 	SendBufferSeconds int                   `json:"send_buffer_seconds"`
 	CanaryPercent     float64               `json:"canary_percent"`
@@ -64,7 +64,7 @@ type campaignResponse struct {
 
 func toCampaignResponse(v campaign.View) campaignResponse {
 	c := v.Campaign
-	r := campaignResponse{ID: c.ID, Name: c.Name, BrandID: c.BrandID, Subject: c.Subject, HTML: c.HTML, Text: c.Text,
+	r := campaignResponse{ID: c.ID, Name: c.Name, BrandID: c.BrandID, Subject: c.Subject, HTML: &c.HTML, Text: &c.Text,
 		Segments: c.Segments, SendBufferSeconds: c.SendBufferSeconds, CanaryPercent: c.CanaryPercent,
 		CanaryHoldSeconds: c.CanaryHoldSeconds, Status: c.Status, BatchID: c.BatchID,
 		ESPPause: espPauseResponse{State: string(c.ESPState), At: c.ESPStateAt, Error: c.ESPError},
@@ -99,15 +99,23 @@ func (h campaignHandlers) create(c echo.Context) error {
 	return c.JSON(http.StatusCreated, toCampaignResponse(campaign.View{Campaign: created}))
 }
 
+// list: one page of campaigns, newest first, without html and text (a list
+// of full bodies could be gigabytes); the next page's cursor is in the headers.
 func (h campaignHandlers) list(c echo.Context) error {
-	vs, err := h.campaigns.List(c.Request().Context())
+	p, err := pageOf(c)
+	if err != nil {
+		return err
+	}
+	vs, next, err := h.campaigns.List(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
 	out := make([]campaignResponse, len(vs))
 	for i, v := range vs {
 		out[i] = toCampaignResponse(v)
+		out[i].HTML, out[i].Text = nil, nil
 	}
+	setNext(c, p, next)
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -154,6 +162,9 @@ func (h campaignHandlers) pause(c echo.Context) error {
 		if err := bindJSON(c, &in); err != nil {
 			return err
 		}
+	}
+	if err := campaign.ValidateReason(in.Reason); err != nil {
+		return err
 	}
 	// The pause opens (or joins) the campaign's incident, runbook triage, with
 	// the caller as its acknowledged owner.

@@ -70,6 +70,11 @@ var statusCodes = map[int]string{
 	http.StatusServiceUnavailable:    "unavailable",
 }
 
+// unavailableMessage answers a 503 whose error carries no message written for
+// users: the error itself is logged with the request id.
+const unavailableMessage = "A service Firebreak depends on (Postgres, Redis or SendGrid) did not answer. " +
+	"Try again shortly; the details are logged under this request's X-Request-Id."
+
 // toErrorBody maps any error to a status and the error shape. The second result
 // is false for errors nobody anticipated: those are logged and answered as a bare 500.
 func toErrorBody(err error) (int, ErrorBody, bool) {
@@ -107,6 +112,9 @@ func toErrorBody(err error) (int, ErrorBody, bool) {
 			continue
 		}
 		body.Error.Code, body.Error.Message = k.code, sentence(err.Error())
+		if k.kind == errs.Unavailable { // the driver's text names users, hosts and ports: it goes to the log only
+			body.Error.Message = unavailableMessage
+		}
 		var coded *errs.E
 		if errors.As(err, &coded) {
 			body.Error.Code, body.Error.Message = coded.Code, coded.Message
@@ -151,7 +159,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		status, body, known := toErrorBody(err)
-		if !known {
+		if !known || errors.Is(err, errs.Unavailable) {
 			log.ErrorContext(c.Request().Context(), "request failed",
 				"request_id", requestID(c), "method", c.Request().Method,
 				"path", c.Request().URL.Path, "err", err.Error())

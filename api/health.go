@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"log/slog"
 	"net/http"
 	"sort"
 	"strings"
@@ -24,8 +27,11 @@ func healthz(c echo.Context) error {
 }
 
 // readyz pings every dependency in parallel (2 s each) and answers 200 when all
-// answer, else 503 in the error shape naming which are down and why.
-func readyz(checks []Check) echo.HandlerFunc {
+// answer, else 503 in the error shape naming which are down ("postgres":
+// "down"). The ping errors name users, hosts and ports, so they go to the log
+// with the request id, never into the answer (/readyz is usually reachable by
+// the load balancer and whoever stands next to it).
+func readyz(checks []Check, log *slog.Logger) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		results := make(map[string]string, len(checks))
 		var mu sync.Mutex
@@ -38,7 +44,9 @@ func readyz(checks []Check) echo.HandlerFunc {
 				defer cancel()
 				res := "ok"
 				if err := chk.Ping(ctx); err != nil {
-					res = err.Error()
+					res = "down"
+					log.WarnContext(ctx, "readiness check failed", "check", chk.Name,
+						"request_id", requestID(c), "err", err.Error())
 				}
 				mu.Lock()
 				results[chk.Name] = res
@@ -64,6 +72,23 @@ func readyz(checks []Check) echo.HandlerFunc {
 	}
 }
 
-func metricsHandler(m *Metrics) echo.HandlerFunc {
-	return echo.WrapHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+// metricsHandler serves the registry. With a token (FIREBREAK_METRICS_TOKEN)
+// only `Authorization: Bearer <token>` may read it; without one it is open, and
+// the operator keeps it on the internal network.
+func metricsHandler(m *Metrics, token string) echo.HandlerFunc {
+	serve := echo.WrapHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	if token == "" {
+		return serve
+	}
+	want := sha256.Sum256([]byte(token))
+	return func(c echo.Context) error {
+		scheme, got, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
+		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+			return newError(http.StatusUnauthorized, "unauthenticated",
+				"Send the metrics token: Authorization: Bearer <FIREBREAK_METRICS_TOKEN>.")
+		}
+		return serve(c)
+	}
 }

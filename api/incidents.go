@@ -176,11 +176,17 @@ type timelineEntry struct {
 	Data   map[string]any `json:"data"`
 }
 
+// timeline: one page of the audit trail, oldest first (?limit=, ?after=).
 func (h incidentHandlers) timeline(c echo.Context) error {
-	es, err := h.incidents.Timeline(c.Request().Context(), c.Param("id"))
+	p, err := pageOf(c)
 	if err != nil {
 		return err
 	}
+	es, next, err := h.incidents.TimelinePage(c.Request().Context(), c.Param("id"), p)
+	if err != nil {
+		return err
+	}
+	setNext(c, p, next)
 	out := make([]timelineEntry, len(es))
 	for i, e := range es {
 		out[i] = timelineEntry{At: e.At, Actor: e.Actor.Name, Action: e.Action, Data: e.Data}
@@ -294,11 +300,17 @@ func toTaskResponse(t incident.Task) taskResponse {
 	return r
 }
 
+// tasks: one page of the plan, soonest due first (?limit=, ?after=).
 func (h incidentHandlers) tasks(c echo.Context) error {
-	ts, err := h.incidents.Tasks(c.Request().Context(), c.Param("id"))
+	p, err := pageOf(c)
 	if err != nil {
 		return err
 	}
+	ts, next, err := h.incidents.TasksPage(c.Request().Context(), c.Param("id"), p)
+	if err != nil {
+		return err
+	}
+	setNext(c, p, next)
 	out := make([]taskResponse, len(ts))
 	for i, t := range ts {
 		out[i] = toTaskResponse(t)

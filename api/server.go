@@ -33,6 +33,9 @@ type Config struct {
 	// SecureCookies forces the Secure flag (behind a TLS-terminating proxy);
 	// it is set anyway when the request came over TLS.
 	SecureCookies bool
+	// MetricsToken, when set, is the bearer token /metrics requires
+	// (FIREBREAK_METRICS_TOKEN); empty leaves /metrics open to the network.
+	MetricsToken string
 }
 
 // Deps are the services the handlers call.
@@ -71,11 +74,11 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect() // never trust X-Forwarded-For for the sign-in limit
 	e.HTTPErrorHandler = errorHandler(d.Log)
-	e.Use(withRequestID(), accessLog(d.Log), recoverPanics(d.Log), measure(d.Metrics))
+	e.Use(withRequestID(), securityHeaders(cfg.SecureCookies), accessLog(d.Log), recoverPanics(d.Log), measure(d.Metrics), cleanParams)
 
 	e.GET("/healthz", healthz)
-	e.GET("/readyz", readyz(d.Ready))
-	e.GET("/metrics", metricsHandler(d.Metrics))
+	e.GET("/readyz", readyz(d.Ready, d.Log))
+	e.GET("/metrics", metricsHandler(d.Metrics, cfg.MetricsToken))
 	e.GET("/api/openapi.json", openAPI)
 
 	// Middleware is attached per route, not per group: echo's Group(prefix, m…)

@@ -87,11 +87,11 @@ func (h suppressionHandlers) delete(c echo.Context) error {
 }
 
 const unsubscribedPage = `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Unsubscribed</title><body style="font-family:system-ui;max-width:32rem;margin:4rem auto;padding:0 1rem">
+<title>Unsubscribed</title>` + pageStyleTag + `<body>
 <h1>You are unsubscribed</h1><p>We will not email <strong>%s</strong> again from this list.</p></body>`
 
 const confirmPage = `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Unsubscribe</title><body style="font-family:system-ui;max-width:32rem;margin:4rem auto;padding:0 1rem">
+<title>Unsubscribe</title>` + pageStyleTag + `<body>
 <h1>Unsubscribe?</h1><form method="post"><button type="submit">Unsubscribe me</button></form></body>`
 
 // unsubscribe is the RFC 8058 one-click endpoint: mail clients POST

@@ -44,6 +44,8 @@ type Config struct {
 	// ImportLimit caps a recipients CSV upload (FIREBREAK_IMPORT_LIMIT), in
 	// echo's size syntax, checked here with echo's own parser.
 	ImportLimit string
+	// MetricsToken, when set, is the bearer token GET /metrics requires.
+	MetricsToken string
 }
 
 // configError names the variable and what is wrong with it, in one line.
@@ -161,6 +163,9 @@ func loadConfig(getenv func(string) string, need scope) (Config, error) {
 	if err := checkSize("FIREBREAK_IMPORT_LIMIT", c.ImportLimit, 1<<20, 64<<30); err != nil {
 		return c, err
 	}
+	if c.MetricsToken, err = parseMetricsToken(getenv("FIREBREAK_METRICS_TOKEN")); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -175,6 +180,23 @@ func checkSize(name, v string, lo, hi int64) error {
 		return &configError{name, fmt.Sprintf("must be between %s and %s, got %q", bytes.Format(lo), bytes.Format(hi), v)}
 	}
 	return nil
+}
+
+// parseMetricsToken reads the optional /metrics token. A short or spaced token
+// is refused: it goes into an Authorization header and should be random.
+func parseMetricsToken(v string) (string, error) {
+	const name = "FIREBREAK_METRICS_TOKEN"
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	if strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r > '~' }) {
+		return "", &configError{name, "must be printable ASCII without spaces (e.g. the output of `openssl rand -hex 32`)"}
+	}
+	if len(v) < 16 {
+		return "", &configError{name, fmt.Sprintf("must be at least 16 characters (e.g. `openssl rand -hex 32`), got %d", len(v))}
+	}
+	return v, nil
 }
 
 func parseDatabaseURL(v string) (string, error) {
@@ -255,5 +277,6 @@ func (c Config) masked() []any {
 	}
 	return []any{"addr", c.Addr, "database_url", db, "redis_url", rd, "sendgrid_api_url", c.SendGridAPIURL,
 		"sendgrid_api_key_set", c.SendGridAPIKey != "", "send_buffer", c.SendBuffer.String(),
-		"runbooks_dir", c.RunbooksDir, "db_max_conns", c.DBMaxConns, "worker_concurrency", c.WorkerConc}
+		"runbooks_dir", c.RunbooksDir, "db_max_conns", c.DBMaxConns, "worker_concurrency", c.WorkerConc,
+		"metrics_token_set", c.MetricsToken != ""}
 }

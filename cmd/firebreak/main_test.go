@@ -125,6 +125,8 @@ func TestConfigErrorsNameTheVariableAndExitNonZero(t *testing.T) {
 		"runbooks dir":           {good.with("FIREBREAK_RUNBOOKS_DIR", "/no/such/dir"), "FIREBREAK_RUNBOOKS_DIR"},
 		"api key for real host":  {good.with("SENDGRID_API_URL", "https://api.sendgrid.com"), "SENDGRID_API_KEY: is required"},
 		"bad api url":            {good.with("SENDGRID_API_URL", "ftp://x"), "SENDGRID_API_URL"},
+		"metrics token short":    {good.with("FIREBREAK_METRICS_TOKEN", "secret"), "FIREBREAK_METRICS_TOKEN: must be at least 16"},
+		"metrics token spaces":   {good.with("FIREBREAK_METRICS_TOKEN", "a secret with spaces in it"), "FIREBREAK_METRICS_TOKEN: must be"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := tc.c.run("", "serve")

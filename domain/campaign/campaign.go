@@ -6,10 +6,12 @@ package campaign
 
 import (
 	"fmt"
+	"math"
 	"net/mail"
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/firebreak/firebreak/domain/errs"
 )
@@ -141,14 +143,39 @@ type Campaign struct {
 // MaxSendBuffer is SendGrid's 72 h scheduling limit.
 const MaxSendBuffer = 72 * 3600
 
+// Input limits. The integers live in Postgres integer columns (and SendGrid's
+// group ids are 32-bit); the lengths keep one campaign (and every list and
+// audit entry that carries it) a reasonable size. Subject is in bytes: RFC 5322
+// caps a header line at 998 characters, which for SendGrid means octets.
+const (
+	MaxCanaryHold = 30 * 24 * 3600 // seconds: a canary watched longer is a forgotten campaign
+	MaxASMGroupID = math.MaxInt32
+	MaxNameLen    = 200     // characters
+	MaxSubjectLen = 998     // bytes
+	MaxBodyLen    = 1 << 20 // bytes, each of html and text
+	MaxReasonLen  = 2000    // characters, a pause reason
+)
+
 // Validate checks the fields a user sets.
 func (c Campaign) Validate() error {
 	var f errs.Fields
 	if strings.TrimSpace(c.Name) == "" {
 		f.Add("name", "is required")
 	}
+	if utf8.RuneCountInString(c.Name) > MaxNameLen {
+		f.Add("name", fmt.Sprintf("must be at most %d characters", MaxNameLen))
+	}
 	if c.BrandID == "" {
 		f.Add("brand_id", "is required")
+	}
+	if len(c.Subject) > MaxSubjectLen {
+		f.Add("subject", fmt.Sprintf("must be at most %d bytes (the longest line an email header may have)", MaxSubjectLen))
+	}
+	if len(c.HTML) > MaxBodyLen {
+		f.Add("html", "must be at most 1 MiB")
+	}
+	if len(c.Text) > MaxBodyLen {
+		f.Add("text", "must be at most 1 MiB")
 	}
 	if strings.TrimSpace(c.HTML) == "" && strings.TrimSpace(c.Text) == "" {
 		f.Add("html", "html or text is required")
@@ -167,14 +194,24 @@ func (c Campaign) Validate() error {
 	if c.CanaryPercent < 0 || c.CanaryPercent > 100 {
 		f.Add("canary_percent", "must be from 0 to 100")
 	}
-	if c.CanaryHoldSeconds < 0 {
-		f.Add("canary_hold_seconds", "must not be negative")
+	if c.CanaryHoldSeconds < 0 || c.CanaryHoldSeconds > MaxCanaryHold {
+		f.Add("canary_hold_seconds", fmt.Sprintf("must be from 0 to %d (30 days)", MaxCanaryHold))
 	}
 	if c.CanaryPercent > 0 && c.CanaryHoldSeconds == 0 {
 		f.Add("canary_hold_seconds", "must be set when canary_percent is: how long the canary is watched before the rest goes")
 	}
-	if c.ASMGroupID < 0 {
-		f.Add("asm_group_id", "must be a SendGrid unsubscribe group id")
+	if c.ASMGroupID < 0 || c.ASMGroupID > MaxASMGroupID {
+		f.Add("asm_group_id", fmt.Sprintf("must be a SendGrid unsubscribe group id (1 to %d)", MaxASMGroupID))
+	}
+	return f.Err()
+}
+
+// ValidateReason checks a pause reason before anything is paused or opened,
+// so an over-long one is a field error, not a half-done pause.
+func ValidateReason(reason string) error {
+	var f errs.Fields
+	if utf8.RuneCountInString(reason) > MaxReasonLen {
+		f.Add("reason", fmt.Sprintf("must be at most %d characters", MaxReasonLen))
 	}
 	return f.Err()
 }

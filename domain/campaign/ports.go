@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/page"
 )
 
 // ErrNothingToClaim: no recipient of the campaign may be handed over now
@@ -59,7 +60,8 @@ type Repo interface {
 	ListBrands(ctx context.Context) ([]Brand, error)
 	CreateCampaign(ctx context.Context, c Campaign, a audit.Entry) (Campaign, error)
 	GetCampaign(ctx context.Context, id string) (Campaign, error)
-	ListCampaigns(ctx context.Context) ([]Campaign, error)
+	// ListCampaigns lists one page, newest first, without HTML and Text.
+	ListCampaigns(ctx context.Context, p page.Request) ([]Campaign, page.Cursor, error)
 
 	// AudienceFacts measures the live audience of segments (minus suppressed
 	// addresses for asmGroupID) against the tags that have no fallback.

@@ -10,6 +10,7 @@ import (
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/errs"
 	"github.com/firebreak/firebreak/domain/esp"
+	"github.com/firebreak/firebreak/domain/page"
 )
 
 // Config are the service's settings.
@@ -144,21 +145,22 @@ func (s *Service) view(ctx context.Context, c Campaign) (View, error) {
 	return View{Campaign: c, Counts: counts, Stoppability: ComputeStoppability(handed, s.cfg.Now())}, nil
 }
 
-// List lists campaigns, newest first, with their counts.
-func (s *Service) List(ctx context.Context) ([]View, error) {
-	cs, err := s.repo.ListCampaigns(ctx)
+// List lists one page of campaigns, newest first, with their counts but
+// without their bodies (Get has them), and the cursor of the next page.
+func (s *Service) List(ctx context.Context, p page.Request) ([]View, page.Cursor, error) {
+	cs, next, err := s.repo.ListCampaigns(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, page.Cursor{}, err
 	}
 	out := make([]View, 0, len(cs))
 	for _, c := range cs {
 		v, err := s.view(ctx, c)
 		if err != nil {
-			return nil, err
+			return nil, page.Cursor{}, err
 		}
 		out = append(out, v)
 	}
-	return out, nil
+	return out, next, nil
 }
 
 // Preflight checks a campaign against its live audience without sending.

@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/firebreak/firebreak/domain/errs"
 	"github.com/firebreak/firebreak/domain/runbook"
@@ -150,6 +151,10 @@ type Trigger struct {
 	Suggests string `json:"suggests,omitempty"`
 }
 
+// MaxSummaryLen caps an incident's summary (characters): it is shown on every
+// list, timeline and escalation message.
+const MaxSummaryLen = 2000
+
 // NewIncident is what opening an incident needs. The runbook comes with it as
 // a separate argument of New; the owner is set by Acknowledge afterwards.
 type NewIncident struct {
@@ -182,6 +187,9 @@ func New(in NewIncident, rb runbook.Runbook, now time.Time) (Incident, error) {
 	}
 	if summary == "" && in.Source != SourceWebhook {
 		f.Add("summary", "is required")
+	}
+	if utf8.RuneCountInString(summary) > MaxSummaryLen {
+		f.Add("summary", fmt.Sprintf("must be at most %d characters", MaxSummaryLen))
 	}
 	sev := strings.TrimSpace(in.Severity)
 	if sev == "" {

@@ -2,6 +2,7 @@ package incident
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -82,6 +83,14 @@ type AssessmentPatch struct {
 	Notes             *string
 }
 
+// Cost limits: generous for any real incident, and small enough that hours ×
+// rate + send cost can never overflow the int64 (bigint) estimate.
+const (
+	MaxCostCents       = 1e15 // ten trillion in the currency's main unit
+	MaxResponderHours  = 1_000_000
+	MaxHourlyRateCents = 100_000_000
+)
+
 // Apply validates the patch and applies it: a cost given by parts sets the
 // estimate to their total.
 func (p AssessmentPatch) Apply(a Assessment) (Assessment, error) {
@@ -102,12 +111,17 @@ func (p AssessmentPatch) Apply(a Assessment) (Assessment, error) {
 		if p.CostParts.ResponderHours < 0 || p.CostParts.HourlyRateCents < 0 || p.CostParts.SendCostCents < 0 {
 			f.Add("cost_parts", "must not be negative")
 		}
+		if p.CostParts.ResponderHours > MaxResponderHours || p.CostParts.HourlyRateCents > MaxHourlyRateCents ||
+			p.CostParts.SendCostCents > MaxCostCents {
+			f.Add("cost_parts", fmt.Sprintf("responder_hours must be at most %d, hourly_rate_cents at most %d, send_cost_cents at most %d",
+				MaxResponderHours, MaxHourlyRateCents, int64(MaxCostCents)))
+		}
 		a.CostParts = *p.CostParts
 		a.CostEstimateCents = p.CostParts.Total()
 	}
 	if p.CostEstimateCents != nil {
-		if *p.CostEstimateCents < 0 {
-			f.Add("cost_estimate_cents", "must not be negative")
+		if *p.CostEstimateCents < 0 || *p.CostEstimateCents > MaxCostCents {
+			f.Add("cost_estimate_cents", fmt.Sprintf("must be from 0 to %d", int64(MaxCostCents)))
 		}
 		a.CostEstimateCents = *p.CostEstimateCents
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/errs"
 	"github.com/firebreak/firebreak/domain/ids"
+	"github.com/firebreak/firebreak/domain/page"
 	"github.com/firebreak/firebreak/domain/runbook"
 )
 
@@ -32,6 +33,9 @@ type Repo interface {
 	BlastRadius(ctx context.Context, campaignID string, espPausedAt *time.Time) (assess.BlastRadius, error)
 	UserEmailsWithRole(ctx context.Context, role string) ([]string, error)
 	ListAudit(ctx context.Context, subjectType, subjectID string) ([]audit.Entry, error)
+	// ListTasksPage and ListAuditPage are ListTasks and ListAudit one keyset page at a time.
+	ListTasksPage(ctx context.Context, incidentID string, p page.Request) ([]Task, page.Cursor, error)
+	ListAuditPage(ctx context.Context, subjectType, subjectID string, p page.Request) ([]audit.Entry, page.Cursor, error)
 }
 
 // Campaigns is what incidents need from the campaign use-cases.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/page"
 )
 
 // writeAudit appends one entry to audit_log through tx. Every state change in
@@ -79,6 +81,31 @@ func (s *Store) ListAudit(ctx context.Context, subjectType, subjectID string) ([
 		out[i] = toAuditEntry(r)
 	}
 	return out, nil
+}
+
+// ListAuditPage returns one page of a subject's entries, oldest first; the
+// cursor is the last entry's id (audit_log_subject_idx serves the range).
+func (s *Store) ListAuditPage(ctx context.Context, subjectType, subjectID string, p page.Request) ([]audit.Entry, page.Cursor, error) {
+	var after int64
+	if !p.After.IsZero() {
+		var err error
+		if after, err = p.After.IntID(); err != nil {
+			return nil, page.Cursor{}, err
+		}
+	}
+	var rows []auditRow
+	err := s.db.WithContext(ctx).Raw(`SELECT id, at, actor_id, actor, action, subject_type, subject_id, data, request_id
+		FROM audit_log WHERE subject_type = ? AND subject_id = ? AND id > ? ORDER BY id LIMIT ?`,
+		subjectType, subjectID, after, p.Size()+1).Scan(&rows).Error
+	if err != nil {
+		return nil, page.Cursor{}, translate(err, nil, nil)
+	}
+	rows, next := page.Cut(rows, p, func(r auditRow) page.Cursor { return page.Cursor{ID: strconv.FormatInt(r.ID, 10)} })
+	out := make([]audit.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = toAuditEntry(r)
+	}
+	return out, next, nil
 }
 
 func toAuditEntry(r auditRow) audit.Entry {

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/page"
 )
 
 var _ campaign.Repo = (*Store)(nil)
@@ -143,17 +145,32 @@ func getCampaign(ctx context.Context, db *gorm.DB, id, lock string) (campaign.Ca
 	return toCampaign(rows[0]), nil
 }
 
-// ListCampaigns lists campaigns, newest first.
-func (s *Store) ListCampaigns(ctx context.Context) ([]campaign.Campaign, error) {
-	var rows []campaignRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT ` + campaignCols + ` FROM campaigns c ORDER BY c.created_at DESC`).Scan(&rows).Error; err != nil {
-		return nil, translate(err, nil, nil)
+// campaignListCols is campaignCols without the bodies: a list never carries
+// them (up to 2 MiB per campaign); GetCampaign does.
+var campaignListCols = strings.Replace(campaignCols, "c.html, c.text,", "'' AS html, '' AS text,", 1)
+
+// ListCampaigns lists one page of campaigns, newest first (created_at, then
+// id, both descending: campaigns_created_idx), without HTML and Text. The
+// cursor is the last campaign's (created_at, id); a malformed one is
+// page.ErrBadCursor.
+func (s *Store) ListCampaigns(ctx context.Context, p page.Request) ([]campaign.Campaign, page.Cursor, error) {
+	q, args := `SELECT `+campaignListCols+` FROM campaigns c`, []any{}
+	if !p.After.IsZero() {
+		q += ` WHERE (c.created_at, c.id) < (?, ?)`
+		args = append(args, p.After.At, p.After.ID)
 	}
+	q += ` ORDER BY c.created_at DESC, c.id DESC LIMIT ?`
+	args = append(args, p.Size()+1)
+	var rows []campaignRow
+	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+		return nil, page.Cursor{}, translate(err, page.ErrBadCursor, nil) // the cursor's id is the only uuid here
+	}
+	rows, next := page.Cut(rows, p, func(r campaignRow) page.Cursor { return page.Cursor{At: r.CreatedAt, ID: r.ID} })
 	out := make([]campaign.Campaign, len(rows))
 	for i, r := range rows {
 		out[i] = toCampaign(r)
 	}
-	return out, nil
+	return out, next, nil
 }
 
 // SetStatus moves a campaign from one of from to to. It takes the campaign's

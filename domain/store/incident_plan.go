@@ -11,6 +11,7 @@ import (
 	"github.com/firebreak/firebreak/domain/assess"
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/incident"
+	"github.com/firebreak/firebreak/domain/page"
 )
 
 type taskRow struct {
@@ -54,6 +55,34 @@ func (s *Store) ListTasks(ctx context.Context, incidentID string) ([]incident.Ta
 		out[i] = toTask(r)
 	}
 	return out, nil
+}
+
+// ListTasksPage lists one page of an incident's tasks by due date (undated
+// last), then creation, then id; the cursor is the last task's (due_at or
+// infinity, created_at, id).
+func (s *Store) ListTasksPage(ctx context.Context, incidentID string, p page.Request) ([]incident.Task, page.Cursor, error) {
+	const key = `(COALESCE(due_at, 'infinity'::timestamptz), created_at, id)`
+	q, args := `SELECT `+taskCols+` FROM incident_tasks WHERE incident_id = ?`, []any{incidentID}
+	if !p.After.IsZero() {
+		var due any = "infinity"
+		if p.After.Due != nil {
+			due = *p.After.Due
+		}
+		q += ` AND ` + key + ` > (CAST(? AS timestamptz), CAST(? AS timestamptz), CAST(? AS uuid))`
+		args = append(args, due, p.After.At, p.After.ID)
+	}
+	q += ` ORDER BY ` + key + ` LIMIT ?`
+	args = append(args, p.Size()+1)
+	var rows []taskRow
+	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+		return nil, page.Cursor{}, translate(err, page.ErrBadCursor, nil) // the incident exists: a bad uuid is the cursor's
+	}
+	rows, next := page.Cut(rows, p, func(r taskRow) page.Cursor { return page.Cursor{Due: r.DueAt, At: r.CreatedAt, ID: r.ID} })
+	out := make([]incident.Task, len(rows))
+	for i, r := range rows {
+		out[i] = toTask(r)
+	}
+	return out, next, nil
 }
 
 // SaveTask inserts (ID empty) or updates a task, with its audit entry.

@@ -7,6 +7,7 @@ package suppression
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/firebreak/firebreak/domain/audit"
@@ -71,6 +72,9 @@ func (e Entry) Validate() error {
 	}
 	if (e.Kind == GroupUnsubscribe) != (e.GroupID > 0) {
 		f.Add("group_id", "is required for group_unsubscribe, and only for it")
+	}
+	if e.GroupID > math.MaxInt32 { // SendGrid's group ids are 32-bit, and so is the column
+		f.Add("group_id", fmt.Sprintf("must be a SendGrid unsubscribe group id (1 to %d)", math.MaxInt32))
 	}
 	return f.Err()
 }
