@@ -510,11 +510,11 @@ func actions(tl timelineAnswer) []string {
 	return out
 }
 
-// TestReacknowledgeKeepsTheOwnerAndReassigningIsExplicit: a second
+// TestIncidentReacknowledgeKeepsTheOwnerAndReassigningIsExplicit: a second
 // acknowledge by someone else is refused with 409 already_acknowledged
 // naming the owner, and changes nothing; ownership moves only through
 // POST …/owner with a reason, on the timeline with actor and time.
-func TestReacknowledgeKeepsTheOwnerAndReassigningIsExplicit(t *testing.T) {
+func TestIncidentReacknowledgeKeepsTheOwnerAndReassigningIsExplicit(t *testing.T) {
 	s := startStack(t, stackOpts{})
 	var me struct {
 		User struct {
@@ -584,11 +584,11 @@ func TestReacknowledgeKeepsTheOwnerAndReassigningIsExplicit(t *testing.T) {
 	}
 }
 
-// TestResolveNeedsAReasonForPendingStepsAndLegalForABreach: resolving with
+// TestIncidentResolveNeedsAReasonForPendingStepsAndLegalForABreach: resolving with
 // steps pending is 422 steps_pending listing them (nothing changes) unless a
 // reason is given; a data-breach incident resolves only once a legal user
 // has confirmed, whoever resolves it (an admin alone is not legal).
-func TestResolveNeedsAReasonForPendingStepsAndLegalForABreach(t *testing.T) {
+func TestIncidentResolveNeedsAReasonForPendingStepsAndLegalForABreach(t *testing.T) {
 	s := startStack(t, stackOpts{})
 	mia, _ := s.user("mia@example.com", "marketer")
 	lee, leeID := s.user("lee@example.com", "legal")
