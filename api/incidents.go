@@ -36,6 +36,10 @@ type incidentResponse struct {
 	LastEscalatedAt          *time.Time               `json:"last_escalated_at"`
 	TimeToAcknowledgeSeconds *float64                 `json:"time_to_acknowledge_seconds"`
 	TimeToPauseSeconds       *float64                 `json:"time_to_pause_seconds"`
+	// LegalConfirmationRequired: resolving needs a legal user's sign-off (a
+	// data breach); LegalConfirmation is the latest one, null until given.
+	LegalConfirmationRequired bool                        `json:"legal_confirmation_required"`
+	LegalConfirmation         *incident.LegalConfirmation `json:"legal_confirmation"`
 }
 
 func secondsSince(from time.Time, to *time.Time) *float64 {
@@ -51,8 +55,9 @@ func toIncidentResponse(i incident.Incident) incidentResponse {
 		Summary: i.Summary, CurrentStep: i.CurrentStep(), Steps: i.Steps, Source: i.Source, Trigger: i.Trigger,
 		DetectedAt: i.DetectedAt, AcknowledgedAt: i.AcknowledgedAt, PausedAt: i.PausedAt, ResolvedAt: i.ResolvedAt,
 		RunbookHistory: i.RunbookHistory, Escalations: i.EscalationCount, LastEscalatedAt: i.LastEscalatedAt,
-		TimeToAcknowledgeSeconds: secondsSince(i.DetectedAt, i.AcknowledgedAt),
-		TimeToPauseSeconds:       secondsSince(i.DetectedAt, i.PausedAt)}
+		TimeToAcknowledgeSeconds:  secondsSince(i.DetectedAt, i.AcknowledgedAt),
+		TimeToPauseSeconds:        secondsSince(i.DetectedAt, i.PausedAt),
+		LegalConfirmationRequired: i.NeedsLegalConfirmation(), LegalConfirmation: i.LegalConfirmation}
 	if i.OwnerID != "" {
 		o := i.OwnerID
 		r.Owner = &o
@@ -130,6 +135,46 @@ func (h incidentHandlers) acknowledge(c echo.Context) error {
 	return c.JSON(http.StatusOK, toIncidentResponse(inc))
 }
 
+type reassignRequest struct {
+	OwnerID string `json:"owner_id"`
+	Reason  string `json:"reason"`
+}
+
+// reassign: POST /incidents/{id}/owner. Who may is the domain's rule (the
+// owner, incident.acknowledge holders, admins), so the route only needs a
+// known user.
+func (h incidentHandlers) reassign(c echo.Context) error {
+	var in reassignRequest
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	inc, err := h.incidents.Reassign(c.Request().Context(), actorOf(c), p.Roles, c.Param("id"), in.OwnerID, in.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toIncidentResponse(inc))
+}
+
+type legalConfirmationRequest struct {
+	Comment string `json:"comment"`
+}
+
+// confirmLegal: POST /incidents/{id}/legal-confirmation, by a user holding
+// the legal role (the domain checks; admin alone does not count).
+func (h incidentHandlers) confirmLegal(c echo.Context) error {
+	var in legalConfirmationRequest
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	inc, err := h.incidents.ConfirmLegal(c.Request().Context(), actorOf(c), p.Roles, c.Param("id"), in.Comment)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toIncidentResponse(inc))
+}
+
 func (h incidentHandlers) pause(c echo.Context) error {
 	var in pauseRequest
 	if c.Request().ContentLength != 0 {
@@ -160,9 +205,20 @@ func (h incidentHandlers) reclassify(c echo.Context) error {
 	return c.JSON(http.StatusOK, toIncidentResponse(inc))
 }
 
+type resolveRequest struct {
+	Reason string `json:"reason"`
+}
+
+// resolve: the body is optional; reason is required while steps are unfinished.
 func (h incidentHandlers) resolve(c echo.Context) error {
+	var in resolveRequest
+	if c.Request().ContentLength != 0 {
+		if err := bindJSON(c, &in); err != nil {
+			return err
+		}
+	}
 	p, _ := principalOf(c)
-	inc, err := h.incidents.Resolve(c.Request().Context(), actorOf(c), p.Roles, c.Param("id"))
+	inc, err := h.incidents.Resolve(c.Request().Context(), actorOf(c), p.Roles, c.Param("id"), in.Reason)
 	if err != nil {
 		return err
 	}

@@ -154,6 +154,10 @@ func New(cfg Config, d Deps) *echo.Echo {
 	// Resolve: the incident's owner (whatever their role) or an admin; the
 	// domain checks who, so the route only needs a known user.
 	e.POST("/api/v1/incidents/:id/resolve", inc.resolve, guard(auth.Read)...)
+	// Reassign: the owner, incident.acknowledge holders or admins; legal
+	// confirmation: legal holders. The domain checks who, as for resolve.
+	e.POST("/api/v1/incidents/:id/owner", inc.reassign, guard(auth.Read)...)
+	e.POST("/api/v1/incidents/:id/legal-confirmation", inc.confirmLegal, guard(auth.Read)...)
 
 	dash := spa(e, d.Dashboard, d.Built)
 	e.RouteNotFound("/*", dash)

@@ -4,9 +4,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -102,7 +104,7 @@ func TestComplaintSpikeOpensOneIncidentAndPausesAtSendGrid(t *testing.T) {
 	// Once resolved, later batches (the rate is still over the threshold)
 	// do not open the incident again.
 	s.postJSON("/api/v1/incidents/"+inc.ID+"/acknowledge", nil, nil)
-	if code := s.postJSON("/api/v1/incidents/"+inc.ID+"/resolve", nil, nil); code != 200 {
+	if code := s.postJSON("/api/v1/incidents/"+inc.ID+"/resolve", map[string]string{"reason": "spike explained"}, nil); code != 200 {
 		t.Fatalf("resolve: %d", code)
 	}
 	h.post([]map[string]any{ev(msgs[9], "spamreport", 300, nil)})
@@ -300,10 +302,13 @@ func TestDataBreachOpensLegalClocksAndRolesAreEnforced(t *testing.T) {
 	if !av.PIIExposed || !av.LegalRequired || !av.SecurityRequired {
 		t.Fatalf("assessment %+v", av)
 	}
-	// Resolve (the owner), then it is read-only.
+	// Resolve (the owner, once legal confirmed), then it is read-only.
 	s.postJSON("/api/v1/incidents/"+inc.ID+"/acknowledge", nil, nil)
+	if code := as(legal, "POST", "/api/v1/incidents/"+inc.ID+"/legal-confirmation", map[string]string{"comment": "notified"}); code != 200 {
+		t.Fatalf("legal confirmation: %d", code)
+	}
 	var got incidentAnswer
-	if code := s.postJSON("/api/v1/incidents/"+inc.ID+"/resolve", nil, &got); code != 200 || got.Status != "resolved" {
+	if code := s.postJSON("/api/v1/incidents/"+inc.ID+"/resolve", map[string]string{"reason": "test"}, &got); code != 200 || got.Status != "resolved" {
 		t.Fatalf("resolve: %d %+v", code, got)
 	}
 	if code := s.postJSON("/api/v1/incidents/"+inc.ID+"/tasks", map[string]any{"title": "late", "kind": "internal"}, nil); code != 409 {
@@ -374,7 +379,7 @@ func TestRefusedPauseOpensNoIncidentAndASecurityOwnerResolves(t *testing.T) {
 		t.Fatalf("security pause: %d", code)
 	}
 	var inc incidentAnswer
-	if code := s.postJSON("/api/v1/incidents/"+*out.IncidentID+"/resolve", nil, &inc); code != 200 || inc.Status != "resolved" {
+	if code := s.postJSON("/api/v1/incidents/"+*out.IncidentID+"/resolve", map[string]string{"reason": "content was fine"}, &inc); code != 200 || inc.Status != "resolved" {
 		t.Fatalf("the security owner resolving: %d %+v", code, inc)
 	}
 	s.token = saved
@@ -416,5 +421,246 @@ func TestStepsCanBeCompletedAndPeopleListedForEveryRole(t *testing.T) {
 	}
 	if code := s.do("GET", "/api/v1/users", "", nil, nil); code != 403 {
 		t.Fatalf("users for legal: %d, want 403", code)
+	}
+}
+
+// errorAnswer is DESIGN.md's error shape.
+type errorAnswer struct {
+	Error struct {
+		Code    string         `json:"code"`
+		Message string         `json:"message"`
+		Details map[string]any `json:"details"`
+	} `json:"error"`
+}
+
+type timelineAnswer []struct {
+	At     time.Time      `json:"at"`
+	Actor  string         `json:"actor"`
+	Action string         `json:"action"`
+	Data   map[string]any `json:"data"`
+}
+
+// user adds a user with roles and returns their API token and id.
+func (s *stack) user(email, roles string) (token, id string) {
+	s.t.Helper()
+	if r := s.env.run("correct horse battery\n", "user", "add", "--email", email, "--name", email, "--roles", roles, "--password-stdin"); r.code != 0 {
+		s.t.Fatalf("user add %s: %+v", email, r)
+	}
+	token = strings.TrimSpace(s.env.run("", "token", "create", "--email", email).stdout)
+	var me struct {
+		User struct {
+			ID string `json:"id"`
+		} `json:"user"`
+	}
+	s.as(token, func() { s.do("GET", "/api/v1/me", "", nil, &me) })
+	if me.User.ID == "" {
+		s.t.Fatalf("no id for %s", email)
+	}
+	return token, me.User.ID
+}
+
+// as runs fn with another user's token.
+func (s *stack) as(token string, fn func()) {
+	saved := s.token
+	s.token = token
+	defer func() { s.token = saved }()
+	fn()
+}
+
+func (s *stack) postAs(token, path string, in, out any) (code int) {
+	s.t.Helper()
+	s.as(token, func() { code = s.postJSON(path, in, out) })
+	return code
+}
+
+func (s *stack) timeline(id string) timelineAnswer {
+	s.t.Helper()
+	var tl timelineAnswer
+	if code := s.do("GET", "/api/v1/incidents/"+id+"/timeline", "", nil, &tl); code != 200 {
+		s.t.Fatalf("timeline: %d", code)
+	}
+	return tl
+}
+
+func (s *stack) incident(id string) incidentAnswer {
+	s.t.Helper()
+	var inc incidentAnswer
+	if code := s.do("GET", "/api/v1/incidents/"+id, "", nil, &inc); code != 200 {
+		s.t.Fatalf("get incident: %d", code)
+	}
+	return inc
+}
+
+func (s *stack) declare(runbook string) incidentAnswer {
+	s.t.Helper()
+	id := s.campaign(map[string]any{"name": runbook, "brand_id": s.brand("help@acme.example"), "subject": "S", "html": "hi",
+		"segments": []string{"o"}})
+	var inc incidentAnswer
+	if code := s.postJSON("/api/v1/incidents", map[string]string{"campaign_id": id, "runbook": runbook, "summary": "s"}, &inc); code != 201 {
+		s.t.Fatalf("declare %s: %d", runbook, code)
+	}
+	return inc
+}
+
+func actions(tl timelineAnswer) []string {
+	out := make([]string, len(tl))
+	for i, e := range tl {
+		out[i] = e.Action
+	}
+	return out
+}
+
+// TestIncidentReacknowledgeKeepsTheOwnerAndReassigningIsExplicit: a second
+// acknowledge by someone else is refused with 409 already_acknowledged
+// naming the owner, and changes nothing; ownership moves only through
+// POST …/owner with a reason, on the timeline with actor and time.
+func TestIncidentReacknowledgeKeepsTheOwnerAndReassigningIsExplicit(t *testing.T) {
+	s := startStack(t, stackOpts{})
+	var me struct {
+		User struct {
+			ID string `json:"id"`
+		} `json:"user"`
+	}
+	s.do("GET", "/api/v1/me", "", nil, &me)
+	ops := me.User.ID
+	mia, miaID := s.user("mia@example.com", "marketer")
+	lee, leeID := s.user("lee@example.com", "legal")
+	s.importCSV(recipientsCSV(3, "o", true))
+	inc := s.declare("triage")
+	path := "/api/v1/incidents/" + inc.ID
+	if code := s.postJSON(path+"/acknowledge", nil, nil); code != 200 {
+		t.Fatalf("first acknowledge: %d", code)
+	}
+	before := len(s.timeline(inc.ID))
+
+	// Mia acknowledges too, for herself or naming herself: refused, owner kept.
+	for _, body := range []any{nil, map[string]string{"owner_id": miaID}} {
+		var e errorAnswer
+		if code := s.postAs(mia, path+"/acknowledge", body, &e); code != 409 || e.Error.Code != "already_acknowledged" ||
+			e.Error.Details["owner_id"] != ops {
+			t.Fatalf("re-acknowledge by another user (%v): %d %+v, want 409 already_acknowledged naming %s", body, code, e, ops)
+		}
+	}
+	if got := s.incident(inc.ID); got.Owner == nil || *got.Owner != ops {
+		t.Fatalf("owner after a refused acknowledge: %v, want %s", got.Owner, ops)
+	}
+	// The owner acknowledging again is harmless: 200, nothing recorded.
+	var again incidentAnswer
+	if code := s.postJSON(path+"/acknowledge", nil, &again); code != 200 || again.Owner == nil || *again.Owner != ops {
+		t.Fatalf("the owner re-acknowledging: %d %+v", code, again)
+	}
+	if n := len(s.timeline(inc.ID)); n != before {
+		t.Fatalf("refused or repeated acknowledges wrote %d timeline entries", n-before)
+	}
+
+	// Reassigning: a reason is required; legal may not take it over.
+	var e errorAnswer
+	if code := s.postAs(mia, path+"/owner", map[string]string{"owner_id": miaID}, &e); code != 422 ||
+		e.Error.Code != "validation_failed" {
+		t.Fatalf("reassign without a reason: %d %+v, want 422", code, e)
+	}
+	if code := s.postAs(lee, path+"/owner", map[string]string{"owner_id": leeID, "reason": "mine"}, &e); code != 403 {
+		t.Fatalf("legal taking over: %d, want 403", code)
+	}
+	if got := s.incident(inc.ID); *got.Owner != ops {
+		t.Fatalf("owner after refused reassigns: %s", *got.Owner)
+	}
+	start := time.Now().Add(-time.Second)
+	var moved incidentAnswer
+	if code := s.postAs(mia, path+"/owner", map[string]string{"owner_id": miaID, "reason": "ops is off shift"}, &moved); code != 200 ||
+		moved.Owner == nil || *moved.Owner != miaID || moved.AcknowledgedAt == nil || !moved.AcknowledgedAt.Equal(*again.AcknowledgedAt) {
+		t.Fatalf("take over: %d %+v", code, moved)
+	}
+	tl := s.timeline(inc.ID)
+	last := tl[len(tl)-1]
+	if last.Action != "incident.reassign" || last.Actor != "mia@example.com" || last.At.Before(start) ||
+		last.Data["from"] != ops || last.Data["to"] != miaID || last.Data["reason"] != "ops is off shift" {
+		t.Fatalf("timeline entry %+v", last)
+	}
+	// The new owner hands it to a user of any role.
+	if code := s.postAs(mia, path+"/owner", map[string]string{"owner_id": leeID, "reason": "legal owns the notices"}, &moved); code != 200 ||
+		*moved.Owner != leeID {
+		t.Fatalf("hand over to legal: %d %+v", code, moved)
+	}
+}
+
+// TestIncidentResolveNeedsAReasonForPendingStepsAndLegalForABreach: resolving with
+// steps pending is 422 steps_pending listing them (nothing changes) unless a
+// reason is given; a data-breach incident resolves only once a legal user
+// has confirmed, whoever resolves it (an admin alone is not legal).
+func TestIncidentResolveNeedsAReasonForPendingStepsAndLegalForABreach(t *testing.T) {
+	s := startStack(t, stackOpts{})
+	mia, _ := s.user("mia@example.com", "marketer")
+	lee, leeID := s.user("lee@example.com", "legal")
+	s.importCSV(recipientsCSV(3, "o", true))
+
+	inc := s.declare("triage")
+	path := "/api/v1/incidents/" + inc.ID
+	s.postJSON(path+"/acknowledge", nil, nil)
+	var e errorAnswer
+	if code := s.postJSON(path+"/resolve", nil, &e); code != 422 || e.Error.Code != "steps_pending" ||
+		fmt.Sprint(e.Error.Details["pending"]) != "[stop assess plan communicate monitor]" {
+		t.Fatalf("resolve with steps pending: %d %+v, want 422 steps_pending", code, e)
+	}
+	if got := s.incident(inc.ID); got.Status != "open" || slices.Contains(actions(s.timeline(inc.ID)), "incident.resolve") {
+		t.Fatalf("a refused resolve changed the incident: %+v", got)
+	}
+	var done incidentAnswer
+	if code := s.postJSON(path+"/resolve", map[string]string{"reason": "false alarm: the price was right"}, &done); code != 200 ||
+		done.Status != "resolved" {
+		t.Fatalf("resolve with a reason: %d %+v", code, done)
+	}
+	tl := s.timeline(inc.ID)
+	if last := tl[len(tl)-1]; last.Action != "incident.resolve" || last.Data["reason"] != "false alarm: the price was right" ||
+		fmt.Sprint(last.Data["unfinished_steps"]) != "[stop assess plan communicate monitor]" {
+		t.Fatalf("resolve entry %+v", last)
+	}
+
+	// A breach owned by a marketer.
+	br := s.declare("data-breach")
+	path = "/api/v1/incidents/" + br.ID
+	if code := s.postAs(mia, path+"/acknowledge", nil, nil); code != 200 {
+		t.Fatalf("mia acknowledges: %d", code)
+	}
+	reason := map[string]string{"reason": "contained; notices handled by legal"}
+	if code := s.postAs(mia, path+"/resolve", reason, &e); code != 409 || e.Error.Code != "legal_confirmation_required" {
+		t.Fatalf("marketer resolving a breach: %d %+v, want 409 legal_confirmation_required", code, e)
+	}
+	if code := s.postJSON(path+"/resolve", reason, &e); code != 409 || e.Error.Code != "legal_confirmation_required" {
+		t.Fatalf("admin resolving a breach: %d %+v, want 409 legal_confirmation_required", code, e)
+	}
+	if code := s.postJSON(path+"/legal-confirmation", map[string]string{"comment": "fine"}, &e); code != 403 {
+		t.Fatalf("admin confirming for legal: %d, want 403", code)
+	}
+	if code := s.postAs(lee, path+"/legal-confirmation", map[string]string{"comment": ""}, &e); code != 422 {
+		t.Fatalf("legal confirming without a comment: %d, want 422", code)
+	}
+	if got := s.incident(br.ID); got.Status != "open" {
+		t.Fatalf("refused requests changed the breach: %+v", got)
+	}
+	var confirmed struct {
+		LegalConfirmation *struct {
+			By      string    `json:"by"`
+			At      time.Time `json:"at"`
+			Comment string    `json:"comment"`
+		} `json:"legal_confirmation"`
+		LegalConfirmationRequired bool `json:"legal_confirmation_required"`
+	}
+	if code := s.postAs(lee, path+"/legal-confirmation", map[string]string{"comment": "Regulator notified within 72 h"}, &confirmed); code != 200 ||
+		confirmed.LegalConfirmation == nil || confirmed.LegalConfirmation.By != leeID || !confirmed.LegalConfirmationRequired {
+		t.Fatalf("legal confirms: %d %+v", code, confirmed)
+	}
+	if code := s.postAs(mia, path+"/resolve", reason, &done); code != 200 || done.Status != "resolved" {
+		t.Fatalf("resolve after legal confirmed: %d %+v", code, done)
+	}
+	tl = s.timeline(br.ID)
+	if got := strings.Join(actions(tl), ","); !strings.HasSuffix(got, "incident.legal_confirm,incident.resolve") {
+		t.Fatalf("timeline %s", got)
+	}
+	if c := tl[len(tl)-2]; c.Actor != "lee@example.com" || c.Data["comment"] != "Regulator notified within 72 h" {
+		t.Fatalf("confirmation entry %+v", c)
+	}
+	if r := tl[len(tl)-1]; r.Actor != "mia@example.com" || r.Data["legal_confirmed_by"] != leeID {
+		t.Fatalf("resolve entry %+v", r)
 	}
 }

@@ -18,7 +18,12 @@ var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 const (
 	alice = "11111111-1111-1111-1111-111111111111" // the owner
 	bob   = "22222222-2222-2222-2222-222222222222" // someone else
+	carol = "33333333-3333-3333-3333-333333333333" // a third user
+	lee   = "44444444-4444-4444-4444-444444444444" // holds the legal role
 )
+
+// as is a caller with no role that matters to a transition.
+func as(id string) incident.Caller { return incident.Caller{UserID: id} }
 
 func triage() runbook.Runbook {
 	return runbook.Runbook{ID: runbook.Triage, Severity: "sev3",

@@ -39,11 +39,29 @@ var (
 	ErrResolved = errs.New(errs.Conflict, "incident_resolved", "This incident is resolved; it can no longer change.")
 	// ErrNotOwner: Resolve by someone who is neither the owner nor an admin.
 	ErrNotOwner = errs.New(errs.Forbidden, "not_incident_owner", "Only the incident's owner or an admin can resolve it.")
-	// ErrNotAcknowledged: Resolve of an incident nobody owns yet.
-	ErrNotAcknowledged = errs.New(errs.Conflict, "not_acknowledged", "Nobody owns this incident yet; acknowledge it before resolving it.")
-	// ErrAlreadyAcknowledged: Escalated on an incident somebody owns (the
-	// escalation timer lost a race with an acknowledge; do not notify).
-	ErrAlreadyAcknowledged = errs.New(errs.Conflict, "already_acknowledged", "This incident is acknowledged; it is not escalated any more.")
+	// ErrNotAcknowledged: Resolve or Reassign of an incident nobody owns yet.
+	ErrNotAcknowledged = errs.New(errs.Conflict, "not_acknowledged", "Nobody owns this incident yet; acknowledge it first.")
+	// ErrAlreadyAcknowledged: Acknowledge naming another owner than the one an
+	// acknowledged incident has (the error's Details name the owner; the
+	// owner moves only by Reassign), and Escalated on an incident somebody
+	// owns (the escalation timer lost a race with an acknowledge; do not notify).
+	ErrAlreadyAcknowledged = errs.New(errs.Conflict, "already_acknowledged",
+		"This incident is already acknowledged and keeps its owner; to change the owner, reassign it (POST /api/v1/incidents/{id}/owner with a reason).")
+	// ErrReassignForbidden: Reassign by someone who is not the owner, may not
+	// acknowledge incidents and is not an admin.
+	ErrReassignForbidden = errs.New(errs.Forbidden, "reassign_not_allowed",
+		"Only the incident's owner, a user who may acknowledge incidents, or an admin can reassign it.")
+	// ErrStepsPending: Resolve without a reason while steps are unfinished.
+	// The returned error also carries Code() and Details() {"pending": [step names]}.
+	ErrStepsPending = errs.New(errs.Invalid, "steps_pending",
+		"Some steps are neither done nor skipped; finish or skip them, or resolve with a reason.")
+	// ErrLegalConfirmationRequired: Resolve of an incident that needs a legal
+	// sign-off (NeedsLegalConfirmation) that no legal user has given.
+	ErrLegalConfirmationRequired = errs.New(errs.Conflict, "legal_confirmation_required",
+		"A data-breach incident is resolved only after a user with the legal role confirms it (POST /api/v1/incidents/{id}/legal-confirmation); admin alone does not count.")
+	// ErrLegalRoleRequired: ConfirmLegal by a caller without the legal role.
+	ErrLegalRoleRequired = errs.New(errs.Forbidden, "legal_role_required",
+		"Only a user holding the legal role can give the legal confirmation; admin alone does not count.")
 	// ErrInvalidStep: CompleteStep or SkipStep on a step that cannot change
 	// now. The returned error also carries Code() and Details() {"step", "reason"}.
 	ErrInvalidStep = errs.New(errs.Invalid, "invalid_step", "That step cannot be completed or skipped now: only the current step, or an earlier step still pending, can.")
@@ -118,6 +136,10 @@ type Incident struct {
 
 	EscalationCount int
 	LastEscalatedAt *time.Time
+
+	// LegalConfirmation is the latest legal sign-off (ConfirmLegal), nil
+	// until one is given; reclassifying withdraws it.
+	LegalConfirmation *LegalConfirmation
 }
 
 // Step is one of the six steps of an incident.
@@ -154,6 +176,29 @@ type Trigger struct {
 // MaxSummaryLen caps an incident's summary (characters): it is shown on every
 // list, timeline and escalation message.
 const MaxSummaryLen = 2000
+
+// LegalConfirmation is a legal user's sign-off that the incident may be
+// closed (for a data breach: the notification decisions are made and
+// recorded), with what they checked.
+type LegalConfirmation struct {
+	By      string    `json:"by"` // the legal user's id
+	At      time.Time `json:"at"`
+	Comment string    `json:"comment"`
+}
+
+// Caller is the user asking for a transition whose rule depends on who they
+// are (Reassign, Resolve, ConfirmLegal). The service fills it from the
+// caller's roles, so the state machine knows no permission table.
+type Caller struct {
+	UserID string
+	// IsAdmin: holds the admin role.
+	IsAdmin bool
+	// IsLegal: holds the legal role (admin alone does not count).
+	IsLegal bool
+	// CanTakeOver: may acknowledge incidents (auth.IncidentAck), and so may
+	// take over or hand on an incident someone else owns.
+	CanTakeOver bool
+}
 
 // NewIncident is what opening an incident needs. The runbook comes with it as
 // a separate argument of New; the owner is set by Acknowledge afterwards.
@@ -262,6 +307,10 @@ func (inc Incident) clone() Incident {
 	if inc.Trigger != nil {
 		t := *inc.Trigger
 		inc.Trigger = &t
+	}
+	if inc.LegalConfirmation != nil {
+		c := *inc.LegalConfirmation
+		inc.LegalConfirmation = &c
 	}
 	return inc
 }

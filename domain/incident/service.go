@@ -223,7 +223,10 @@ func (s *Service) SetStep(ctx context.Context, actor audit.Actor, id, step strin
 	})
 }
 
-// Acknowledge makes ownerID (default: the caller) the owner.
+// Acknowledge makes ownerID (default: the caller) the owner of an incident
+// nobody owns yet. Once acknowledged, the owner asking again changes nothing,
+// and anyone asking for another owner is ErrAlreadyAcknowledged naming the
+// owner: the owner moves only by Reassign.
 func (s *Service) Acknowledge(ctx context.Context, actor audit.Actor, id, ownerID string) (Incident, error) {
 	if ownerID == "" {
 		ownerID = actor.UserID
@@ -239,6 +242,26 @@ func (s *Service) Acknowledge(ctx context.Context, actor audit.Actor, id, ownerI
 		return next, ch, nil, err
 	})
 	return inc, err
+}
+
+// caller is who the principal is to the transitions that depend on it.
+func caller(actor audit.Actor, roles []auth.Role) Caller {
+	return Caller{UserID: actor.UserID, IsAdmin: slices.Contains(roles, auth.Admin),
+		IsLegal: slices.Contains(roles, auth.Legal), CanTakeOver: auth.Can(roles, auth.IncidentAck)}
+}
+
+// Reassign hands an acknowledged incident to ownerID for a reason: the
+// owner, anyone who may acknowledge incidents, or an admin (Incident.Reassign).
+// The change and its incident.reassign audit entry (from, to, reason) are
+// written in one transaction under the incident's row lock.
+func (s *Service) Reassign(ctx context.Context, actor audit.Actor, roles []auth.Role, id, ownerID, reason string) (Incident, error) {
+	if err := validUserID("owner_id", ownerID); err != nil {
+		return Incident{}, err
+	}
+	return s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
+		next, ch, err := cur.Reassign(ownerID, reason, caller(actor, roles), now)
+		return next, ch, nil, err
+	})
 }
 
 // Pause stops the incident's campaign on both planes and records it.
@@ -323,11 +346,21 @@ func (s *Service) Reclassify(ctx context.Context, actor audit.Actor, id, runbook
 	})
 }
 
-// Resolve closes the incident (owner or admin).
-func (s *Service) Resolve(ctx context.Context, actor audit.Actor, roles []auth.Role, id string) (Incident, error) {
-	isAdmin := slices.Contains(roles, auth.Admin)
+// Resolve closes the incident: the owner or an admin; with a reason while
+// steps are unfinished; a data breach only after a legal confirmation
+// (Incident.Resolve has the rules).
+func (s *Service) Resolve(ctx context.Context, actor audit.Actor, roles []auth.Role, id, reason string) (Incident, error) {
 	return s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
-		next, ch, err := cur.Resolve(actor.UserID, isAdmin, now)
+		next, ch, err := cur.Resolve(caller(actor, roles), reason, now)
+		return next, ch, nil, err
+	})
+}
+
+// ConfirmLegal records a legal user's sign-off (with what they checked) on
+// the incident and its timeline; a data breach resolves only after one.
+func (s *Service) ConfirmLegal(ctx context.Context, actor audit.Actor, roles []auth.Role, id, comment string) (Incident, error) {
+	return s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
+		next, ch, err := cur.ConfirmLegal(comment, caller(actor, roles), now)
 		return next, ch, nil, err
 	})
 }

@@ -22,6 +22,7 @@ const (
 	ActionReclassify   = "incident.reclassify"
 	ActionEscalate     = "incident.escalate"
 	ActionResolve      = "incident.resolve"
+	ActionLegalConfirm = "incident.legal_confirm" // a legal user's sign-off (data-breach resolves only with one)
 )
 
 // SubjectType is the audit subject type of incident entries.
@@ -70,8 +71,10 @@ func (inc Incident) check(by string) error {
 // Acknowledge makes ownerID (by, when empty) the owner. The first acknowledge
 // records AcknowledgedAt — which stops escalation — completes step own and
 // activates stop (or the next pending step when the campaign was already
-// paused). A later acknowledge by a different owner only changes the owner
-// (ActionReassign); one by the same owner changes nothing.
+// paused). Once acknowledged, acknowledge never moves the owner: asking for
+// the owner the incident already has changes nothing (a retry, a double
+// click), asking for anyone else is ErrAlreadyAcknowledged with the current
+// owner in its details. Changing the owner is Reassign, with a reason.
 func (inc Incident) Acknowledge(ownerID, by string, now time.Time) (Incident, Change, error) {
 	if err := inc.check(by); err != nil {
 		return inc, Change{}, err
@@ -83,10 +86,7 @@ func (inc Incident) Acknowledge(ownerID, by string, now time.Time) (Incident, Ch
 		if ownerID == inc.OwnerID {
 			return inc, Change{}, nil
 		}
-		prev := inc.OwnerID
-		out := inc.clone()
-		out.OwnerID = ownerID
-		return out, Change{Action: ActionReassign, Data: map[string]any{"owner_id": ownerID, "previous_owner_id": prev}}, nil
+		return inc, Change{}, &ownedError{owner: inc.OwnerID}
 	}
 	out := inc.clone()
 	out.OwnerID, out.AcknowledgedAt = ownerID, ptr(now)
@@ -96,6 +96,45 @@ func (inc Incident) Acknowledge(ownerID, by string, now time.Time) (Incident, Ch
 	out.advance(now)
 	return out, Change{Action: ActionAcknowledge, Data: map[string]any{"owner_id": ownerID,
 		"seconds_to_acknowledge": int64(now.Sub(inc.DetectedAt) / time.Second), "current_step": out.CurrentStep()}}, nil
+}
+
+// Reassign hands an acknowledged incident to ownerID, for a reason that goes
+// on the timeline with the previous and the new owner (ActionReassign). The
+// current owner may hand it to anyone; a caller who may acknowledge
+// incidents (CanTakeOver) or an admin may take it over or hand it on — the
+// on-call handover when the owner is away. Both owner_id and reason are
+// required (a FieldError); nobody owning it yet is ErrNotAcknowledged
+// (acknowledge it instead); anyone else is ErrReassignForbidden. The
+// acknowledge time and the steps stay as they are. Reassigning to the
+// current owner changes nothing.
+func (inc Incident) Reassign(ownerID, reason string, c Caller, now time.Time) (Incident, Change, error) {
+	if err := inc.check(c.UserID); err != nil {
+		return inc, Change{}, err
+	}
+	if inc.AcknowledgedAt == nil || inc.OwnerID == "" {
+		return inc, Change{}, ErrNotAcknowledged
+	}
+	if c.UserID != inc.OwnerID && !c.CanTakeOver && !c.IsAdmin {
+		return inc, Change{}, ErrReassignForbidden
+	}
+	ownerID, reason = strings.TrimSpace(ownerID), strings.TrimSpace(reason)
+	var f errs.Fields
+	if ownerID == "" {
+		f.Add("owner_id", "is required")
+	}
+	if reason == "" {
+		f.Add("reason", "is required: say why the owner changes")
+	}
+	if err := f.Err(); err != nil {
+		return inc, Change{}, err
+	}
+	if ownerID == inc.OwnerID {
+		return inc, Change{}, nil
+	}
+	out := inc.clone()
+	out.OwnerID = ownerID
+	return out, Change{Action: ActionReassign, Data: map[string]any{"from": inc.OwnerID, "to": ownerID,
+		"owner_id": ownerID, "reason": reason}}, nil
 }
 
 // MarkPaused records that the campaign is paused for this incident: PausedAt
@@ -179,7 +218,8 @@ func (inc Incident) finishStep(name string, to StepStatus, by string, now time.T
 // Reclassify moves the incident to runbook rb, keeping the history (the
 // cause is often only known after assessing: triage → wrong-segment). The
 // severity is raised to rb's default when that is more severe, never lowered.
-// Reclassifying to the current runbook changes nothing.
+// A legal confirmation is withdrawn (it was given for the incident as it was
+// classified). Reclassifying to the current runbook changes nothing.
 func (inc Incident) Reclassify(rb runbook.Runbook, by string, now time.Time) (Incident, Change, error) {
 	if err := inc.check(by); err != nil {
 		return inc, Change{}, err
@@ -196,34 +236,12 @@ func (inc Incident) Reclassify(rb runbook.Runbook, by string, now time.Time) (In
 	if moreSevere(rb.Severity, out.Severity) {
 		out.Severity = rb.Severity
 	}
-	return out, Change{Action: ActionReclassify, Data: map[string]any{"from": inc.Runbook, "to": rb.ID,
-		"severity_from": inc.Severity, "severity": out.Severity}}, nil
-}
-
-// Resolve closes the incident for good. Only its owner or an admin may
-// (ErrNotOwner), and only once somebody owns it (ErrNotAcknowledged, even for
-// an admin: acknowledge first). Steps left pending or active stay as they are
-// and are listed in the Change.
-func (inc Incident) Resolve(by string, isAdmin bool, now time.Time) (Incident, Change, error) {
-	if err := inc.check(by); err != nil {
-		return inc, Change{}, err
+	data := map[string]any{"from": inc.Runbook, "to": rb.ID, "severity_from": inc.Severity, "severity": out.Severity}
+	if out.LegalConfirmation != nil { // it was given for the incident as classified before
+		out.LegalConfirmation = nil
+		data["legal_confirmation_withdrawn"] = true
 	}
-	if inc.OwnerID == "" {
-		return inc, Change{}, ErrNotAcknowledged
-	}
-	if by != inc.OwnerID && !isAdmin {
-		return inc, Change{}, ErrNotOwner
-	}
-	out := inc.clone()
-	out.Status, out.ResolvedAt = Resolved, ptr(now)
-	unfinished := []string{}
-	for _, s := range out.Steps {
-		if !finished(s.Status) {
-			unfinished = append(unfinished, s.Name)
-		}
-	}
-	return out, Change{Action: ActionResolve, Data: map[string]any{"owner_id": inc.OwnerID,
-		"as_admin": by != inc.OwnerID, "unfinished_steps": unfinished}}, nil
+	return out, Change{Action: ActionReclassify, Data: data}, nil
 }
 
 func finished(s StepStatus) bool { return s == Done || s == Skipped }
@@ -254,3 +272,16 @@ func (e *stepError) Code() string { return ErrInvalidStep.Code }
 func (e *stepError) Details() map[string]any {
 	return map[string]any{"step": e.step, "reason": e.reason}
 }
+
+// ownedError is ErrAlreadyAcknowledged from Acknowledge, naming the current
+// owner, which the API answers as details (it implements Code and Details).
+type ownedError struct{ owner string }
+
+func (e *ownedError) Error() string { return "incident already acknowledged by owner " + e.owner }
+func (e *ownedError) Unwrap() error { return ErrAlreadyAcknowledged }
+
+// Code is ErrAlreadyAcknowledged's code.
+func (e *ownedError) Code() string { return ErrAlreadyAcknowledged.Code }
+
+// Details names the current owner.
+func (e *ownedError) Details() map[string]any { return map[string]any{"owner_id": e.owner} }

@@ -42,18 +42,18 @@ func skip(step string) op {
 // in: before the current step, current, after it, done, skipped. States are
 // written own..monitor as P(ending) A(ctive) D(one) S(kipped).
 func TestStepMachine(t *testing.T) {
-	const invalid, noop = "invalid", "noop"
+	const invalid, noop, owned = "invalid", "noop", "owned"
 	tests := []struct {
 		from   string
 		op     op
-		want   string // the steps after, or invalid (ErrInvalidStep), or noop (nothing changed)
+		want   string // the steps after, or invalid (ErrInvalidStep), owned (ErrAlreadyAcknowledged), or noop (nothing changed)
 		action string
 	}{
 		// own: finished only by acknowledging.
 		{"APPPPP", ack(""), "DAPPPP", incident.ActionAcknowledge},
 		{"ADPPPP", ack(""), "DDAPPP", incident.ActionAcknowledge}, // paused before anyone owned it
 		{"DSAPPP", ack(alice), noop, ""},                          // same owner again
-		{"DAPPPP", ack(bob), "DAPPPP", incident.ActionReassign},   // a new owner, steps untouched
+		{"DAPPPP", ack(bob), owned, ""},                           // another owner: refused, reassign instead
 		{"APPPPP", complete("own"), invalid, ""},
 		{"APPPPP", skip("own"), invalid, ""},
 		{"DAPPPP", complete("own"), invalid, ""},
@@ -118,6 +118,15 @@ func TestStepMachine(t *testing.T) {
 			got, ch, err := tc.op.do(in, now)
 			unchanged(t, "the transition (receiver)", in, before)
 			switch tc.want {
+			case owned:
+				if !errors.Is(err, incident.ErrAlreadyAcknowledged) {
+					t.Fatalf("err = %v, want ErrAlreadyAcknowledged", err)
+				}
+				unchanged(t, "a refused acknowledge", got, before)
+				if !ch.IsZero() {
+					t.Errorf("change = %+v, want none", ch)
+				}
+				return
 			case invalid:
 				if !errors.Is(err, incident.ErrInvalidStep) || !errors.Is(err, errs.Invalid) {
 					t.Fatalf("err = %v, want ErrInvalidStep", err)
@@ -197,19 +206,6 @@ func TestAcknowledge(t *testing.T) {
 	}
 	if ch.Data["owner_id"] != alice || ch.Data["seconds_to_acknowledge"] != int64(180) {
 		t.Errorf("change = %+v", ch)
-	}
-	// Alice hands it to Bob: the acknowledge time stays the first one.
-	later := now.Add(time.Hour)
-	got2, ch, err := got.Acknowledge(bob, alice, later)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got2.OwnerID != bob || !got2.AcknowledgedAt.Equal(now) || ch.Action != incident.ActionReassign ||
-		ch.Data["previous_owner_id"] != alice || ch.Data["owner_id"] != bob {
-		t.Errorf("reassign: %+v, %+v", got2, ch)
-	}
-	if got.OwnerID != alice {
-		t.Error("reassigning changed the earlier value")
 	}
 	if _, _, err := in.Acknowledge("", "", now); !errors.Is(err, errs.Invalid) {
 		t.Errorf("acknowledge without an actor: err = %v", err)
@@ -308,63 +304,10 @@ func TestReclassify(t *testing.T) {
 	}
 }
 
-func TestResolve(t *testing.T) {
-	tests := []struct {
-		name    string
-		state   string
-		by      string
-		isAdmin bool
-		wantErr error
-	}{
-		{name: "owner", state: "DDDDAP", by: alice},
-		{name: "owner with steps left", state: "DDAPPP", by: alice},
-		{name: "admin who is not the owner", state: "DDAPPP", by: bob, isAdmin: true},
-		{name: "owner who is also admin", state: "DDAPPP", by: alice, isAdmin: true},
-		{name: "someone else", state: "DDAPPP", by: bob, wantErr: incident.ErrNotOwner},
-		{name: "unacknowledged, by anyone", state: "ADPPPP", by: bob, wantErr: incident.ErrNotAcknowledged},
-		{name: "unacknowledged, by an admin", state: "APPPPP", by: bob, isAdmin: true, wantErr: incident.ErrNotAcknowledged},
-		{name: "no actor", state: "DDAPPP", by: "", isAdmin: true, wantErr: errs.Invalid},
-	}
-	now := t0.Add(2 * time.Hour)
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			in := build(t, tc.state)
-			before := clone(in)
-			got, ch, err := in.Resolve(tc.by, tc.isAdmin, now)
-			unchanged(t, "Resolve (receiver)", in, before)
-			if tc.wantErr != nil {
-				if !errors.Is(err, tc.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tc.wantErr)
-				}
-				unchanged(t, "a refused Resolve", got, before)
-				if !ch.IsZero() {
-					t.Errorf("change = %+v", ch)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Status != incident.Resolved || got.ResolvedAt == nil || !got.ResolvedAt.Equal(now) {
-				t.Errorf("got %s at %v", got.Status, got.ResolvedAt)
-			}
-			if render(got) != tc.state {
-				t.Errorf("resolving changed the steps: %s", render(got))
-			}
-			if ch.Action != incident.ActionResolve || ch.Data["as_admin"] != (tc.by != alice) {
-				t.Errorf("change = %+v", ch)
-			}
-		})
-	}
-	if !errors.Is(incident.ErrNotOwner, errs.Forbidden) {
-		t.Error("ErrNotOwner must be Forbidden")
-	}
-}
-
 // TestResolvedIsReadOnly: every transition of a resolved incident is refused
 // with ErrResolved (a Conflict) and changes nothing.
 func TestResolvedIsReadOnly(t *testing.T) {
-	inc, _, err := build(t, "DDAPPP").Resolve(alice, false, t0.Add(time.Hour))
+	inc, _, err := build(t, "DDAPPP").Resolve(as(alice), "closed for the test", t0.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,8 +322,14 @@ func TestResolvedIsReadOnly(t *testing.T) {
 		{"acknowledge", unacked, func(i incident.Incident) (incident.Incident, incident.Change, error) {
 			return i.Acknowledge("", alice, now)
 		}},
-		{"reassign", inc, func(i incident.Incident) (incident.Incident, incident.Change, error) {
+		{"acknowledge naming another owner", inc, func(i incident.Incident) (incident.Incident, incident.Change, error) {
 			return i.Acknowledge(bob, alice, now)
+		}},
+		{"reassign", inc, func(i incident.Incident) (incident.Incident, incident.Change, error) {
+			return i.Reassign(bob, "handover", as(alice), now)
+		}},
+		{"legal confirmation", inc, func(i incident.Incident) (incident.Incident, incident.Change, error) {
+			return i.ConfirmLegal("notified", incident.Caller{UserID: lee, IsLegal: true}, now)
 		}},
 		{"same owner", inc, func(i incident.Incident) (incident.Incident, incident.Change, error) {
 			return i.Acknowledge(alice, alice, now)
@@ -396,7 +345,7 @@ func TestResolvedIsReadOnly(t *testing.T) {
 			return i.Reclassify(runbook.Runbook{ID: runbook.DataBreach, Severity: "sev1"}, alice, now)
 		}},
 		{"resolve again", inc, func(i incident.Incident) (incident.Incident, incident.Change, error) {
-			return i.Resolve(alice, true, now)
+			return i.Resolve(incident.Caller{UserID: alice, IsAdmin: true}, "again", now)
 		}},
 		{"escalated", unacked, func(i incident.Incident) (incident.Incident, incident.Change, error) { return i.Escalated(now) }},
 	}

@@ -31,13 +31,14 @@ type incidentRow struct {
 	HistoryJSON     string
 	EscalationCount int
 	LastEscalatedAt *time.Time
+	LegalJSON       *string
 }
 
 var _ incident.Repo = (*Store)(nil)
 
 const incidentCols = `id, campaign_id, runbook, severity, status, summary, source, trigger::text AS trigger_json,
 	owner_id, detected_at, acknowledged_at, paused_at, resolved_at, steps::text AS steps_json,
-	runbook_history::text AS history_json, escalation_count, last_escalated_at`
+	runbook_history::text AS history_json, escalation_count, last_escalated_at, legal_confirmation::text AS legal_json`
 
 func toIncident(r incidentRow) incident.Incident {
 	inc := incident.Incident{ID: r.ID, CampaignID: r.CampaignID, Runbook: r.Runbook, Severity: r.Severity,
@@ -50,6 +51,11 @@ func toIncident(r incidentRow) incident.Incident {
 	if r.TriggerJSON != nil && *r.TriggerJSON != "null" {
 		inc.Trigger = &incident.Trigger{}
 		_ = json.Unmarshal([]byte(*r.TriggerJSON), inc.Trigger)
+	}
+	if r.LegalJSON != nil && *r.LegalJSON != "null" {
+		inc.LegalConfirmation = &incident.LegalConfirmation{}
+		_ = json.Unmarshal([]byte(*r.LegalJSON), inc.LegalConfirmation)
+		inc.LegalConfirmation.At = inc.LegalConfirmation.At.UTC()
 	}
 	_ = json.Unmarshal([]byte(r.StepsJSON), &inc.Steps)
 	_ = json.Unmarshal([]byte(r.HistoryJSON), &inc.RunbookHistory)
@@ -67,6 +73,15 @@ func incidentValues(inc incident.Incident) (trigger any, steps, history string) 
 	s, _ := json.Marshal(inc.Steps)
 	h, _ := json.Marshal(inc.RunbookHistory)
 	return trigger, string(s), string(h)
+}
+
+// legalValue is the legal_confirmation column's value: JSON, or NULL for none.
+func legalValue(inc incident.Incident) any {
+	if inc.LegalConfirmation == nil {
+		return nil
+	}
+	b, _ := json.Marshal(inc.LegalConfirmation)
+	return string(b)
 }
 
 // CreateIncident opens an incident with its task templates and audit entries
@@ -189,10 +204,10 @@ func (s *Store) UpdateIncident(ctx context.Context, id string,
 		trigger, steps, history := incidentValues(next)
 		err = tx.Exec(`UPDATE incidents SET runbook = ?, severity = ?, status = ?, summary = ?, trigger = ?::jsonb,
 			owner_id = ?, acknowledged_at = ?, paused_at = ?, resolved_at = ?, steps = ?::jsonb, runbook_history = ?::jsonb,
-			escalation_count = ?, last_escalated_at = ?, updated_at = now() WHERE id = ?`,
+			escalation_count = ?, last_escalated_at = ?, legal_confirmation = ?::jsonb, updated_at = now() WHERE id = ?`,
 			next.Runbook, next.Severity, string(next.Status), next.Summary, trigger, nullStr(next.OwnerID),
 			next.AcknowledgedAt, next.PausedAt, next.ResolvedAt, steps, history, next.EscalationCount,
-			next.LastEscalatedAt, id).Error
+			next.LastEscalatedAt, legalValue(next), id).Error
 		if err != nil {
 			return translate(err, nil, nil)
 		}

@@ -104,9 +104,11 @@ test('a marketer pauses a sending campaign in two clicks and works the incident 
   await page.evaluate(() => window.scrollTo(0, 0));
   await saveScreenshot(page, 'incident.png', { fullPage: true });
 
-  // Resolve, with confirmation.
+  // Resolve, with confirmation; steps 4–6 are unfinished, so the API wants a reason.
   await page.getByRole('region', { name: 'Resolve' }).getByRole('button', { name: 'Resolve incident' }).click();
-  await page.getByRole('dialog', { name: 'Resolve this incident?' }).getByRole('button', { name: 'Resolve' }).click();
+  const resolveDialog = page.getByRole('dialog', { name: 'Resolve this incident?' });
+  await resolveDialog.getByLabel('Reason').fill('Price corrected; support answers the follow-ups');
+  await resolveDialog.getByRole('button', { name: 'Resolve' }).click();
   await expect(page.getByRole('status').filter({ hasText: /^Resolved/ })).toBeVisible();
   await expect(page.locator('.incident-meta')).toContainText('Resolved');
   await expect(plan.getByRole('form', { name: 'Add a task' })).toHaveCount(0);

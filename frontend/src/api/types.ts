@@ -162,6 +162,17 @@ export interface Incident {
   last_escalated_at: string | null;
   time_to_acknowledge_seconds: number | null;
   time_to_pause_seconds: number | null;
+  /** Resolving needs a legal user's confirmation first (runbook data-breach). */
+  legal_confirmation_required: boolean;
+  /** The latest legal sign-off (POST …/legal-confirmation); null until given. */
+  legal_confirmation: LegalConfirmation | null;
+}
+
+export interface LegalConfirmation {
+  /** The legal user's id. */
+  by: string;
+  at: string;
+  comment: string;
 }
 
 export interface Runbook {

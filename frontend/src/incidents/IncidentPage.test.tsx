@@ -135,26 +135,89 @@ describe('IncidentPage', () => {
     expect(screen.getByRole('region', { name: 'Resolve' })).toHaveTextContent("Only the incident's owner or an admin");
   });
 
-  it('names owners from /people and lets a marketer assign anyone', async () => {
+  it('names owners from /people and lets a marketer reassign, with a reason, never by re-acknowledging', async () => {
     const fake = installFakeApi({
       'GET /api/v1/me': marketerSession,
       ...routes({ 'GET /api/v1/incidents/i1': { status: 200, body: assessing } }),
-      'POST /api/v1/incidents/i1/acknowledge': { status: 200, body: { ...assessing, owner: mara.id } },
+    });
+    fake.on('POST /api/v1/incidents/i1/owner', () => {
+      fake.on('GET /api/v1/incidents/i1', { status: 200, body: { ...assessing, owner: mara.id } });
+      return { status: 200, body: { ...assessing, owner: mara.id } };
     });
     const { user } = renderApp('/incidents/i1');
 
     const own = await screen.findByRole('region', { name: '1 · Own it' });
     expect(await within(own).findByText('Lee Legal')).toBeInTheDocument();
     expect(own).toHaveTextContent('Owner: Lee Legal');
-    const picker = within(own).getByLabelText('Assign owner');
-    expect(within(picker).getAllByRole('option').map((o) => o.textContent)).toEqual([
-      'Choose…',
-      'Me (Mara Marketer)',
-      'Lee Legal (legal)',
-    ]);
+    expect(within(own).queryByRole('button', { name: /Acknowledge|Take over|^Assign$/ })).not.toBeInTheDocument();
+    const picker = within(own).getByLabelText('New owner');
+    expect(within(picker).getAllByRole('option').map((o) => o.textContent)).toEqual(['Choose…', 'Me (Mara Marketer)']);
     await user.selectOptions(picker, 'Me (Mara Marketer)');
-    await user.click(within(own).getByRole('button', { name: 'Assign' }));
-    expect(fake.requestsTo('POST /api/v1/incidents/i1/acknowledge')[0]?.body).toEqual({ owner_id: mara.id });
+    const reassign = within(own).getByRole('button', { name: 'Reassign' });
+    expect(reassign).toBeDisabled(); // a reason is required
+    await user.type(within(own).getByLabelText('Reason for the change'), 'Lee is out today');
+    await user.click(reassign);
+
+    expect(fake.requestsTo('POST /api/v1/incidents/i1/owner')[0]?.body).toEqual({ owner_id: mara.id, reason: 'Lee is out today' });
+    expect(fake.requestsTo('POST /api/v1/incidents/i1/acknowledge')).toHaveLength(0);
+    expect(await within(own).findByText('Mara Marketer (you)')).toBeInTheDocument();
+  });
+
+  it('asks for a reason before resolving with steps unfinished, and sends it', async () => {
+    const mine = { ...assessing, owner: mara.id };
+    const fake = installFakeApi({
+      'GET /api/v1/me': marketerSession,
+      ...routes({ 'GET /api/v1/incidents/i1': { status: 200, body: mine } }),
+    });
+    const resolved = { ...mine, status: 'resolved' as const, resolved_at: fromNow(0), current_step: '' as const };
+    fake.on('POST /api/v1/incidents/i1/resolve', () => {
+      fake.on('GET /api/v1/incidents/i1', { status: 200, body: resolved });
+      return { status: 200, body: resolved };
+    });
+    const { user } = renderApp('/incidents/i1');
+
+    const panel = await screen.findByRole('region', { name: 'Resolve' });
+    await user.click(await within(panel).findByRole('button', { name: 'Resolve incident' }));
+    const dialog = screen.getByRole('dialog', { name: 'Resolve this incident?' });
+    expect(dialog).toHaveTextContent('Steps not finished (Assess, Plan, Communicate, Proceed with caution)');
+    const confirm = within(dialog).getByRole('button', { name: 'Resolve' });
+    expect(confirm).toBeDisabled();
+    await user.type(within(dialog).getByLabelText('Reason'), 'Handled by phone with every customer');
+    await user.click(confirm);
+
+    expect(fake.requestsTo('POST /api/v1/incidents/i1/resolve')[0]?.body).toEqual({
+      reason: 'Handled by phone with every customer',
+    });
+    expect(await screen.findByRole('status')).toHaveTextContent(/^Resolved .*The record below stays as it was\./);
+  });
+
+  it('holds a data breach for legal: the owner waits, a legal user confirms with a comment', async () => {
+    const breach = { ...assessing, runbook: 'data-breach', owner: mara.id, legal_confirmation_required: true };
+    installFakeApi({ 'GET /api/v1/me': marketerSession, ...routes({ 'GET /api/v1/incidents/i1': { status: 200, body: breach } }) });
+    const first = renderApp('/incidents/i1');
+    const panel = await screen.findByRole('region', { name: 'Resolve' });
+    expect(await within(panel).findByRole('group', { name: 'Legal confirmation' })).toHaveTextContent('Waiting for legal');
+    expect(within(panel).getByRole('button', { name: 'Resolve incident' })).toBeDisabled();
+    expect(within(panel).queryByRole('button', { name: 'Confirm for legal' })).not.toBeInTheDocument();
+    first.unmount();
+
+    const confirmed = { ...breach, legal_confirmation: { by: legalUser.id, at: fromNow(0), comment: 'Regulator notified' } };
+    const fake = installFakeApi({
+      'GET /api/v1/me': legalSession,
+      ...routes({ 'GET /api/v1/incidents/i1': { status: 200, body: breach } }),
+    });
+    fake.on('POST /api/v1/incidents/i1/legal-confirmation', () => {
+      fake.on('GET /api/v1/incidents/i1', { status: 200, body: confirmed });
+      return { status: 200, body: confirmed };
+    });
+    const { user } = renderApp('/incidents/i1');
+    const group = await screen.findByRole('group', { name: 'Legal confirmation' });
+    await user.type(within(group).getByLabelText('What legal checked or decided'), 'Regulator notified');
+    await user.click(within(group).getByRole('button', { name: 'Confirm for legal' }));
+
+    expect(fake.requestsTo('POST /api/v1/incidents/i1/legal-confirmation')[0]?.body).toEqual({ comment: 'Regulator notified' });
+    expect(await within(group).findByText(/Legal confirmed/)).toHaveTextContent('Legal confirmed: Lee Legal (you)');
+    expect(group).toHaveTextContent('“Regulator notified”');
   });
 
   it('marks the current step done with the CSRF token and moves the strip on', async () => {

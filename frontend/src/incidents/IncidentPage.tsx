@@ -6,7 +6,7 @@ import { isPausable, useCampaign } from '../campaigns/api';
 import { PauseReadout } from '../campaigns/PauseReadout';
 import { formatDateTime, formatDuration, formatTime, humanize } from '../lib/format';
 import { Badge } from '../shell/Badge';
-import { ConfirmDialog } from '../shell/Dialog';
+import { Dialog } from '../shell/Dialog';
 import { ErrorNotice, Loading } from '../shell/ErrorNotice';
 import { PageHeader } from '../shell/PageHeader';
 import { useDirectory, useIncident, useIncidentActions, useRunbook, useRunbooks } from './api';
@@ -154,6 +154,9 @@ function OwnerPanel({ incident, runbook }: { incident: Incident; runbook: Runboo
   const open = incident.status === 'open';
   const me = directory.me;
   const mayAck = open && can('incident.acknowledge');
+  const owned = !!incident.acknowledged_at && !!incident.owner;
+  // The API's rule: the owner (any role), incident.acknowledge holders, admins.
+  const mayReassign = open && owned && ((!!me && incident.owner === me.id) || can('incident.acknowledge'));
 
   return (
     <div className="owner">
@@ -177,17 +180,17 @@ function OwnerPanel({ incident, runbook }: { incident: Incident; runbook: Runboo
       )}
       <EscalationCountdown incident={incident} runbook={runbook} />
       {acknowledge.error ? <ErrorNotice error={acknowledge.error} title="Not acknowledged" /> : null}
-      {mayAck && me && incident.owner !== me.id ? (
+      {mayAck && !owned && me ? (
         <button
           type="button"
           className="button button--primary"
           onClick={() => acknowledge.mutate(me.id)}
           disabled={acknowledge.isPending}
         >
-          {acknowledge.isPending ? 'Acknowledging…' : incident.owner ? 'Take over as owner' : 'Acknowledge'}
+          {acknowledge.isPending ? 'Acknowledging…' : 'Acknowledge'}
         </button>
       ) : null}
-      {mayAck ? (
+      {mayAck && !owned ? (
         <div className="inline-form">
           <label htmlFor={pickId}>Assign owner</label>
           <select id={pickId} value={pick} onChange={(e) => setPick(e.target.value)}>
@@ -204,6 +207,7 @@ function OwnerPanel({ incident, runbook }: { incident: Incident; runbook: Runboo
           </button>
         </div>
       ) : null}
+      {mayReassign ? <ReassignForm incident={incident} /> : null}
       {open && !incident.acknowledged_at && runbook && runbook.acknowledge.escalation.length > 0 ? (
         <p className="muted">
           Escalates to{' '}
@@ -215,6 +219,58 @@ function OwnerPanel({ incident, runbook }: { incident: Incident; runbook: Runboo
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** Hand an owned incident to someone else (POST …/owner): who and why, both required, on the timeline. */
+function ReassignForm({ incident }: { incident: Incident }) {
+  const directory = useDirectory();
+  const { reassign } = useIncidentActions(incident.id);
+  const [pick, setPick] = useState('');
+  const [reason, setReason] = useState('');
+  const pickId = useId();
+  const reasonId = useId();
+  const others = directory.pickable.filter((u) => u.id !== incident.owner);
+  return (
+    <form
+      className="form"
+      aria-label="Reassign"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!pick || !reason.trim()) return;
+        reassign.mutate(
+          { ownerId: pick, reason: reason.trim() },
+          {
+            onSuccess: () => {
+              setPick('');
+              setReason('');
+            },
+          },
+        );
+      }}
+    >
+      <div className="inline-form">
+        <label htmlFor={pickId}>New owner</label>
+        <select id={pickId} value={pick} onChange={(e) => setPick(e.target.value)}>
+          <option value="">Choose…</option>
+          <OwnerOptions users={others} meId={directory.me?.id} nameOf={directory.nameOf} allowNone={false} />
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={reasonId}>Reason for the change</label>
+        <input
+          id={reasonId}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          placeholder="e.g. going off shift; Sam takes over"
+          maxLength={500}
+        />
+      </div>
+      {reassign.error ? <ErrorNotice error={reassign.error} title="Not reassigned" /> : null}
+      <button type="submit" className="button button--secondary" disabled={!pick || !reason.trim() || reassign.isPending}>
+        {reassign.isPending ? 'Reassigning…' : 'Reassign'}
+      </button>
+    </form>
   );
 }
 
@@ -304,47 +360,161 @@ function RunbookPanel({ incident, runbook }: { incident: Incident; runbook: Runb
 function ResolvePanel({ incident }: { incident: Incident }) {
   const can = useCan();
   const directory = useDirectory();
-  const { resolve } = useIncidentActions(incident.id);
   const [confirming, setConfirming] = useState(false);
   if (incident.status === 'resolved') {
     return <p>Resolved {formatDateTime(incident.resolved_at)}.</p>;
   }
-  const isOwner = !!directory.me && incident.owner === directory.me.id;
+  const me = directory.me;
+  const isOwner = !!me && incident.owner === me.id;
   const isAdmin = can('user.manage');
-  if (!isOwner && !isAdmin) {
-    return (
-      <p className="muted">
-        Only the incident's owner or an admin can resolve it.
-        {can('incident.acknowledge') ? ' Take over as owner first.' : ''}
-      </p>
-    );
-  }
-  const unfinished = incident.steps.filter((s) => s.status === 'pending' || s.status === 'active');
+  // Admin alone is not legal: only the role itself confirms.
+  const isLegal = !!me && me.roles.includes('legal');
+  const legalMissing = incident.legal_confirmation_required && !incident.legal_confirmation;
   return (
     <div>
-      <p className="muted">Close the incident once the plan is done. Steps left open stay on the record.</p>
-      <button type="button" className="button button--secondary" onClick={() => setConfirming(true)}>
-        Resolve incident
-      </button>
-      {confirming ? (
-        <ConfirmDialog
-          title="Resolve this incident?"
-          confirmLabel="Resolve"
-          pending={resolve.isPending}
-          error={resolve.error ? <ErrorNotice error={resolve.error} title="Not resolved" /> : undefined}
-          onClose={() => {
-            setConfirming(false);
-            resolve.reset();
-          }}
-          onConfirm={() => resolve.mutate(undefined, { onSuccess: () => setConfirming(false) })}
-        >
+      {incident.legal_confirmation_required ? <LegalConfirmationPanel incident={incident} isLegal={isLegal} /> : null}
+      {!isOwner && !isAdmin ? (
+        <p className="muted">
+          Only the incident's owner or an admin can resolve it.
+          {can('incident.acknowledge') ? ' Reassign it to yourself first.' : ''}
+        </p>
+      ) : (
+        <>
+          <p className="muted">Close the incident once the plan is done. Steps left open stay on the record.</p>
+          {legalMissing && !isLegal ? (
+            <p className="callout">A data breach is resolved only after someone from legal confirms it.</p>
+          ) : null}
+          <button
+            type="button"
+            className="button button--secondary"
+            onClick={() => setConfirming(true)}
+            disabled={legalMissing && !isLegal}
+          >
+            Resolve incident
+          </button>
+          {confirming ? (
+            <ResolveDialog incident={incident} legalByMe={legalMissing && isLegal} onClose={() => setConfirming(false)} />
+          ) : null}
+        </>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Resolve → Confirm. While steps are unfinished the API wants a reason (422
+ * steps_pending otherwise), so the dialog asks for one and sends it.
+ */
+function ResolveDialog({ incident, legalByMe, onClose }: { incident: Incident; legalByMe: boolean; onClose: () => void }) {
+  const { resolve } = useIncidentActions(incident.id);
+  const [reason, setReason] = useState('');
+  const reasonId = useId();
+  const hintId = useId();
+  const unfinished = incident.steps.filter((s) => s.status === 'pending' || s.status === 'active');
+  const needsReason = unfinished.length > 0;
+  const close = () => {
+    resolve.reset();
+    onClose();
+  };
+  return (
+    <Dialog title="Resolve this incident?" onClose={close} closeDisabled={resolve.isPending}>
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (needsReason && !reason.trim()) return;
+          resolve.mutate(reason.trim() || undefined, { onSuccess: onClose });
+        }}
+      >
+        <div className="dialog-body">
           <p>
             Resolving closes the incident for good: no more tasks, assessment edits or escalations.
-            {unfinished.length > 0
+            {needsReason
               ? ` Steps not finished (${unfinished.map((s) => stepTitle(s.name)).join(', ')}) stay as they are on the record.`
               : ''}
           </p>
-        </ConfirmDialog>
+          {legalByMe ? <p className="callout">You hold the legal role: your resolve counts as legal's confirmation.</p> : null}
+        </div>
+        {needsReason ? (
+          <div className="field">
+            <label htmlFor={reasonId}>Reason</label>
+            <textarea
+              id={reasonId}
+              rows={3}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              aria-describedby={hintId}
+              maxLength={1000}
+              required
+              data-autofocus
+            />
+            <p className="field-hint" id={hintId}>
+              Required while steps are unfinished: say why the incident closes anyway. It goes on the timeline.
+            </p>
+          </div>
+        ) : null}
+        {resolve.error ? <ErrorNotice error={resolve.error} title="Not resolved" /> : null}
+        <div className="dialog-actions">
+          <button type="button" className="button button--secondary" onClick={close} disabled={resolve.isPending}>
+            Back
+          </button>
+          <button
+            type="submit"
+            className="button button--primary"
+            disabled={resolve.isPending || (needsReason && !reason.trim())}
+            data-autofocus={needsReason ? undefined : true}
+          >
+            {resolve.isPending ? 'Working…' : 'Resolve'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** A data breach's legal sign-off: who confirmed and why, or a form for a legal user to give it. */
+function LegalConfirmationPanel({ incident, isLegal }: { incident: Incident; isLegal: boolean }) {
+  const directory = useDirectory();
+  const { confirmLegal } = useIncidentActions(incident.id);
+  const [comment, setComment] = useState('');
+  const commentId = useId();
+  const c = incident.legal_confirmation;
+  return (
+    <div className="legal-confirmation" role="group" aria-label="Legal confirmation">
+      {c ? (
+        <p>
+          Legal confirmed: <strong>{directory.nameOf(c.by)}</strong>, {formatDateTime(c.at)} — “{c.comment}”
+        </p>
+      ) : (
+        <p>
+          <strong>Waiting for legal:</strong> someone holding the legal role must confirm before this incident is
+          resolved.
+        </p>
+      )}
+      {isLegal ? (
+        <form
+          className="form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (comment.trim()) confirmLegal.mutate(comment.trim(), { onSuccess: () => setComment('') });
+          }}
+        >
+          <div className="field">
+            <label htmlFor={commentId}>What legal checked or decided</label>
+            <textarea
+              id={commentId}
+              rows={2}
+              value={comment}
+              onChange={(e) => setComment(e.target.value)}
+              placeholder="e.g. supervisory authority notified on day 2, reference 88-1"
+              maxLength={1000}
+            />
+          </div>
+          {confirmLegal.error ? <ErrorNotice error={confirmLegal.error} title="Not confirmed" /> : null}
+          <button type="submit" className="button button--secondary" disabled={!comment.trim() || confirmLegal.isPending}>
+            {confirmLegal.isPending ? 'Confirming…' : c ? 'Confirm again' : 'Confirm for legal'}
+          </button>
+        </form>
       ) : null}
     </div>
   );

@@ -174,8 +174,20 @@ export function useIncidentActions(id: string) {
   const setIncident = (inc: Incident) => queryClient.setQueryData(incidentKeys.detail(id), inc);
   const setAssessment = (a: Assessment) => queryClient.setQueryData(incidentKeys.assessment(id), a);
   return {
+    /** The first acknowledge only: once owned, the API refuses another owner (409 already_acknowledged). */
     acknowledge: useIncidentMutation(
       (ownerId?: string) => api.post<Incident>(path(id, '/acknowledge'), ownerId ? { owner_id: ownerId } : {}),
+      setIncident,
+    ),
+    /** POST …/owner: hand an acknowledged incident to someone else, for a reason (on the timeline). */
+    reassign: useIncidentMutation(
+      ({ ownerId, reason }: { ownerId: string; reason: string }) =>
+        api.post<Incident>(path(id, '/owner'), { owner_id: ownerId, reason }),
+      setIncident,
+    ),
+    /** POST …/legal-confirmation: legal's sign-off, which a data breach needs before it resolves. */
+    confirmLegal: useIncidentMutation(
+      (comment: string) => api.post<Incident>(path(id, '/legal-confirmation'), { comment }),
       setIncident,
     ),
     pause: useIncidentMutation(() => api.post<Incident>(path(id, '/pause'), {}), setIncident),
@@ -183,7 +195,11 @@ export function useIncidentActions(id: string) {
       (runbook: string) => api.post<Incident>(path(id, '/runbook'), { runbook }),
       setIncident,
     ),
-    resolve: useIncidentMutation(() => api.post<Incident>(path(id, '/resolve'), {}), setIncident),
+    /** The reason is required by the API while a step is unfinished (422 steps_pending). */
+    resolve: useIncidentMutation(
+      (reason?: string) => api.post<Incident>(path(id, '/resolve'), reason ? { reason } : {}),
+      setIncident,
+    ),
     /** POST …/steps/{step}/complete or …/skip → the incident, with the next step active. */
     finishStep: useIncidentMutation(
       ({ step, skip }: { step: StepName; skip: boolean }) =>

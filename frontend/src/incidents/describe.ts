@@ -38,7 +38,9 @@ export function describeEntry(e: TimelineEntry): string {
     case 'incident.acknowledge':
       return `Acknowledged${typeof d.seconds_to_acknowledge === 'number' ? ` after ${formatCount(d.seconds_to_acknowledge)} s` : ''}`;
     case 'incident.reassign':
-      return 'Changed the owner';
+      return `Changed the owner${d.reason ? `: “${str(d.reason)}”` : ''}`;
+    case 'incident.legal_confirm':
+      return `Confirmed for legal: “${str(d.comment)}”`;
     case 'incident.pause':
       return `Recorded the campaign as paused${typeof d.seconds_to_pause === 'number' ? ` (${formatCount(d.seconds_to_pause)} s after detection)` : ''}`;
     case 'incident.step_complete':
@@ -50,7 +52,7 @@ export function describeEntry(e: TimelineEntry): string {
     case 'incident.escalate':
       return 'Escalated: nobody acknowledged in time';
     case 'incident.resolve':
-      return 'Resolved the incident';
+      return `Resolved the incident${d.reason ? `: “${str(d.reason)}”` : ''}`;
     case 'incident.assess':
       return `Computed the assessment: ${formatCount(Number(d.handed_to_esp ?? 0))} handed over, ${formatCount(Number(d.held ?? 0))} held, ${formatCount(Number(d.complained ?? 0))} complaints`;
     case 'incident.assessment_edit':

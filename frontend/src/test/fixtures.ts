@@ -84,6 +84,8 @@ export function incident(overrides: Partial<Incident> = {}): Incident {
     last_escalated_at: null,
     time_to_acknowledge_seconds: null,
     time_to_pause_seconds: null,
+    legal_confirmation_required: false,
+    legal_confirmation: null,
     ...overrides,
   };
 }
