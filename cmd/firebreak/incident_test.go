@@ -599,7 +599,7 @@ func TestIncidentResolveNeedsAReasonForPendingStepsAndLegalForABreach(t *testing
 	s.postJSON(path+"/acknowledge", nil, nil)
 	var e errorAnswer
 	if code := s.postJSON(path+"/resolve", nil, &e); code != 422 || e.Error.Code != "steps_pending" ||
-		fmt.Sprint(e.Error.Details["pending"]) != "[stop assess plan communicate monitor]" {
+		fmt.Sprint(e.Error.Details["pending"]) != "[stop assess plan communicate]" {
 		t.Fatalf("resolve with steps pending: %d %+v, want 422 steps_pending", code, e)
 	}
 	if got := s.incident(inc.ID); got.Status != "open" || slices.Contains(actions(s.timeline(inc.ID)), "incident.resolve") {
@@ -612,7 +612,7 @@ func TestIncidentResolveNeedsAReasonForPendingStepsAndLegalForABreach(t *testing
 	}
 	tl := s.timeline(inc.ID)
 	if last := tl[len(tl)-1]; last.Action != "incident.resolve" || last.Data["reason"] != "false alarm: the price was right" ||
-		fmt.Sprint(last.Data["unfinished_steps"]) != "[stop assess plan communicate monitor]" {
+		fmt.Sprint(last.Data["unfinished_steps"]) != "[stop assess plan communicate]" {
 		t.Fatalf("resolve entry %+v", last)
 	}
 

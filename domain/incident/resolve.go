@@ -22,7 +22,8 @@ func (inc Incident) NeedsLegalConfirmation() bool { return inc.Runbook == runboo
 //     the caller holds legal and their resolve is the confirmation
 //     (ErrLegalConfirmationRequired; admin alone does not count);
 //   - every step is done or skipped, or the caller gives a reason
-//     (ErrStepsPending, whose Details list the unfinished steps).
+//     (ErrStepsPending, whose Details list the unfinished steps). Step 6,
+//     monitor, never counts: resolving is what starts its watch window.
 //
 // Unfinished steps stay as they are; the Change lists them with the reason
 // and, for a data breach, who confirmed for legal and when.
@@ -45,7 +46,7 @@ func (inc Incident) Resolve(c Caller, reason string, now time.Time) (Incident, C
 	}
 	unfinished := []string{}
 	for _, s := range inc.Steps {
-		if !finished(s.Status) {
+		if !finished(s.Status) && s.Name != StepMonitor {
 			unfinished = append(unfinished, s.Name)
 		}
 	}

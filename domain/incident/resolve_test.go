@@ -15,7 +15,8 @@ import (
 func TestResolve(t *testing.T) {
 	admin := func(id string) incident.Caller { return incident.Caller{UserID: id, IsAdmin: true} }
 	legal := func(id string) incident.Caller { return incident.Caller{UserID: id, IsLegal: true} }
-	all := []string{incident.StepAssess, incident.StepPlan, incident.StepCommunicate, incident.StepMonitor}
+	// Step 6 (monitor) never counts: resolving starts its watch window.
+	all := []string{incident.StepAssess, incident.StepPlan, incident.StepCommunicate}
 	tests := []struct {
 		name      string
 		state     string // alice owns it when own is done
@@ -32,7 +33,8 @@ func TestResolve(t *testing.T) {
 		{name: "owner, steps pending, no reason", state: "DDAPPP", caller: as(alice), wantErr: incident.ErrStepsPending, pending: all},
 		{name: "owner, steps pending, blank reason", state: "DDAPPP", caller: as(alice), reason: "  ", wantErr: incident.ErrStepsPending, pending: all},
 		{name: "an earlier step left pending is listed", state: "DDPDDA", caller: as(alice), wantErr: incident.ErrStepsPending,
-			pending: []string{incident.StepAssess, incident.StepMonitor}},
+			pending: []string{incident.StepAssess}},
+		{name: "only monitor left: no reason needed", state: "DDDDDA", caller: as(alice), pending: []string{}},
 		{name: "admin who is not the owner", state: "DDDDDD", caller: admin(bob), pending: []string{}},
 		{name: "admin, steps pending, no reason", state: "DDAPPP", caller: admin(bob), wantErr: incident.ErrStepsPending, pending: all},
 		{name: "someone else", state: "DDDDDD", caller: as(bob), wantErr: incident.ErrNotOwner},
