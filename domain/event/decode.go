@@ -211,7 +211,7 @@ func (d *decoder) event(f *fields, raw []byte, now time.Time) Event {
 	e.Reason, e.Status, e.Response = d.text(f[keyReason]), d.text(f[keyStatus]), d.text(f[keyResponse])
 	e.Attempt, e.Type, e.Classification = d.text(f[keyAttempt]), d.text(f[keyType]), d.text(f[keyClassification])
 	e.URL = d.text(f[keyURL])
-	e.ASMGroupID = int(num(d.text(f[keyASMGroupID])))
+	e.ASMGroupID = groupID(num(d.text(f[keyASMGroupID])))
 	e.MachineOpen = boolean(d.text(f[keyMachineOpen]))
 	if id := d.text(f[keyCampaignID]); ids.Valid(id) {
 		e.CampaignID = strings.ToLower(id)
@@ -305,6 +305,17 @@ func num(s string) float64 {
 		return 0
 	}
 	return f
+}
+
+// groupID reads an unsubscribe group id. SendGrid's are positive and within
+// int32 (the store's group_id columns are integer): any other value is no
+// group (0) rather than one wrapped into another group's id — 4294967301 is
+// not group 5. A fraction is cut off, as it always was.
+func groupID(f float64) int {
+	if f < 1 || f > math.MaxInt32 {
+		return 0
+	}
+	return int(f)
 }
 
 // boolean reads true, false and strconv.ParseBool's other spellings of them.

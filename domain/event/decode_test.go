@@ -49,7 +49,9 @@ func decodeReference(body []byte, now time.Time) ([]event.Event, error) {
 		e.Reason, e.Status, e.Response = refStr(m["reason"]), refStr(m["status"]), refStr(m["response"])
 		e.Attempt, e.Type, e.Classification = refStr(m["attempt"]), refStr(m["type"]), refStr(m["bounce_classification"])
 		e.URL = refStr(m["url"])
-		e.ASMGroupID = int(refNum(m["asm_group_id"]))
+		if g := refNum(m["asm_group_id"]); g >= 1 && g <= math.MaxInt32 { // meant to differ: no wrapped group ids
+			e.ASMGroupID = int(g)
+		}
 		e.MachineOpen = refBoolean(m["sg_machine_open"])
 		if id := refStr(m["firebreak_campaign_id"]); ids.Valid(id) {
 			e.CampaignID = strings.ToLower(id)
@@ -178,6 +180,7 @@ var trickyBodies = []string{
 	`[{"timestamp":"1_700_000_000"}]`, `[{"timestamp":1e400}]`, `[{"timestamp":-1e400}]`, `[{"timestamp":1e-400}]`,
 	`[{"timestamp":[1700000000]}]`, `[{"timestamp":{"s":1}}]`, `[{"timestamp":null}]`,
 	`[{"asm_group_id":"42"}]`, `[{"asm_group_id":42.9}]`, `[{"asm_group_id":-7}]`, `[{"asm_group_id":1e30}]`, `[{"asm_group_id":"NaN"}]`,
+	`[{"asm_group_id":4294967301}]`, `[{"asm_group_id":2147483647}]`, `[{"asm_group_id":2147483648}]`, `[{"asm_group_id":0.5}]`,
 	`[{"sg_machine_open":true}]`, `[{"sg_machine_open":"T"}]`, `[{"sg_machine_open":1}]`, `[{"sg_machine_open":"yes"}]`,
 	`[{"sg_machine_open":false}]`, `[{"sg_machine_open":[true]}]`,
 	`[{"attempt":3}]`, `[{"attempt":3.50}]`, `[{"attempt":-0.0e-0}]`, `[{"attempt":false}]`, `[{"attempt":{}}]`,

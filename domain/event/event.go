@@ -54,7 +54,7 @@ type Event struct {
 	Type           string // bounce: "bounce" or "blocked"
 	Classification string // bounce_classification
 	URL            string
-	ASMGroupID     int
+	ASMGroupID     int // 1..math.MaxInt32, 0 for none (absent or out of that range)
 	MachineOpen    bool
 	CampaignID     string // firebreak_campaign_id, when a valid id
 	RecipientID    string // firebreak_recipient_id, when a valid id

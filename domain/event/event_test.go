@@ -172,3 +172,18 @@ func FuzzDecodeAndVerify(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeGroupIDOutsideInt32IsNoGroup: a group id is kept only when it is a
+// possible SendGrid group (1..2^31-1); 4294967301 must not become group 5.
+func TestDecodeGroupIDOutsideInt32IsNoGroup(t *testing.T) {
+	for raw, want := range map[string]int{`42`: 42, `"42"`: 42, `2147483647`: 2147483647, `4294967301`: 0,
+		`"4294967301"`: 0, `2147483648`: 0, `-7`: 0, `0`: 0, `1e30`: 0, `"NaN"`: 0, `null`: 0} {
+		evs, err := event.Decode([]byte(`[{"event":"group_unsubscribe","asm_group_id":`+raw+`}]`), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := evs[0].ASMGroupID; got != want {
+			t.Errorf("asm_group_id %s read as %d, want %d", raw, got, want)
+		}
+	}
+}

@@ -1,0 +1,167 @@
+package api_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/firebreak/firebreak/api"
+	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/event"
+	"github.com/firebreak/firebreak/domain/store"
+	"github.com/firebreak/firebreak/domain/user"
+	"github.com/firebreak/firebreak/internal/testenv"
+)
+
+// hookFixture is the real server with the webhook wired to a fresh database,
+// one campaign handed to n recipients, and the key SendGrid would sign with.
+type hookFixture struct {
+	*fixture
+	key        *ecdsa.PrivateKey
+	campaignID string
+	recipients []hookRecipient
+}
+
+type hookRecipient struct{ id, email string }
+
+func newHookFixture(t *testing.T, cfg api.Config, n int) *hookFixture {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{DSN: testenv.DB(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	users := user.NewService(st, user.Limits{PerEmail: 5, PerIP: 8, Window: time.Minute}, time.Hour, nil)
+	e := api.New(cfg, api.Deps{
+		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Users:      users,
+		Events:     event.NewService(st, nil, nil),
+		EventList:  st,
+		WebhookKey: &key.PublicKey,
+	})
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	h := &hookFixture{fixture: &fixture{t: t, srv: srv, echo: e, store: st, users: users}, key: key,
+		campaignID: "00000000-0000-0000-0000-00000000c0de"}
+	db := st.SQL()
+	for _, q := range []string{
+		`INSERT INTO brands (id, name, from_email) VALUES ('00000000-0000-0000-0000-00000000b0de', 'B', 'b@x.io')`,
+		`INSERT INTO campaigns (id, name, brand_id, send_buffer_seconds, status, asm_group_id) VALUES
+			('` + h.campaignID + `', 'C', '00000000-0000-0000-0000-00000000b0de', 900, 'sent', 5)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range n {
+		r := hookRecipient{id: fmt.Sprintf("00000000-0000-0000-0000-%012d", 9000+i), email: fmt.Sprintf("r%d@x.io", i)}
+		h.recipients = append(h.recipients, r)
+		if _, err := db.ExecContext(ctx, `INSERT INTO recipients (id, email) VALUES ($1, $2)`, r.id, r.email); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO campaign_recipients (campaign_id, recipient_id, email, state, handed_at,
+			message_id) VALUES ($1, $2, $3, 'handed', now(), $4)`, h.campaignID, r.id, r.email, fmt.Sprintf("msg%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return h
+}
+
+// event is one SendGrid event for recipient i, with Firebreak's custom args.
+func (h *hookFixture) event(i int, kind string, extra map[string]any) map[string]any {
+	r := h.recipients[i]
+	e := map[string]any{"email": r.email, "event": kind, "timestamp": 1763899200 + i,
+		"sg_event_id": fmt.Sprintf("%s-%d", kind, i), "sg_message_id": fmt.Sprintf("msg%d.filter0001", i),
+		"category": []string{"newsletter"}, "firebreak_campaign_id": h.campaignID, "firebreak_recipient_id": r.id}
+	for k, v := range extra {
+		e[k] = v
+	}
+	return e
+}
+
+// sign is SendGrid's signature: ECDSA P-256 over timestamp + body.
+func (h *hookFixture) sign(ts string, body []byte) string {
+	sum := sha256.Sum256(append([]byte(ts), body...))
+	sig, err := ecdsa.SignASN1(rand.Reader, h.key, sum[:])
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(sig)
+}
+
+// postBody posts body signed as SendGrid signs it.
+func (h *hookFixture) postBody(body []byte) reply {
+	h.t.Helper()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	return h.do(call{method: "POST", path: "/webhooks/sendgrid", body: string(body),
+		headers: map[string]string{event.SignatureHeader: h.sign(ts, body), event.TimestampHeader: ts}})
+}
+
+// post posts events as one signed batch, as SendGrid frames it (CRLF after the array).
+func (h *hookFixture) post(events ...map[string]any) reply {
+	h.t.Helper()
+	body, err := json.Marshal(events)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return h.postBody(append(body, '\r', '\n'))
+}
+
+// count is one number from the database.
+func (h *hookFixture) count(q string, args ...any) int {
+	h.t.Helper()
+	var n int
+	if err := h.store.SQL().QueryRowContext(context.Background(), q, args...).Scan(&n); err != nil {
+		h.t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// admin returns an API token of a new admin.
+func (h *hookFixture) admin() string {
+	h.t.Helper()
+	if _, err := h.users.AddUser(context.Background(), audit.CLI, user.NewUser{Email: "admin@example.com", Name: "Admin",
+		Roles: []string{"admin"}, Password: "correct horse battery"}); err != nil {
+		h.t.Fatal(err)
+	}
+	_, tok, err := h.users.CreateToken(context.Background(), audit.CLI, "admin@example.com", "test")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return tok
+}
+
+// TestWebhookGroupIDAboveInt32SuppressesNoOtherGroup: asm_group_id 4294967301
+// is 5 once wrapped to 32 bits. The group_unsubscribe must not suppress the
+// address for group 5 (the campaign's group): an id no group can have is no group.
+func TestWebhookGroupIDAboveInt32SuppressesNoOtherGroup(t *testing.T) {
+	h := newHookFixture(t, api.Config{}, 2)
+	r := h.post(h.event(0, "group_unsubscribe", map[string]any{"asm_group_id": 4294967301}),
+		h.event(1, "group_unsubscribe", map[string]any{"asm_group_id": 5}))
+	if r.status != 200 {
+		t.Fatalf("post: %d %s", r.status, r.body)
+	}
+	if n := h.count(`SELECT count(*) FROM suppressions WHERE email = $1`, h.recipients[0].email); n != 0 {
+		t.Errorf("asm_group_id 4294967301 created %d suppressions (group 5 is a different group)", n)
+	}
+	if n := h.count(`SELECT count(*) FROM suppressions WHERE email = $1 AND group_id = 5`, h.recipients[1].email); n != 1 {
+		t.Errorf("asm_group_id 5: %d group 5 suppressions, want 1", n)
+	}
+	if n := h.count(`SELECT count(*) FROM events WHERE email = $1 AND raw->>'asm_group_id' = '4294967301'`,
+		h.recipients[0].email); n != 1 {
+		t.Errorf("the event with the out-of-range group is stored %d times with its group as posted, want 1", n)
+	}
+}
