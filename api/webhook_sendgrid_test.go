@@ -165,3 +165,65 @@ func TestWebhookGroupIDAboveInt32SuppressesNoOtherGroup(t *testing.T) {
 		t.Errorf("the event with the out-of-range group is stored %d times with its group as posted, want 1", n)
 	}
 }
+
+// hookAnswer is the webhook's 200 body.
+type hookAnswer struct {
+	Received     int `json:"received"`
+	Stored       int `json:"stored"`
+	Duplicates   int `json:"duplicates"`
+	Unattributed int `json:"unattributed"`
+	Quarantined  int `json:"quarantined"`
+}
+
+// TestWebhookNULInAnyFieldIs200AndTheBatchIsStored: Postgres text cannot hold
+// NUL, and a batch Postgres refuses is answered 503 and retried by SendGrid
+// until it drops the good events with it. A \u0000 in any field of one event
+// must leave the post 2xx, the good events stored and counted, and the
+// poisoned event stored with U+FFFD in place of NUL.
+func TestWebhookNULInAnyFieldIs200AndTheBatchIsStored(t *testing.T) {
+	const good = 4
+	h := newHookFixture(t, api.Config{}, good+1)
+	var batch []map[string]any
+	for i := range good {
+		batch = append(batch, h.event(i, "delivered", nil))
+	}
+	fields := []string{"email", "event", "sg_event_id", "sg_message_id", "reason", "status", "response", "attempt",
+		"type", "bounce_classification", "url", "category", "useragent", "ip", "smtp-id", "asm_group_id", "timestamp",
+		"sg_machine_open", "firebreak_campaign_id", "firebreak_recipient_id", "x_custom_arg"}
+	for n, field := range fields {
+		kind := "bounce"
+		if field == "url" {
+			kind = "click"
+		}
+		poisoned := h.event(good, kind, map[string]any{"type": "bounce", "status": "5.1.1",
+			"bounce_classification": "Invalid Address", "reason": "550 5.1.1 no such user",
+			"url": "https://x.io/a", "timestamp": 1763899300 + n, "sg_event_id": "poison-" + field,
+			"email": fmt.Sprintf("p%d@x.io", n)}) // a suppression of its own
+		if v, ok := poisoned[field].(string); ok {
+			poisoned[field] = v[:len(v)/2] + "\x00" + v[len(v)/2:] // json.Marshal writes it as \u0000
+		} else {
+			poisoned[field] = "a\x00b"
+		}
+		post := append(append([]map[string]any{}, batch...), poisoned)
+		r := h.post(post...)
+		var a hookAnswer
+		if r.status == 200 {
+			r.json(t, &a)
+		}
+		if r.status != 200 || a.Stored+a.Duplicates != len(post) || a.Quarantined != 0 {
+			t.Errorf("NUL in %s: %d %s, want 200 with every event stored", field, r.status, r.body)
+		}
+	}
+	if n := h.count(`SELECT delivered FROM campaigns WHERE id = $1`, h.campaignID); n != good {
+		t.Errorf("campaign counts %d delivered, want %d", n, good)
+	}
+	if n := h.count(`SELECT count(*) FROM events`); n != good+len(fields) {
+		t.Errorf("%d events stored, want %d", n, good+len(fields))
+	}
+	if n := h.count(`SELECT count(*) FROM events WHERE strpos(email || sg_event_id || natural_key || url, U&'\FFFD') > 0`); n < 5 {
+		t.Errorf("only %d events keep U+FFFD where NUL was in their email, sg_event_id, natural key or url", n)
+	}
+	if n := h.count(`SELECT count(*) FROM suppressions WHERE reason = U&'550 5.1.1 n\FFFDo such user'`); n != 1 {
+		t.Errorf("the bounce with NUL in its reason made %d suppressions with U+FFFD in its reason, want 1", n)
+	}
+}

@@ -23,7 +23,12 @@ import (
 //
 // The body must be one JSON array of objects and valid UTF-8 throughout
 // (Postgres refuses invalid UTF-8 text, so such a body is malformed rather
-// than a batch that can never be stored). Each Event.Raw is a sub-slice of
+// than a batch that can never be stored). Postgres text cannot hold NUL
+// either, but a \u0000 is valid JSON that SendGrid passes on from what it was
+// given (a user agent, a clicked URL): every decoded string reads it as
+// U+FFFD, the replacement character, rather than dropping it, so that
+// "a\u0000@x.com" never becomes the different address a@x.com. Raw keeps the
+// \u0000 escape as posted (the store replaces it there for jsonb). Each Event.Raw is a sub-slice of
 // body, not a copy: body must not be modified while the events are in use.
 //
 // Decode is a single pass over the body (webhook ingest is hot): it checks all
@@ -647,7 +652,8 @@ func hex4(b []byte) rune {
 
 // unescape decodes the inside of a checked JSON string as encoding/json does:
 // a \u escape of a lone or mismatched surrogate becomes U+FFFD, and the
-// escape after it is read on its own.
+// escape after it is read on its own. Unlike encoding/json, \u0000 becomes
+// U+FFFD too (the only way a NUL can get into a checked string).
 func unescape(s []byte) string {
 	b := make([]byte, 0, len(s)) // escapes never grow: \uXXXX is 6 bytes, at most 3 in UTF-8
 	for i := 0; i < len(s); {
@@ -679,6 +685,9 @@ func unescape(s []byte) string {
 				if r = utf16.DecodeRune(r, r2); r != utf8.RuneError {
 					i += 6
 				}
+			}
+			if r == 0 { // see Decode: NUL reads as U+FFFD
+				r = utf8.RuneError
 			}
 			b = utf8.AppendRune(b, r)
 			continue

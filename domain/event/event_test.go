@@ -187,3 +187,33 @@ func TestDecodeGroupIDOutsideInt32IsNoGroup(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeReadsNULAsReplacementCharacter: no decoded string holds NUL
+// (Postgres text refuses it, which made the whole batch fail for 24 h); each
+// \u0000 reads as U+FFFD, so an address with NUL never becomes another address.
+func TestDecodeReadsNULAsReplacementCharacter(t *testing.T) {
+	body := `[{"email":"a\u0000@x.com","event":"click\u0000","sg_event_id":"id\u0000","sg_message_id":"m\u0000.1",
+		"reason":"r\u0000","status":"s\u0000","response":"p\u0000","attempt":"1\u0000","type":"t\u0000",
+		"bounce_classification":"c\u0000","url":"https://x.io/\u0000","category":["k\u0000","\u0000"]},
+		{"category":"\u0000k"}]`
+	evs, err := event.Decode([]byte(body), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := evs[0]
+	for name, got := range map[string]string{"email": e.Email, "event": e.Event, "sg_event_id": e.SGEventID,
+		"sg_message_id": e.SGMessageID, "message prefix": e.MessagePrefix, "reason": e.Reason, "status": e.Status,
+		"response": e.Response, "attempt": e.Attempt, "type": e.Type, "bounce_classification": e.Classification,
+		"url": e.URL, "category 0": e.Categories[0], "category 1": e.Categories[1], "natural key": e.NaturalKey(),
+		"category (string)": evs[1].Categories[0]} {
+		if strings.ContainsRune(got, 0) || !strings.ContainsRune(got, '\uFFFD') {
+			t.Errorf("%s = %q, want U+FFFD where NUL was", name, got)
+		}
+	}
+	if e.Email != "a\uFFFD@x.com" {
+		t.Errorf("email %q must not become another address", e.Email)
+	}
+	if !strings.Contains(string(e.Raw), `"a\u0000@x.com"`) {
+		t.Errorf("raw must stay as posted: %s", e.Raw)
+	}
+}
