@@ -227,3 +227,44 @@ func TestWebhookNULInAnyFieldIs200AndTheBatchIsStored(t *testing.T) {
 		t.Errorf("the bounce with NUL in its reason made %d suppressions with U+FFFD in its reason, want 1", n)
 	}
 }
+
+// TestWebhookValuesTooLongForAnIndexAreStored: a unique index entry holds
+// about 2.7 kB, so a click on a long tracking URL (it is in the natural key),
+// a long sg_event_id or sg_message_id, or a long address used to fail the
+// whole batch, forever. Each is stored once, and once only when posted again.
+func TestWebhookValuesTooLongForAnIndexAreStored(t *testing.T) {
+	h := newHookFixture(t, api.Config{}, 5)
+	long := func(n int) string { // incompressible, as a real tracking token is
+		b := make([]byte, n/2)
+		_, _ = rand.Read(b)
+		return fmt.Sprintf("%x", b)
+	}
+	url := "https://shop.example/c?t=" + long(4000)
+	batch := []map[string]any{
+		h.event(0, "delivered", nil),
+		h.event(1, "click", map[string]any{"url": url + "a"}),
+		h.event(1, "click", map[string]any{"url": url + "b", "sg_event_id": "click-1b"}), // differs only at the end
+		h.event(2, "open", map[string]any{"sg_event_id": long(4000)}),
+		h.event(3, "open", map[string]any{"sg_message_id": long(4000) + ".filter0001"}),
+		{"email": long(4000) + "@x.io", "event": "unsubscribe", "timestamp": 1763899200, "sg_event_id": "long-address"},
+	}
+	for _, label := range []string{"first post", "the same post again"} {
+		r := h.post(batch...)
+		var a hookAnswer
+		if r.status == 200 {
+			r.json(t, &a)
+		}
+		if r.status != 200 || a.Stored+a.Duplicates != len(batch) || a.Quarantined != 0 {
+			t.Fatalf("%s: %d %s, want 200 with every event stored", label, r.status, r.body)
+		}
+	}
+	if n := h.count(`SELECT count(*) FROM events`); n != len(batch) {
+		t.Errorf("%d events stored, want %d (each once)", n, len(batch))
+	}
+	if n := h.count(`SELECT clicked FROM campaigns WHERE id = $1`, h.campaignID); n != 1 {
+		t.Errorf("campaign counts %d clicked, want 1", n)
+	}
+	if n := h.count(`SELECT count(*) FROM events WHERE url = $1`, url+"b"); n != 1 {
+		t.Errorf("the click on the long URL is stored %d times with its URL as posted, want 1", n)
+	}
+}

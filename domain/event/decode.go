@@ -208,7 +208,7 @@ func (d *decoder) event(f *fields, raw []byte, now time.Time) Event {
 	e := Event{Raw: raw}
 	e.Email = strings.ToLower(strings.TrimSpace(d.text(f[keyEmail])))
 	e.Event = strings.TrimSpace(d.text(f[keyEvent]))
-	e.SGEventID = d.text(f[keySGEventID])
+	e.SGEventID = boundedKey(d.text(f[keySGEventID]))
 	e.SGMessageID = d.text(f[keySGMessageID])
 	e.MessagePrefix, _, _ = strings.Cut(e.SGMessageID, ".")
 	e.Timestamp = timestamp(d.text(f[keyTimestamp]), now)
@@ -333,10 +333,11 @@ func boolean(s string) bool {
 }
 
 // timestamp reads Unix seconds, or milliseconds when the value is too large to
-// be seconds (one SendGrid doc example uses ms); missing or absurd: now.
+// be seconds (one SendGrid doc example uses ms); missing or absurd (beyond the
+// year 5000 in either unit, which would also overflow the store's time): now.
 func timestamp(s string, now time.Time) time.Time {
 	v := num(s)
-	if v <= 0 {
+	if v <= 0 || v > 1e14 {
 		return now.UTC().Truncate(time.Second)
 	}
 	if v > 1e12 {

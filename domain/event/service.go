@@ -124,6 +124,9 @@ func classify(e Event) Record {
 			r.Suppress = "group_unsubscribe"
 		}
 	}
+	if len(e.Email) > MaxAddressLen {
+		r.Suppress = ""
+	}
 	return r
 }
 
