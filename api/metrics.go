@@ -47,7 +47,7 @@ func NewMetrics(extra ...prometheus.Collector) *Metrics {
 	}, []string{"reason"})
 	m.events = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "firebreak_webhook_events_total",
-		Help: "Event Webhook events received, by result (stored, duplicate, unattributed).",
+		Help: "Event Webhook events received, by result (stored, duplicate, unattributed, quarantined).",
 	}, []string{"result"})
 	m.ack = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "firebreak_incident_time_to_acknowledge_seconds",
 		Help: "From detection to the first acknowledgement.", Buckets: []float64{5, 15, 30, 60, 120, 300, 600, 1800, 3600}})

@@ -48,6 +48,7 @@ type Deps struct {
 	// Events stores webhook batches; WebhookKey verifies their signatures.
 	Events     *event.Service
 	EventList  event.Lister
+	Quarantine event.QuarantineLister
 	WebhookKey *ecdsa.PublicKey
 	Ready      []Check
 	Metrics    *Metrics
@@ -127,6 +128,9 @@ func New(cfg Config, d Deps) *echo.Echo {
 	// The signature is the auth; the limit is the webhook's own (SendGrid posts ≤ 768 KB).
 	e.POST("/webhooks/sendgrid", wh.receive)
 	e.GET("/api/v1/events", eventLister{d.EventList}.list, guard(auth.Read)...)
+	// Quarantined events are mostly bounces and unsubscribes that did not become
+	// suppressions: the admins who keep the suppression list review them.
+	e.GET("/api/v1/webhook/quarantine", quarantineLister{d.Quarantine}.list, guard(auth.SuppressionManage)...)
 
 	rbs := runbookHandlers{set: d.Runbooks}
 	e.GET("/api/v1/runbooks", rbs.list, guard(auth.Read)...)

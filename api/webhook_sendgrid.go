@@ -81,7 +81,42 @@ func (h webhookHandlers) receive(c echo.Context) error {
 	h.metrics.events.WithLabelValues("stored").Add(float64(res.Stored))
 	h.metrics.events.WithLabelValues("duplicate").Add(float64(res.Duplicates))
 	h.metrics.events.WithLabelValues("unattributed").Add(float64(res.Unattributed))
+	if res.Quarantined > 0 {
+		h.metrics.events.WithLabelValues("quarantined").Add(float64(res.Quarantined))
+		h.log.Warn("webhook events quarantined: Postgres refused them even alone; the rest of the post is stored "+
+			"(GET /api/v1/webhook/quarantine)", "request_id", requestID(c), "events", len(evs), "quarantined", res.Quarantined)
+	}
 	return c.JSON(http.StatusOK, res)
+}
+
+type quarantineResponse struct {
+	ID             int64     `json:"id"`
+	SGEventID      string    `json:"sg_event_id"`
+	Event          string    `json:"event"`
+	Email          string    `json:"email"`
+	Error          string    `json:"error"`
+	Raw            string    `json:"raw"` // a string: it is what the store could not read as JSON
+	ReceivedAt     time.Time `json:"received_at"`
+	LastReceivedAt time.Time `json:"last_received_at"`
+	Attempts       int       `json:"attempts"`
+}
+
+type quarantineLister struct{ lister event.QuarantineLister }
+
+// list is GET /api/v1/webhook/quarantine?limit=: the webhook events Postgres
+// refused even alone, newest first, for an admin to act on by hand.
+func (h quarantineLister) list(c echo.Context) error {
+	limit, _ := strconv.Atoi(c.QueryParam("limit"))
+	qs, err := event.ListQuarantine(c.Request().Context(), h.lister, limit)
+	if err != nil {
+		return err
+	}
+	out := make([]quarantineResponse, len(qs))
+	for i, q := range qs {
+		out[i] = quarantineResponse{ID: q.ID, SGEventID: q.SGEventID, Event: q.Event, Email: q.Email, Error: q.Error,
+			Raw: string(q.Raw), ReceivedAt: q.ReceivedAt, LastReceivedAt: q.LastReceivedAt, Attempts: q.Attempts}
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 type eventResponse struct {

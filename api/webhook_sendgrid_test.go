@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +51,7 @@ func newHookFixture(t *testing.T, cfg api.Config, n int) *hookFixture {
 		Users:      users,
 		Events:     event.NewService(st, nil, nil),
 		EventList:  st,
+		Quarantine: st,
 		WebhookKey: &key.PublicKey,
 	})
 	srv := httptest.NewServer(e)
@@ -266,5 +268,67 @@ func TestWebhookValuesTooLongForAnIndexAreStored(t *testing.T) {
 	}
 	if n := h.count(`SELECT count(*) FROM events WHERE url = $1`, url+"b"); n != 1 {
 		t.Errorf("the click on the long URL is stored %d times with its URL as posted, want 1", n)
+	}
+}
+
+// TestWebhookEventTheStoreRefusesIsQuarantinedAndThePost200: an event that
+// cannot be stored even alone (here a number jsonb cannot hold, valid JSON
+// all the same) is quarantined with the store's error; the rest of its post
+// is stored and counted and the post is answered 200, also when SendGrid
+// posts it again (quarantined once, two attempts). Admins list the quarantine.
+func TestWebhookEventTheStoreRefusesIsQuarantinedAndThePost200(t *testing.T) {
+	const good = 6
+	h := newHookFixture(t, api.Config{}, good+1)
+	var batch []map[string]any
+	for i := range good {
+		batch = append(batch, h.event(i, "delivered", nil))
+	}
+	poisoned := h.event(good, "unsubscribe", map[string]any{"x_score": json.Number("1e1000000")})
+	batch = append(batch[:3], append([]map[string]any{poisoned}, batch[3:]...)...)
+	for attempt, want := range []hookAnswer{{Received: good + 1, Stored: good, Quarantined: 1},
+		{Received: good + 1, Duplicates: good, Quarantined: 1}} {
+		r := h.post(batch...)
+		var a hookAnswer
+		if r.status == 200 {
+			r.json(t, &a)
+		}
+		if r.status != 200 || a != want {
+			t.Fatalf("post %d: %d %s, want 200 %+v", attempt+1, r.status, r.body, want)
+		}
+	}
+	if n := h.count(`SELECT delivered FROM campaigns WHERE id = $1`, h.campaignID); n != good {
+		t.Errorf("campaign counts %d delivered, want %d", n, good)
+	}
+	if n := h.count(`SELECT count(*) FROM events`); n != good {
+		t.Errorf("%d events stored, want %d", n, good)
+	}
+
+	r := h.do(call{method: "GET", path: "/api/v1/webhook/quarantine", token: h.admin()})
+	var list []struct {
+		ID             int64     `json:"id"`
+		SGEventID      string    `json:"sg_event_id"`
+		Event          string    `json:"event"`
+		Email          string    `json:"email"`
+		Error          string    `json:"error"`
+		Raw            string    `json:"raw"`
+		Attempts       int       `json:"attempts"`
+		ReceivedAt     time.Time `json:"received_at"`
+		LastReceivedAt time.Time `json:"last_received_at"`
+	}
+	if r.status == 200 {
+		r.json(t, &list)
+	}
+	if r.status != 200 || len(list) != 1 {
+		t.Fatalf("GET quarantine as admin: %d %s, want the one event", r.status, r.body)
+	}
+	q := list[0]
+	if q.Event != "unsubscribe" || q.Email != h.recipients[good].email || q.SGEventID != "unsubscribe-6" ||
+		q.Attempts != 2 || !strings.Contains(q.Error, "numeric") || !strings.Contains(q.Raw, `"x_score":1e1000000`) ||
+		q.ReceivedAt.IsZero() || q.LastReceivedAt.Before(q.ReceivedAt) {
+		t.Errorf("quarantined %+v: want the unsubscribe, its raw as posted, the store's error and 2 attempts", q)
+	}
+	tok := h.addUser("marketer@example.com", "marketer")
+	if r := h.do(call{method: "GET", path: "/api/v1/webhook/quarantine", token: tok}); r.status != 403 {
+		t.Errorf("GET quarantine as marketer: %d, want 403", r.status)
 	}
 }

@@ -135,7 +135,7 @@ func serve(e env, cfg Config, m mode) error {
 		h := api.New(api.Config{SecureCookies: cfg.SecureCookies}, api.Deps{
 			Log: log, Users: users, Dashboard: dist, Built: built, Campaigns: campaigns,
 			Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st),
-			Events: events, EventList: st, WebhookKey: cfg.WebhookPublicKey,
+			Events: events, EventList: st, Quarantine: st, WebhookKey: cfg.WebhookPublicKey,
 			Metrics: metrics, Incidents: incidents, Runbooks: rbs,
 			Ready: []api.Check{
 				{Name: "postgres", Ping: st.Ping},

@@ -172,6 +172,8 @@ RETURNING c.id::text`
 
 // IngestEvents stores a batch durably in one transaction (committed before it
 // returns) and reports what it stored. Repeats of stored events change nothing.
+// A batch Postgres refuses for its data is event.ErrUnstorable, and nothing of
+// it is stored.
 func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received time.Time) (event.Result, error) {
 	res := event.Result{Campaigns: []string{}}
 	if len(recs) == 0 {
@@ -251,6 +253,9 @@ func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received 
 		return err
 	}
 	err := retrying(ctx, func() error { return s.pgxTx(ctx, store) })
+	if refusesData(err) { // the same events would fail again: the service isolates and quarantines them
+		return event.Result{}, fmt.Errorf("store %d events: %w: %w", n, event.ErrUnstorable, err)
+	}
 	if err != nil {
 		return event.Result{}, fmt.Errorf("store %d events: %w", n, translate(err, nil, nil))
 	}
