@@ -33,6 +33,15 @@ type Config struct {
 	// SecureCookies forces the Secure flag (behind a TLS-terminating proxy);
 	// it is set anyway when the request came over TLS.
 	SecureCookies bool
+	// WebhookMaxConcurrent caps the Event Webhook bodies read at once before
+	// their signature is checked (FIREBREAK_WEBHOOK_MAX_CONCURRENT; 0: 16).
+	WebhookMaxConcurrent int
+	// WebhookSlotWait is how long a post waits for one of those slots before
+	// it is refused with 503 webhook_busy (0: 1 s).
+	WebhookSlotWait time.Duration
+	// WebhookReadTimeout bounds reading one webhook body, so a stalled
+	// connection holds its slot only that long (0: 30 s).
+	WebhookReadTimeout time.Duration
 }
 
 // Deps are the services the handlers call.
@@ -124,8 +133,8 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.GET("/u/:campaign/:recipient/:sig", sup.unsubscribe)
 	e.POST("/u/:campaign/:recipient/:sig", sup.unsubscribe, middleware.BodyLimit("4K"))
 
-	wh := webhookHandlers{events: d.Events, key: d.WebhookKey, metrics: d.Metrics, log: d.Log, now: time.Now}
-	// The signature is the auth; the limit is the webhook's own (SendGrid posts ≤ 768 KB).
+	wh := newWebhookHandlers(cfg, d)
+	// The signature is the auth; the limits are the webhook's own (SendGrid posts ≤ 768 KB).
 	e.POST("/webhooks/sendgrid", wh.receive)
 	e.GET("/api/v1/events", eventLister{d.EventList}.list, guard(auth.Read)...)
 	// Quarantined events are mostly bounces and unsubscribes that did not become

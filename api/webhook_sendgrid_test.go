@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -11,9 +12,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -330,5 +333,137 @@ func TestWebhookEventTheStoreRefusesIsQuarantinedAndThePost200(t *testing.T) {
 	tok := h.addUser("marketer@example.com", "marketer")
 	if r := h.do(call{method: "GET", path: "/api/v1/webhook/quarantine", token: tok}); r.status != 403 {
 		t.Errorf("GET quarantine as marketer: %d, want 403", r.status)
+	}
+}
+
+// TestWebhookBodyOver2MiBIs413AndNothingStored: SendGrid posts at most 768 KB;
+// the unauthenticated webhook reads at most 2 MiB before the signature check.
+// Exactly 2 MiB is read and stored; one byte more is 413 body_too_large in the
+// error shape, whether the length is announced or the body is chunked, and
+// nothing of it is stored.
+func TestWebhookBodyOver2MiBIs413AndNothingStored(t *testing.T) {
+	const limit = 2 << 20 // documented; not api.WebhookBodyLimit, which could drift with it
+	h := newHookFixture(t, api.Config{}, 2)
+	padded := func(i, size int) []byte {
+		b, _ := json.Marshal([]map[string]any{h.event(i, "delivered", nil)})
+		return append(b, bytes.Repeat([]byte(" "), size-len(b))...)
+	}
+	if r := h.postBody(padded(0, limit)); r.status != 200 {
+		t.Fatalf("exactly 2 MiB: %d %s, want 200", r.status, r.body)
+	}
+	big := padded(1, limit+1)
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	headers := map[string]string{event.SignatureHeader: h.sign(ts, big), event.TimestampHeader: ts}
+	for name, body := range map[string]any{
+		"Content-Length": string(big),
+		"chunked":        io.MultiReader(bytes.NewReader(big)), // no length known in advance
+	} {
+		r := h.do(call{method: "POST", path: "/webhooks/sendgrid", body: body, headers: headers})
+		if r.status != 413 {
+			t.Errorf("2 MiB + 1, %s: %d %s, want 413", name, r.status, r.body)
+			continue
+		}
+		if e := r.errorBody(t); e.Code != "body_too_large" || e.Details["limit_bytes"] != float64(limit) {
+			t.Errorf("2 MiB + 1, %s: %+v, want body_too_large naming the limit", name, e)
+		}
+	}
+	if n := h.count(`SELECT count(*) FROM events`); n != 1 {
+		t.Errorf("%d events stored, want only the one of the 2 MiB post", n)
+	}
+}
+
+// slowPost starts a signed post of body that sends only its first byte and
+// then waits for release before sending the rest; done receives the status
+// (0 when the connection failed).
+func (h *hookFixture) slowPost(body []byte, release <-chan struct{}, done chan<- int) {
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", h.srv.URL+"/webhooks/sendgrid", pr)
+	req.ContentLength = int64(len(body))
+	req.Header.Set(event.SignatureHeader, h.sign(ts, body))
+	req.Header.Set(event.TimestampHeader, ts)
+	go func() {
+		_, _ = pw.Write(body[:1])
+		<-release
+		_, _ = pw.Write(body[1:])
+		_ = pw.Close()
+	}()
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- 0
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+}
+
+// TestWebhookConcurrentUnverifiedReadsAreCapped: with the cap at 2, two
+// posts whose bodies are still arriving hold both slots; the next post is
+// refused with 503 webhook_busy and Retry-After (SendGrid retries any
+// non-2xx), and once the slow ones finish, posts are read again.
+func TestWebhookConcurrentUnverifiedReadsAreCapped(t *testing.T) {
+	h := newHookFixture(t, api.Config{WebhookMaxConcurrent: 2, WebhookSlotWait: 20 * time.Millisecond}, 3)
+	release, done := make(chan struct{}), make(chan int, 2)
+	var once sync.Once
+	releaseSlow := func() { once.Do(func() { close(release) }) }
+	defer releaseSlow() // the server's Close waits for them
+	for i := range 2 {
+		body, _ := json.Marshal([]map[string]any{h.event(i, "delivered", nil)})
+		h.slowPost(body, release, done)
+	}
+	probe := []byte("[]\r\n")
+	var r reply
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if r = h.postBody(probe); r.status != 200 {
+			break
+		}
+	}
+	if r.status != 503 {
+		t.Fatalf("a third post while two bodies are being read: %d %s, want 503", r.status, r.body)
+	}
+	if e := r.errorBody(t); e.Code != "webhook_busy" || r.header.Get("Retry-After") == "" {
+		t.Errorf("refused with %+v, Retry-After %q; want webhook_busy with Retry-After", e, r.header.Get("Retry-After"))
+	}
+	for range 3 { // the refusal holds while both slots are taken
+		if r := h.postBody(probe); r.status != 503 {
+			t.Errorf("another post while both slots are held: %d, want 503", r.status)
+		}
+	}
+	releaseSlow()
+	for range 2 {
+		if code := <-done; code != 200 {
+			t.Errorf("a slow post: %d, want 200", code)
+		}
+	}
+	if r := h.postBody(probe); r.status != 200 {
+		t.Errorf("after the slow posts ended: %d %s, want 200", r.status, r.body)
+	}
+	if n := h.count(`SELECT count(*) FROM events`); n != 2 {
+		t.Errorf("%d events stored, want the 2 of the slow posts", n)
+	}
+}
+
+// TestWebhookStalledBodyIsCutAndFreesItsSlot: a post whose body stops
+// arriving holds its slot only for the read timeout, not for the server's
+// 5 minutes, so a handful of stalled connections cannot shut SendGrid out.
+func TestWebhookStalledBodyIsCutAndFreesItsSlot(t *testing.T) {
+	h := newHookFixture(t, api.Config{WebhookMaxConcurrent: 1, WebhookSlotWait: 20 * time.Millisecond,
+		WebhookReadTimeout: 300 * time.Millisecond}, 1)
+	never, done := make(chan struct{}), make(chan int, 1)
+	defer close(never)
+	h.slowPost([]byte("[]\r\n"), never, done)
+	select {
+	case code := <-done:
+		if code/100 == 2 {
+			t.Errorf("the stalled post: %d, want it refused or cut", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stalled post was still being read after 5 s (read timeout 300 ms)")
+	}
+	if r := h.postBody([]byte("[]\r\n")); r.status != 200 {
+		t.Errorf("the next post: %d %s, want 200 (the slot is free again)", r.status, r.body)
 	}
 }

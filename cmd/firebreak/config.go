@@ -40,6 +40,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	WorkerConc      int
 	SecureCookies   bool
+	// WebhookMaxConcurrent caps the Event Webhook bodies read at once before
+	// their signature is checked (api.Config.WebhookMaxConcurrent).
+	WebhookMaxConcurrent int
 }
 
 // configError names the variable and what is wrong with it, in one line.
@@ -146,6 +149,10 @@ func loadConfig(getenv func(string) string, need scope) (Config, error) {
 	if c.WorkerConc, err = parseInt("FIREBREAK_WORKER_CONCURRENCY", str("FIREBREAK_WORKER_CONCURRENCY", "10"), 1, 1000); err != nil {
 		return c, err
 	}
+	if c.WebhookMaxConcurrent, err = parseInt("FIREBREAK_WEBHOOK_MAX_CONCURRENT",
+		str("FIREBREAK_WEBHOOK_MAX_CONCURRENT", "16"), 1, 4096); err != nil {
+		return c, err
+	}
 	switch v := str("FIREBREAK_SECURE_COOKIES", "false"); v {
 	case "true", "1":
 		c.SecureCookies = true
@@ -234,5 +241,6 @@ func (c Config) masked() []any {
 	}
 	return []any{"addr", c.Addr, "database_url", db, "redis_url", rd, "sendgrid_api_url", c.SendGridAPIURL,
 		"sendgrid_api_key_set", c.SendGridAPIKey != "", "send_buffer", c.SendBuffer.String(),
-		"runbooks_dir", c.RunbooksDir, "db_max_conns", c.DBMaxConns, "worker_concurrency", c.WorkerConc}
+		"runbooks_dir", c.RunbooksDir, "db_max_conns", c.DBMaxConns, "worker_concurrency", c.WorkerConc,
+		"webhook_max_concurrent", c.WebhookMaxConcurrent}
 }

@@ -125,6 +125,7 @@ func TestConfigErrorsNameTheVariableAndExitNonZero(t *testing.T) {
 		"runbooks dir":           {good.with("FIREBREAK_RUNBOOKS_DIR", "/no/such/dir"), "FIREBREAK_RUNBOOKS_DIR"},
 		"api key for real host":  {good.with("SENDGRID_API_URL", "https://api.sendgrid.com"), "SENDGRID_API_KEY: is required"},
 		"bad api url":            {good.with("SENDGRID_API_URL", "ftp://x"), "SENDGRID_API_URL"},
+		"webhook cap 0":          {good.with("FIREBREAK_WEBHOOK_MAX_CONCURRENT", "0"), "FIREBREAK_WEBHOOK_MAX_CONCURRENT: must be a whole number from 1"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := tc.c.run("", "serve")

@@ -132,7 +132,7 @@ func serve(e env, cfg Config, m mode) error {
 		metrics.Registry.MustRegister(worker.NewQueueCollector(inspector))
 		dist, built := frontend.Dist()
 		users := user.NewService(st, user.DefaultLimits, cfg.SessionTTL, nil)
-		h := api.New(api.Config{SecureCookies: cfg.SecureCookies}, api.Deps{
+		h := api.New(api.Config{SecureCookies: cfg.SecureCookies, WebhookMaxConcurrent: cfg.WebhookMaxConcurrent}, api.Deps{
 			Log: log, Users: users, Dashboard: dist, Built: built, Campaigns: campaigns,
 			Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st),
 			Events: events, EventList: st, Quarantine: st, WebhookKey: cfg.WebhookPublicKey,
