@@ -43,11 +43,11 @@ func NewMetrics(extra ...prometheus.Collector) *Metrics {
 	}
 	m.webhook = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "firebreak_webhook_refused_total",
-		Help: "Event Webhook posts refused or flagged, by reason (bad_signature, malformed, not_stored, old_timestamp).",
+		Help: "Event Webhook posts refused or flagged, by reason (bad_signature, malformed, not_stored, old_timestamp, too_large, busy).",
 	}, []string{"reason"})
 	m.events = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "firebreak_webhook_events_total",
-		Help: "Event Webhook events received, by result (stored, duplicate, unattributed).",
+		Help: "Event Webhook events received, by result (stored, duplicate, unattributed, quarantined).",
 	}, []string{"result"})
 	m.ack = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "firebreak_incident_time_to_acknowledge_seconds",
 		Help: "From detection to the first acknowledgement.", Buckets: []float64{5, 15, 30, 60, 120, 300, 600, 1800, 3600}})

@@ -36,6 +36,15 @@ type Config struct {
 	// MetricsToken, when set, is the bearer token /metrics requires
 	// (FIREBREAK_METRICS_TOKEN); empty leaves /metrics open to the network.
 	MetricsToken string
+	// WebhookMaxConcurrent caps the Event Webhook bodies read at once before
+	// their signature is checked (FIREBREAK_WEBHOOK_MAX_CONCURRENT; 0: 16).
+	WebhookMaxConcurrent int
+	// WebhookSlotWait is how long a post waits for one of those slots before
+	// it is refused with 503 webhook_busy (0: 1 s).
+	WebhookSlotWait time.Duration
+	// WebhookReadTimeout bounds reading one webhook body, so a stalled
+	// connection holds its slot only that long (0: 30 s).
+	WebhookReadTimeout time.Duration
 }
 
 // Deps are the services the handlers call.
@@ -51,6 +60,7 @@ type Deps struct {
 	// Events stores webhook batches; WebhookKey verifies their signatures.
 	Events     *event.Service
 	EventList  event.Lister
+	Quarantine event.QuarantineLister
 	WebhookKey *ecdsa.PublicKey
 	Ready      []Check
 	Metrics    *Metrics
@@ -126,10 +136,13 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.GET("/u/:campaign/:recipient/:sig", sup.unsubscribe)
 	e.POST("/u/:campaign/:recipient/:sig", sup.unsubscribe, middleware.BodyLimit("4K"))
 
-	wh := webhookHandlers{events: d.Events, key: d.WebhookKey, metrics: d.Metrics, log: d.Log, now: time.Now}
-	// The signature is the auth; the limit is the webhook's own (SendGrid posts ≤ 768 KB).
+	wh := newWebhookHandlers(cfg, d)
+	// The signature is the auth; the limits are the webhook's own (SendGrid posts ≤ 768 KB).
 	e.POST("/webhooks/sendgrid", wh.receive)
 	e.GET("/api/v1/events", eventLister{d.EventList}.list, guard(auth.Read)...)
+	// Quarantined events are mostly bounces and unsubscribes that did not become
+	// suppressions: the admins who keep the suppression list review them.
+	e.GET("/api/v1/webhook/quarantine", quarantineLister{d.Quarantine}.list, guard(auth.SuppressionManage)...)
 
 	rbs := runbookHandlers{set: d.Runbooks}
 	e.GET("/api/v1/runbooks", rbs.list, guard(auth.Read)...)

@@ -1,10 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -16,9 +16,24 @@ import (
 	"github.com/firebreak/firebreak/domain/event"
 )
 
-// WebhookBodyLimit is the largest Event Webhook post accepted (SendGrid posts
-// at most 768 KB).
-const WebhookBodyLimit = 16 << 20
+// WebhookBodyLimit is the largest Event Webhook post accepted: SendGrid posts
+// at most 768 KB, and the body is read before its signature is checked, by
+// anyone who can reach the endpoint.
+const WebhookBodyLimit = 2 << 20
+
+// Defaults of Config's webhook settings.
+const (
+	// DefaultWebhookMaxConcurrent caps the bodies read at once before their
+	// signature is checked: 16 × 2 MiB is all the memory unsigned posts can
+	// take, where 100 posts of 16 MB took half a gigabyte.
+	DefaultWebhookMaxConcurrent = 16
+	defaultWebhookSlotWait      = time.Second
+	defaultWebhookReadTimeout   = 30 * time.Second
+	// webhookRetryAfter is the Retry-After of a 503 webhook_busy, in seconds.
+	// SendGrid retries every non-2xx on its own schedule; the header is for
+	// other clients and proxies.
+	webhookRetryAfter = "5"
+)
 
 type webhookHandlers struct {
 	events  *event.Service
@@ -26,6 +41,28 @@ type webhookHandlers struct {
 	metrics *Metrics
 	log     *slog.Logger
 	now     func() time.Time
+	// slots holds a token per body being read and verified (the semaphore).
+	slots       chan struct{}
+	slotWait    time.Duration
+	readTimeout time.Duration
+}
+
+// newWebhookHandlers applies cfg's webhook settings, or their defaults.
+func newWebhookHandlers(cfg Config, d Deps) webhookHandlers {
+	h := webhookHandlers{events: d.Events, key: d.WebhookKey, metrics: d.Metrics, log: d.Log, now: time.Now,
+		slotWait: cfg.WebhookSlotWait, readTimeout: cfg.WebhookReadTimeout}
+	n := cfg.WebhookMaxConcurrent
+	if n <= 0 {
+		n = DefaultWebhookMaxConcurrent
+	}
+	h.slots = make(chan struct{}, n)
+	if h.slotWait <= 0 {
+		h.slotWait = defaultWebhookSlotWait
+	}
+	if h.readTimeout <= 0 {
+		h.readTimeout = defaultWebhookReadTimeout
+	}
+	return h
 }
 
 var (
@@ -33,6 +70,11 @@ var (
 		"The Event Webhook signature is missing or does not match this body and timestamp.")
 	errNotStored = newError(http.StatusServiceUnavailable, "not_stored",
 		"The events could not be stored right now; SendGrid will retry.")
+	errWebhookTooLarge = &apiError{status: http.StatusRequestEntityTooLarge, code: "body_too_large",
+		message: "The Event Webhook body is larger than 2 MiB (SendGrid posts at most 768 KB); nothing was stored.",
+		details: map[string]any{"limit_bytes": WebhookBodyLimit}}
+	errWebhookBusy = newError(http.StatusServiceUnavailable, "webhook_busy",
+		"Too many Event Webhook posts are being read at once; nothing was stored, retry later.")
 )
 
 // receive is POST /webhooks/sendgrid. The signature over the raw bytes is
@@ -42,19 +84,11 @@ var (
 // and SendGrid retries for 24 h, so old timestamps are only counted and logged.
 func (h webhookHandlers) receive(c echo.Context) error {
 	req := c.Request()
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, WebhookBodyLimit))
+	body, err := h.readSigned(c)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return echo.ErrStatusRequestEntityTooLarge
-		}
-		return newError(http.StatusBadRequest, "unreadable_body", "The body could not be read.")
+		return err
 	}
 	ts := req.Header.Get(event.TimestampHeader)
-	if !event.Verify(h.key, body, req.Header.Get(event.SignatureHeader), ts) {
-		h.metrics.webhook.WithLabelValues("bad_signature").Inc()
-		return errBadSignature
-	}
 	now := h.now()
 	if sec, err := strconv.ParseInt(ts, 10, 64); err == nil && now.Sub(time.Unix(sec, 0)) > 25*time.Hour {
 		h.metrics.webhook.WithLabelValues("old_timestamp").Inc()
@@ -81,7 +115,87 @@ func (h webhookHandlers) receive(c echo.Context) error {
 	h.metrics.events.WithLabelValues("stored").Add(float64(res.Stored))
 	h.metrics.events.WithLabelValues("duplicate").Add(float64(res.Duplicates))
 	h.metrics.events.WithLabelValues("unattributed").Add(float64(res.Unattributed))
+	if res.Quarantined > 0 {
+		h.metrics.events.WithLabelValues("quarantined").Add(float64(res.Quarantined))
+		h.log.Warn("webhook events quarantined: Postgres refused them even alone; the rest of the post is stored "+
+			"(GET /api/v1/webhook/quarantine)", "request_id", requestID(c), "events", len(evs), "quarantined", res.Quarantined)
+	}
 	return c.JSON(http.StatusOK, res)
+}
+
+type quarantineResponse struct {
+	ID             int64     `json:"id"`
+	SGEventID      string    `json:"sg_event_id"`
+	Event          string    `json:"event"`
+	Email          string    `json:"email"`
+	Error          string    `json:"error"`
+	Raw            string    `json:"raw"` // a string: it is what the store could not read as JSON
+	ReceivedAt     time.Time `json:"received_at"`
+	LastReceivedAt time.Time `json:"last_received_at"`
+	Attempts       int       `json:"attempts"`
+}
+
+type quarantineLister struct{ lister event.QuarantineLister }
+
+// list is GET /api/v1/webhook/quarantine?limit=: the webhook events Postgres
+// refused even alone, newest first, for an admin to act on by hand.
+func (h quarantineLister) list(c echo.Context) error {
+	limit, _ := strconv.Atoi(c.QueryParam("limit"))
+	qs, err := event.ListQuarantine(c.Request().Context(), h.lister, limit)
+	if err != nil {
+		return err
+	}
+	out := make([]quarantineResponse, len(qs))
+	for i, q := range qs {
+		out[i] = quarantineResponse{ID: q.ID, SGEventID: q.SGEventID, Event: q.Event, Email: q.Email, Error: q.Error,
+			Raw: string(q.Raw), ReceivedAt: q.ReceivedAt, LastReceivedAt: q.LastReceivedAt, Attempts: q.Attempts}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// readSigned reads the body and checks its signature, holding one of the
+// slots meanwhile: until the signature is checked the body is anyone's, so at
+// most len(slots) bodies of at most WebhookBodyLimit are in memory at once,
+// each read within readTimeout. A post that finds no slot free within
+// slotWait is refused with 503 webhook_busy and Retry-After (SendGrid retries
+// it); a body known to be too large is refused before taking a slot.
+func (h webhookHandlers) readSigned(c echo.Context) ([]byte, error) {
+	req := c.Request()
+	if req.ContentLength > WebhookBodyLimit {
+		h.metrics.webhook.WithLabelValues("too_large").Inc()
+		return nil, errWebhookTooLarge
+	}
+	wait := time.NewTimer(h.slotWait)
+	defer wait.Stop()
+	select {
+	case h.slots <- struct{}{}:
+	case <-wait.C:
+		h.metrics.webhook.WithLabelValues("busy").Inc()
+		c.Response().Header().Set("Retry-After", webhookRetryAfter)
+		return nil, errWebhookBusy
+	case <-req.Context().Done():
+		return nil, req.Context().Err()
+	}
+	defer func() { <-h.slots }()
+	// The server's own read timeout is minutes long, for bulk uploads.
+	if err := http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(h.readTimeout)); err != nil {
+		h.log.Warn("webhook: cannot bound the body's read time", "request_id", requestID(c), "err", err.Error())
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, max(req.ContentLength, 0)+bytes.MinRead))
+	if _, err := buf.ReadFrom(http.MaxBytesReader(c.Response(), req.Body, WebhookBodyLimit)); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.metrics.webhook.WithLabelValues("too_large").Inc()
+			return nil, errWebhookTooLarge
+		}
+		return nil, newError(http.StatusBadRequest, "unreadable_body", "The body could not be read.")
+	}
+	body := buf.Bytes()
+	if !event.Verify(h.key, body, req.Header.Get(event.SignatureHeader), req.Header.Get(event.TimestampHeader)) {
+		h.metrics.webhook.WithLabelValues("bad_signature").Inc()
+		return nil, errBadSignature
+	}
+	return body, nil
 }
 
 type eventResponse struct {

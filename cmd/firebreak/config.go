@@ -46,6 +46,9 @@ type Config struct {
 	ImportLimit string
 	// MetricsToken, when set, is the bearer token GET /metrics requires.
 	MetricsToken string
+	// WebhookMaxConcurrent caps the Event Webhook bodies read at once before
+	// their signature is checked (api.Config.WebhookMaxConcurrent).
+	WebhookMaxConcurrent int
 }
 
 // configError names the variable and what is wrong with it, in one line.
@@ -150,6 +153,10 @@ func loadConfig(getenv func(string) string, need scope) (Config, error) {
 		return c, err
 	}
 	if c.WorkerConc, err = parseInt("FIREBREAK_WORKER_CONCURRENCY", str("FIREBREAK_WORKER_CONCURRENCY", "10"), 1, 1000); err != nil {
+		return c, err
+	}
+	if c.WebhookMaxConcurrent, err = parseInt("FIREBREAK_WEBHOOK_MAX_CONCURRENT",
+		str("FIREBREAK_WEBHOOK_MAX_CONCURRENT", "16"), 1, 4096); err != nil {
 		return c, err
 	}
 	switch v := str("FIREBREAK_SECURE_COOKIES", "false"); v {
@@ -278,5 +285,5 @@ func (c Config) masked() []any {
 	return []any{"addr", c.Addr, "database_url", db, "redis_url", rd, "sendgrid_api_url", c.SendGridAPIURL,
 		"sendgrid_api_key_set", c.SendGridAPIKey != "", "send_buffer", c.SendBuffer.String(),
 		"runbooks_dir", c.RunbooksDir, "db_max_conns", c.DBMaxConns, "worker_concurrency", c.WorkerConc,
-		"metrics_token_set", c.MetricsToken != ""}
+		"metrics_token_set", c.MetricsToken != "", "webhook_max_concurrent", c.WebhookMaxConcurrent}
 }

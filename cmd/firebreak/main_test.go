@@ -127,6 +127,7 @@ func TestConfigErrorsNameTheVariableAndExitNonZero(t *testing.T) {
 		"bad api url":            {good.with("SENDGRID_API_URL", "ftp://x"), "SENDGRID_API_URL"},
 		"metrics token short":    {good.with("FIREBREAK_METRICS_TOKEN", "secret"), "FIREBREAK_METRICS_TOKEN: must be at least 16"},
 		"metrics token spaces":   {good.with("FIREBREAK_METRICS_TOKEN", "a secret with spaces in it"), "FIREBREAK_METRICS_TOKEN: must be"},
+		"webhook cap 0":          {good.with("FIREBREAK_WEBHOOK_MAX_CONCURRENT", "0"), "FIREBREAK_WEBHOOK_MAX_CONCURRENT: must be a whole number from 1"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := tc.c.run("", "serve")

@@ -132,10 +132,11 @@ func serve(e env, cfg Config, m mode) error {
 		metrics.Registry.MustRegister(worker.NewQueueCollector(inspector))
 		dist, built := frontend.Dist()
 		users := user.NewService(st, user.DefaultLimits, cfg.SessionTTL, nil)
-		h := api.New(api.Config{SecureCookies: cfg.SecureCookies, ImportLimit: cfg.ImportLimit, MetricsToken: cfg.MetricsToken}, api.Deps{
+		h := api.New(api.Config{SecureCookies: cfg.SecureCookies, ImportLimit: cfg.ImportLimit, MetricsToken: cfg.MetricsToken,
+			WebhookMaxConcurrent: cfg.WebhookMaxConcurrent}, api.Deps{
 			Log: log, Users: users, Dashboard: dist, Built: built, Campaigns: campaigns,
 			Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st),
-			Events: events, EventList: st, WebhookKey: cfg.WebhookPublicKey,
+			Events: events, EventList: st, Quarantine: st, WebhookKey: cfg.WebhookPublicKey,
 			Metrics: metrics, Incidents: incidents, Runbooks: rbs,
 			Ready: []api.Check{
 				{Name: "postgres", Ping: st.Ping},

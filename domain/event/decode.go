@@ -23,7 +23,12 @@ import (
 //
 // The body must be one JSON array of objects and valid UTF-8 throughout
 // (Postgres refuses invalid UTF-8 text, so such a body is malformed rather
-// than a batch that can never be stored). Each Event.Raw is a sub-slice of
+// than a batch that can never be stored). Postgres text cannot hold NUL
+// either, but a \u0000 is valid JSON that SendGrid passes on from what it was
+// given (a user agent, a clicked URL): every decoded string reads it as
+// U+FFFD, the replacement character, rather than dropping it, so that
+// "a\u0000@x.com" never becomes the different address a@x.com. Raw keeps the
+// \u0000 escape as posted (the store replaces it there for jsonb). Each Event.Raw is a sub-slice of
 // body, not a copy: body must not be modified while the events are in use.
 //
 // Decode is a single pass over the body (webhook ingest is hot): it checks all
@@ -203,7 +208,7 @@ func (d *decoder) event(f *fields, raw []byte, now time.Time) Event {
 	e := Event{Raw: raw}
 	e.Email = strings.ToLower(strings.TrimSpace(d.text(f[keyEmail])))
 	e.Event = strings.TrimSpace(d.text(f[keyEvent]))
-	e.SGEventID = d.text(f[keySGEventID])
+	e.SGEventID = boundedKey(d.text(f[keySGEventID]))
 	e.SGMessageID = d.text(f[keySGMessageID])
 	e.MessagePrefix, _, _ = strings.Cut(e.SGMessageID, ".")
 	e.Timestamp = timestamp(d.text(f[keyTimestamp]), now)
@@ -211,7 +216,7 @@ func (d *decoder) event(f *fields, raw []byte, now time.Time) Event {
 	e.Reason, e.Status, e.Response = d.text(f[keyReason]), d.text(f[keyStatus]), d.text(f[keyResponse])
 	e.Attempt, e.Type, e.Classification = d.text(f[keyAttempt]), d.text(f[keyType]), d.text(f[keyClassification])
 	e.URL = d.text(f[keyURL])
-	e.ASMGroupID = int(num(d.text(f[keyASMGroupID])))
+	e.ASMGroupID = groupID(num(d.text(f[keyASMGroupID])))
 	e.MachineOpen = boolean(d.text(f[keyMachineOpen]))
 	if id := d.text(f[keyCampaignID]); ids.Valid(id) {
 		e.CampaignID = strings.ToLower(id)
@@ -307,6 +312,17 @@ func num(s string) float64 {
 	return f
 }
 
+// groupID reads an unsubscribe group id. SendGrid's are positive and within
+// int32 (the store's group_id columns are integer): any other value is no
+// group (0) rather than one wrapped into another group's id — 4294967301 is
+// not group 5. A fraction is cut off, as it always was.
+func groupID(f float64) int {
+	if f < 1 || f > math.MaxInt32 {
+		return 0
+	}
+	return int(f)
+}
+
 // boolean reads true, false and strconv.ParseBool's other spellings of them.
 func boolean(s string) bool {
 	if s == "" {
@@ -317,10 +333,11 @@ func boolean(s string) bool {
 }
 
 // timestamp reads Unix seconds, or milliseconds when the value is too large to
-// be seconds (one SendGrid doc example uses ms); missing or absurd: now.
+// be seconds (one SendGrid doc example uses ms); missing or absurd (beyond the
+// year 5000 in either unit, which would also overflow the store's time): now.
 func timestamp(s string, now time.Time) time.Time {
 	v := num(s)
-	if v <= 0 {
+	if v <= 0 || v > 1e14 {
 		return now.UTC().Truncate(time.Second)
 	}
 	if v > 1e12 {
@@ -636,7 +653,8 @@ func hex4(b []byte) rune {
 
 // unescape decodes the inside of a checked JSON string as encoding/json does:
 // a \u escape of a lone or mismatched surrogate becomes U+FFFD, and the
-// escape after it is read on its own.
+// escape after it is read on its own. Unlike encoding/json, \u0000 becomes
+// U+FFFD too (the only way a NUL can get into a checked string).
 func unescape(s []byte) string {
 	b := make([]byte, 0, len(s)) // escapes never grow: \uXXXX is 6 bytes, at most 3 in UTF-8
 	for i := 0; i < len(s); {
@@ -668,6 +686,9 @@ func unescape(s []byte) string {
 				if r = utf16.DecodeRune(r, r2); r != utf8.RuneError {
 					i += 6
 				}
+			}
+			if r == 0 { // see Decode: NUL reads as U+FFFD
+				r = utf8.RuneError
 			}
 			b = utf8.AppendRune(b, r)
 			continue

@@ -2,6 +2,8 @@ package event_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,6 +44,10 @@ func decodeReference(body []byte, now time.Time) ([]event.Event, error) {
 		e.Email = strings.ToLower(strings.TrimSpace(refStr(m["email"])))
 		e.Event = strings.TrimSpace(refStr(m["event"]))
 		e.SGEventID = refStr(m["sg_event_id"])
+		if len(e.SGEventID) > event.MaxKeyLen { // meant to differ: long ids are digested
+			sum := sha256.Sum256([]byte(e.SGEventID))
+			e.SGEventID = "sha256:" + hex.EncodeToString(sum[:])
+		}
 		e.SGMessageID = refStr(m["sg_message_id"])
 		e.MessagePrefix, _, _ = strings.Cut(e.SGMessageID, ".")
 		e.Timestamp = refTimestamp(m["timestamp"], now)
@@ -49,7 +55,9 @@ func decodeReference(body []byte, now time.Time) ([]event.Event, error) {
 		e.Reason, e.Status, e.Response = refStr(m["reason"]), refStr(m["status"]), refStr(m["response"])
 		e.Attempt, e.Type, e.Classification = refStr(m["attempt"]), refStr(m["type"]), refStr(m["bounce_classification"])
 		e.URL = refStr(m["url"])
-		e.ASMGroupID = int(refNum(m["asm_group_id"]))
+		if g := refNum(m["asm_group_id"]); g >= 1 && g <= math.MaxInt32 { // meant to differ: no wrapped group ids
+			e.ASMGroupID = int(g)
+		}
 		e.MachineOpen = refBoolean(m["sg_machine_open"])
 		if id := refStr(m["firebreak_campaign_id"]); ids.Valid(id) {
 			e.CampaignID = strings.ToLower(id)
@@ -74,7 +82,7 @@ func refStr(raw json.RawMessage) string {
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		return s
+		return refNUL(s)
 	}
 	var n json.Number
 	if json.Unmarshal(raw, &n) == nil {
@@ -100,12 +108,18 @@ func refBoolean(raw json.RawMessage) bool {
 	return v
 }
 
+// refNUL is meant to differ: NUL reads as U+FFFD (Postgres text cannot hold it).
+func refNUL(s string) string { return strings.ReplaceAll(s, "\x00", "\uFFFD") }
+
 func refStrs(raw json.RawMessage) []string {
 	if len(raw) == 0 {
 		return nil
 	}
 	var many []string
 	if json.Unmarshal(raw, &many) == nil {
+		for i := range many {
+			many[i] = refNUL(many[i])
+		}
 		return many
 	}
 	if s := refStr(raw); s != "" {
@@ -116,7 +130,7 @@ func refStrs(raw json.RawMessage) []string {
 
 func refTimestamp(raw json.RawMessage, now time.Time) time.Time {
 	v := refNum(raw)
-	if v <= 0 {
+	if v <= 0 || v > 1e14 { // meant to differ: no milliseconds beyond the year 5000
 		return now.UTC().Truncate(time.Second)
 	}
 	if v > 1e12 {
@@ -131,7 +145,8 @@ func refTimestamp(raw json.RawMessage, now time.Time) time.Time {
 // sameAsReference checks Decode against decodeReference on body. They differ
 // on purpose in two ways: invalid UTF-8 is malformed now (Postgres refuses it),
 // and so is data after the array even when it starts with ']' or '}' (which
-// json.Decoder.More does not count as more data).
+// json.Decoder.More does not count as more data). decodeReference itself
+// marks where it was changed with Decode ("meant to differ").
 func sameAsReference(t *testing.T, body []byte) {
 	t.Helper()
 	now := time.Unix(1700000000, 123456789)
@@ -176,8 +191,9 @@ var trickyBodies = []string{
 	`[{"timestamp":1700000000.9e0}]`, `[{"timestamp":1.7e9}]`, `[{"timestamp":1700000000000}]`, `[{"timestamp":2e11}]`,
 	`[{"timestamp":"1700000000"}]`, `[{"timestamp":" 1700000000"}]`, `[{"timestamp":"0x1p30"}]`, `[{"timestamp":"Inf"}]`,
 	`[{"timestamp":"1_700_000_000"}]`, `[{"timestamp":1e400}]`, `[{"timestamp":-1e400}]`, `[{"timestamp":1e-400}]`,
-	`[{"timestamp":[1700000000]}]`, `[{"timestamp":{"s":1}}]`, `[{"timestamp":null}]`,
+	`[{"timestamp":[1700000000]}]`, `[{"timestamp":1e14}]`, `[{"timestamp":1.0000001e14}]`, `[{"timestamp":1e20}]`, `[{"timestamp":{"s":1}}]`, `[{"timestamp":null}]`,
 	`[{"asm_group_id":"42"}]`, `[{"asm_group_id":42.9}]`, `[{"asm_group_id":-7}]`, `[{"asm_group_id":1e30}]`, `[{"asm_group_id":"NaN"}]`,
+	`[{"asm_group_id":4294967301}]`, `[{"asm_group_id":2147483647}]`, `[{"asm_group_id":2147483648}]`, `[{"asm_group_id":0.5}]`,
 	`[{"sg_machine_open":true}]`, `[{"sg_machine_open":"T"}]`, `[{"sg_machine_open":1}]`, `[{"sg_machine_open":"yes"}]`,
 	`[{"sg_machine_open":false}]`, `[{"sg_machine_open":[true]}]`,
 	`[{"attempt":3}]`, `[{"attempt":3.50}]`, `[{"attempt":-0.0e-0}]`, `[{"attempt":false}]`, `[{"attempt":{}}]`,
@@ -202,6 +218,8 @@ var trickyBodies = []string{
 	`[{"sg_message_id":"abc.def.ghi","event":"click","url":"https://a/?q=\u0026","timestamp":100}]`,
 	`[{"sg_message_id":".x"}]`, `[{"sg_message_id":7}]`, `[{"email":"X@Y.Z","event":"open","timestamp":5}]`,
 	`[{"sg_event_id":""}]`, `[{"sg_event_id":null}]`, `[{"sg_event_id":0}]`,
+	`[{"sg_event_id":"` + strings.Repeat("i", event.MaxKeyLen) + `"}]`, `[{"sg_event_id":"` + strings.Repeat("i", event.MaxKeyLen+1) + `"}]`,
+	`[{"event":"click","url":"` + strings.Repeat("u", 3000) + `"}]`,
 	`[{"firebreak_campaign_id":"0F5A7A1E-4C3B-4A53-9E2A-3C1D2B7E9F10","firebreak_recipient_id":"1f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f10"}]`,
 	`[{"firebreak_campaign_id":"0f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f10"}]`,
 	`[{"firebreak_campaign_id":"0f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f10","firebreak_recipient_id":"1f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f1\u0030"}]`,

@@ -8,6 +8,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -40,7 +41,7 @@ func Verify(pub *ecdsa.PublicKey, body []byte, sig, ts string) bool {
 
 // Event is one decoded webhook event.
 type Event struct {
-	SGEventID      string
+	SGEventID      string // at most MaxKeyLen bytes: a longer one is digested like a natural key
 	SGMessageID    string
 	MessagePrefix  string // the X-Message-Id part of sg_message_id
 	Email          string // lower-case
@@ -54,7 +55,7 @@ type Event struct {
 	Type           string // bounce: "bounce" or "blocked"
 	Classification string // bounce_classification
 	URL            string
-	ASMGroupID     int
+	ASMGroupID     int // 1..math.MaxInt32, 0 for none (absent or out of that range)
 	MachineOpen    bool
 	CampaignID     string // firebreak_campaign_id, when a valid id
 	RecipientID    string // firebreak_recipient_id, when a valid id
@@ -66,6 +67,7 @@ type Event struct {
 // NaturalKey identifies an event by what happened rather than by sg_event_id:
 // a retried event has been seen to arrive with a new sg_event_id (sendgrid-
 // nodejs #1435), so counters are keyed on message + event + time (+ url).
+// It is at most MaxKeyLen bytes.
 func (e Event) NaturalKey() string {
 	msg := e.SGMessageID
 	if msg == "" {
@@ -75,8 +77,29 @@ func (e Event) NaturalKey() string {
 	if e.Event == "click" {
 		k += "|" + e.URL
 	}
-	return k
+	return boundedKey(k)
 }
+
+// MaxKeyLen is the longest sg_event_id or natural key kept as it is. The store
+// indexes both as unique, and an index entry holds about 2.7 kB: a longer key
+// (a click on a long tracking URL, an absurd sg_event_id) would fail its whole
+// batch on every retry. A longer key is replaced by "sha256:" and its hex
+// digest: as unique as the key itself, and the same on every retry.
+const MaxKeyLen = 2048
+
+func boundedKey(k string) string {
+	if len(k) <= MaxKeyLen {
+		return k
+	}
+	sum := sha256.Sum256([]byte(k))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// MaxAddressLen is the longest address that can be mailed (RFC 5321's path
+// limit, in bytes). An event for a longer one is stored but never becomes a
+// suppression: the suppression list indexes addresses, and nobody can be sent
+// mail at such an address anyway.
+const MaxAddressLen = 254
 
 // ErrMalformed: the body is not a JSON array of event objects.
 var ErrMalformed = errs.New(errs.Invalid, "malformed_events", "The body is not a JSON array of event objects.")

@@ -172,3 +172,95 @@ func FuzzDecodeAndVerify(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeGroupIDOutsideInt32IsNoGroup: a group id is kept only when it is a
+// possible SendGrid group (1..2^31-1); 4294967301 must not become group 5.
+func TestDecodeGroupIDOutsideInt32IsNoGroup(t *testing.T) {
+	for raw, want := range map[string]int{`42`: 42, `"42"`: 42, `2147483647`: 2147483647, `4294967301`: 0,
+		`"4294967301"`: 0, `2147483648`: 0, `-7`: 0, `0`: 0, `1e30`: 0, `"NaN"`: 0, `null`: 0} {
+		evs, err := event.Decode([]byte(`[{"event":"group_unsubscribe","asm_group_id":`+raw+`}]`), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := evs[0].ASMGroupID; got != want {
+			t.Errorf("asm_group_id %s read as %d, want %d", raw, got, want)
+		}
+	}
+}
+
+// TestDecodeReadsNULAsReplacementCharacter: no decoded string holds NUL
+// (Postgres text refuses it, which made the whole batch fail for 24 h); each
+// \u0000 reads as U+FFFD, so an address with NUL never becomes another address.
+func TestDecodeReadsNULAsReplacementCharacter(t *testing.T) {
+	body := `[{"email":"a\u0000@x.com","event":"click\u0000","sg_event_id":"id\u0000","sg_message_id":"m\u0000.1",
+		"reason":"r\u0000","status":"s\u0000","response":"p\u0000","attempt":"1\u0000","type":"t\u0000",
+		"bounce_classification":"c\u0000","url":"https://x.io/\u0000","category":["k\u0000","\u0000"]},
+		{"category":"\u0000k"}]`
+	evs, err := event.Decode([]byte(body), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := evs[0]
+	for name, got := range map[string]string{"email": e.Email, "event": e.Event, "sg_event_id": e.SGEventID,
+		"sg_message_id": e.SGMessageID, "message prefix": e.MessagePrefix, "reason": e.Reason, "status": e.Status,
+		"response": e.Response, "attempt": e.Attempt, "type": e.Type, "bounce_classification": e.Classification,
+		"url": e.URL, "category 0": e.Categories[0], "category 1": e.Categories[1], "natural key": e.NaturalKey(),
+		"category (string)": evs[1].Categories[0]} {
+		if strings.ContainsRune(got, 0) || !strings.ContainsRune(got, '\uFFFD') {
+			t.Errorf("%s = %q, want U+FFFD where NUL was", name, got)
+		}
+	}
+	if e.Email != "a\uFFFD@x.com" {
+		t.Errorf("email %q must not become another address", e.Email)
+	}
+	if !strings.Contains(string(e.Raw), `"a\u0000@x.com"`) {
+		t.Errorf("raw must stay as posted: %s", e.Raw)
+	}
+}
+
+// TestLongKeysAreDigestedOnePerEvent: an sg_event_id or natural key longer
+// than MaxKeyLen (the store's unique indexes hold about 2.7 kB) is replaced by
+// its digest: short enough to index, distinct for distinct events, the same
+// for a retry.
+func TestLongKeysAreDigestedOnePerEvent(t *testing.T) {
+	url := "https://x.io/?t=" + strings.Repeat("a", 3000)
+	body := `[{"sg_event_id":"` + strings.Repeat("e", 3000) + `","event":"open","sg_message_id":"m.1","timestamp":100},
+		{"sg_event_id":"c1","event":"click","sg_message_id":"m.1","timestamp":100,"url":"` + url + `1"},
+		{"sg_event_id":"c2","event":"click","sg_message_id":"m.1","timestamp":100,"url":"` + url + `2"},
+		{"sg_event_id":"c3","event":"click","sg_message_id":"m.1","timestamp":100,"url":"https://x.io/short"}]`
+	evs, err := event.Decode([]byte(body), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := event.Decode([]byte(body), time.Now())
+	if id := evs[0].SGEventID; len(id) > event.MaxKeyLen || id != again[0].SGEventID || !strings.HasPrefix(id, "sha256:") {
+		t.Errorf("a 3000-byte sg_event_id became %q (want its digest, the same every time)", id)
+	}
+	k1, k2 := evs[1].NaturalKey(), evs[2].NaturalKey()
+	if len(k1) > event.MaxKeyLen || len(k2) > event.MaxKeyLen || k1 == k2 || k1 != again[1].NaturalKey() {
+		t.Errorf("natural keys of two clicks on long URLs: %q, %q (want two distinct digests, stable)", k1, k2)
+	}
+	if k := evs[3].NaturalKey(); k != "m.1|click|100|https://x.io/short" {
+		t.Errorf("a short natural key must stay as it was (keys already stored): %q", k)
+	}
+	if evs[1].URL != url+"1" {
+		t.Error("the URL itself is kept whole")
+	}
+}
+
+// TestDecodeMillisecondsBeyondYear5000AreNow: as for seconds, a timestamp in
+// milliseconds beyond the year 5000 is not real and reads as now (1e20 used to
+// overflow into 1970).
+func TestDecodeMillisecondsBeyondYear5000AreNow(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	for raw, want := range map[string]time.Time{`1763899206000`: time.Unix(1763899206, 0).UTC(), `1e14`: time.UnixMilli(1e14).UTC(),
+		`1.5e14`: now, `1e17`: now, `1e20`: now, `9e18`: now} {
+		evs, err := event.Decode([]byte(`[{"event":"open","timestamp":`+raw+`}]`), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := evs[0].Timestamp; !got.Equal(want) {
+			t.Errorf("timestamp %s read as %s, want %s", raw, got, want)
+		}
+	}
+}

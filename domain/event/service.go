@@ -2,6 +2,9 @@ package event
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/firebreak/firebreak/domain/delivery"
@@ -29,11 +32,31 @@ type Result struct {
 	Unattributed int      `json:"unattributed"`
 	Campaigns    []string `json:"campaigns"` // campaigns whose counters changed
 	Suppressed   int      `json:"suppressed"`
+	Quarantined  int      `json:"quarantined"` // refused by the store even alone, kept aside (see Quarantined)
 }
 
-// Repo stores a batch durably, once, in one transaction.
+// add sums two results of parts of one batch.
+func (r Result) add(o Result) Result {
+	r.Received += o.Received
+	r.Stored += o.Stored
+	r.Duplicates += o.Duplicates
+	r.Unattributed += o.Unattributed
+	r.Suppressed += o.Suppressed
+	r.Quarantined += o.Quarantined
+	for _, c := range o.Campaigns {
+		if !slices.Contains(r.Campaigns, c) {
+			r.Campaigns = append(r.Campaigns, c)
+		}
+	}
+	return r
+}
+
+// Repo stores a batch durably, once, in one transaction; it answers
+// ErrUnstorable when the store refuses the batch for its data, and keeps
+// quarantined events.
 type Repo interface {
 	IngestEvents(ctx context.Context, recs []Record, received time.Time) (Result, error)
+	Quarantiner
 }
 
 // AfterBatch is told which campaigns a committed batch touched (the incident
@@ -56,8 +79,9 @@ func NewService(repo Repo, after AfterBatch, now func() time.Time) *Service {
 }
 
 // Ingest classifies and stores a decoded batch. It returns only after the
-// batch is committed: a nil error means every event is durable. Events repeated
-// within the batch (same sg_event_id or natural key) are counted once.
+// batch is committed: a nil error means every event is durable — stored, or
+// quarantined when the store refuses it even on its own (see store). Events
+// repeated within the batch (same sg_event_id or natural key) are counted once.
 func (s *Service) Ingest(ctx context.Context, evs []Event) (Result, error) {
 	recs := make([]Record, 0, len(evs))
 	seenID, seenKey := map[string]bool{}, map[string]bool{}
@@ -73,7 +97,7 @@ func (s *Service) Ingest(ctx context.Context, evs []Event) (Result, error) {
 		r.Key = k
 		recs = append(recs, r)
 	}
-	res, err := s.repo.IngestEvents(ctx, recs, s.now())
+	res, err := s.store(ctx, recs, s.now())
 	if err != nil {
 		return Result{}, err
 	}
@@ -83,6 +107,38 @@ func (s *Service) Ingest(ctx context.Context, evs []Event) (Result, error) {
 		s.after(ctx, res.Campaigns)
 	}
 	return res, nil
+}
+
+// store stores recs as one batch, in one statement. When the store refuses
+// the batch for its data (ErrUnstorable), the batch is split in halves, each
+// stored the same way, down to single events, which are quarantined: the
+// good events of the post are all stored, and one bad event costs some
+// 2·log2(n) more statements, only after its batch failed. Any other error
+// (Postgres down) is returned, so nothing is answered 2xx that is not durable;
+// parts already committed are then duplicates when SendGrid retries.
+func (s *Service) store(ctx context.Context, recs []Record, at time.Time) (Result, error) {
+	res, err := s.repo.IngestEvents(ctx, recs, at)
+	if err == nil || !errors.Is(err, ErrUnstorable) {
+		return res, err
+	}
+	if len(recs) == 1 {
+		r := recs[0]
+		if err := s.repo.QuarantineEvent(ctx, Quarantined{Raw: r.Raw, SGEventID: r.SGEventID, Event: r.Event.Event,
+			Email: r.Email, Error: err.Error(), ReceivedAt: at, LastReceivedAt: at, Attempts: 1}); err != nil {
+			return Result{}, fmt.Errorf("quarantine event %s: %w", r.SGEventID, err)
+		}
+		return Result{Quarantined: 1, Campaigns: []string{}}, nil
+	}
+	mid := len(recs) / 2
+	first, err := s.store(ctx, recs[:mid], at)
+	if err != nil {
+		return Result{}, err
+	}
+	rest, err := s.store(ctx, recs[mid:], at)
+	if err != nil {
+		return Result{}, err
+	}
+	return first.add(rest), nil
 }
 
 // classify decides what an event means for the recipient and the suppression list.
@@ -123,6 +179,9 @@ func classify(e Event) Record {
 		if e.ASMGroupID > 0 {
 			r.Suppress = "group_unsubscribe"
 		}
+	}
+	if len(e.Email) > MaxAddressLen {
+		r.Suppress = ""
 	}
 	return r
 }

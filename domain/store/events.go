@@ -28,7 +28,7 @@ const ingestSQL = `
 WITH input AS (
 	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
 		$8::text[], $9::text[], $10::text[], $11::text[], $12::bool[], $13::text[], $14::text[], $15::text[],
-		$16::int[], $17::bool[], $18::text[], $19::int[], $20::text[])
+		$16::int[], $17::bool[], $18::text[], $19::bigint[], $20::text[])
 	AS t(sg_event_id, natural_key, event, email, occurred_at, sg_message_id, msg_prefix, cid, rid,
 		bounce_kind, bounce_level, machine_open, url, raw, dstate, drank, hard, supp_kind, asm_group_id, reason)
 ),
@@ -172,6 +172,8 @@ RETURNING c.id::text`
 
 // IngestEvents stores a batch durably in one transaction (committed before it
 // returns) and reports what it stored. Repeats of stored events change nothing.
+// A batch Postgres refuses for its data is event.ErrUnstorable, and nothing of
+// it is stored.
 func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received time.Time) (event.Result, error) {
 	res := event.Result{Campaigns: []string{}}
 	if len(recs) == 0 {
@@ -182,7 +184,8 @@ func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received 
 		id, key, ev, email, msg, prefix, cid, rid, bk, bl, url, raw, dstate, supp, reason []string
 		at                                                                                []time.Time
 		machine, hard                                                                     []bool
-		rank, group                                                                       []int32
+		rank                                                                              []int32
+		group                                                                             []int64
 	}{}
 	for _, r := range recs {
 		cols.id = append(cols.id, r.SGEventID)
@@ -204,7 +207,9 @@ func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received 
 		cols.rank = append(cols.rank, int32(r.Rank))
 		cols.hard = append(cols.hard, r.HardBounce)
 		cols.supp = append(cols.supp, r.Suppress)
-		cols.group = append(cols.group, int32(r.ASMGroupID))
+		// bigint, never int32(): a group id beyond integer's range fails the
+		// suppression insert instead of wrapping into another group's id.
+		cols.group = append(cols.group, int64(r.ASMGroupID))
 		cols.reason = append(cols.reason, r.Reason)
 	}
 	store := func(tx pgx.Tx) error {
@@ -248,6 +253,9 @@ func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received 
 		return err
 	}
 	err := retrying(ctx, func() error { return s.pgxTx(ctx, store) })
+	if refusesData(err) { // the same events would fail again: the service isolates and quarantines them
+		return event.Result{}, fmt.Errorf("store %d events: %w: %w", n, event.ErrUnstorable, err)
+	}
 	if err != nil {
 		return event.Result{}, fmt.Errorf("store %d events: %w", n, translate(err, nil, nil))
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,5 +157,82 @@ func TestConcurrentOverlappingBatchesCountEveryRecipientOnce(t *testing.T) {
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM recipient_outcomes WHERE campaign_id = $1
 		AND delivery_state = 'bounced'`, cid).Scan(&finalBounced); err != nil || finalBounced != want["bounced"] {
 		t.Errorf("recipients whose outcome is bounced: %d (%v), want %d", finalBounced, err, want["bounced"])
+	}
+}
+
+// TestBatchesPostgresRefusesAreSplitAndTheRefusedQuarantined: events that
+// reach the store in a form Postgres refuses (a NUL the decoder would have
+// replaced, a group id beyond integer, a number jsonb cannot hold) are
+// quarantined once each, with Postgres's error; the other events of their
+// batch are stored and counted; storing the batch again stores nothing twice.
+// A group id beyond integer never wraps into another group (4294967301 is 5).
+func TestBatchesPostgresRefusesAreSplitAndTheRefusedQuarantined(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	db := st.SQL()
+	const cid = "00000000-0000-0000-0000-0000000000c8"
+	for _, q := range []string{
+		`INSERT INTO brands (id, name, from_email) VALUES ('00000000-0000-0000-0000-0000000000b8', 'B', 'b@x.io')`,
+		`INSERT INTO campaigns (id, name, brand_id, send_buffer_seconds, status) VALUES
+			('` + cid + `', 'C', '00000000-0000-0000-0000-0000000000b8', 900, 'sent')`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const n = 10
+	var evs []event.Event
+	for i := range n {
+		rid, email := fmt.Sprintf("00000000-0000-0000-0000-%012d", 8000+i), fmt.Sprintf("q%d@x.io", i)
+		if _, err := db.ExecContext(ctx, `INSERT INTO recipients (id, email) VALUES ($1, $2)`, rid, email); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO campaign_recipients (campaign_id, recipient_id, email, state, handed_at)
+			VALUES ($1, $2, $3, 'handed', now())`, cid, rid, email); err != nil {
+			t.Fatal(err)
+		}
+		e := event.Event{SGEventID: fmt.Sprintf("q-%d", i), Email: email, Event: "delivered",
+			Timestamp: time.Date(2026, 11, 23, 9, 0, i, 0, time.UTC), CampaignID: cid, RecipientID: rid}
+		e.Raw, _ = json.Marshal(map[string]any{"event": e.Event, "email": e.Email, "sg_event_id": e.SGEventID})
+		evs = append(evs, e)
+	}
+	evs[2].Email = "q2\x00@x.io"
+	evs[5].Event, evs[5].ASMGroupID = "group_unsubscribe", 4294967301
+	evs[8].Raw = []byte(`{"event":"delivered","email":"q8@x.io","score":1e1000000}`)
+	svc := event.NewService(st, nil, nil)
+	for attempt, want := range []event.Result{{Received: n, Stored: n - 3, Quarantined: 3},
+		{Received: n, Duplicates: n - 3, Quarantined: 3}} {
+		res, err := svc.Ingest(ctx, evs)
+		if err != nil {
+			t.Fatalf("ingest %d: %v", attempt+1, err)
+		}
+		res.Campaigns, res.Unattributed, res.Suppressed = nil, 0, 0
+		if !reflect.DeepEqual(res, want) {
+			t.Fatalf("ingest %d: %+v, want %+v", attempt+1, res, want)
+		}
+	}
+	var delivered, groups int
+	if err := db.QueryRowContext(ctx, `SELECT delivered, (SELECT count(*) FROM suppressions) FROM campaigns WHERE id = $1`,
+		cid).Scan(&delivered, &groups); err != nil || delivered != n-3 || groups != 0 {
+		t.Errorf("campaign delivered %d, %d suppressions (%v); want %d and none (no group 5)", delivered, groups, err, n-3)
+	}
+	qs, err := st.ListQuarantine(ctx, 100)
+	if err != nil || len(qs) != 3 {
+		t.Fatalf("quarantine %+v %v, want 3 events", qs, err)
+	}
+	why := map[string]string{}
+	for _, q := range qs {
+		if q.Attempts != 2 || q.ReceivedAt.IsZero() || q.LastReceivedAt.Before(q.ReceivedAt) {
+			t.Errorf("%s: attempts %d, received %s … %s; want 2 attempts", q.SGEventID, q.Attempts, q.ReceivedAt, q.LastReceivedAt)
+		}
+		why[q.SGEventID] = q.Error
+	}
+	for id, want := range map[string]string{"q-2": "0x00", "q-5": "integer out of range", "q-8": "numeric"} {
+		if !strings.Contains(why[id], want) {
+			t.Errorf("%s quarantined with error %q, want Postgres's (%s)", id, why[id], want)
+		}
+	}
+	if qs[0].Email != "q8@x.io" || !strings.Contains(string(qs[0].Raw), "1e1000000") {
+		t.Errorf("newest first, raw as posted: %+v", qs[0])
 	}
 }

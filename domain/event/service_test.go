@@ -1,0 +1,154 @@
+package event_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/bits"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/firebreak/firebreak/domain/errs"
+	"github.com/firebreak/firebreak/domain/event"
+)
+
+// fakeRepo stores batches in memory, as the store would, and keeps what it
+// was given. Like Postgres, it refuses a whole batch that holds an event it
+// cannot store (here: an address starting with "poison"), and fails every
+// batch with down when set.
+type fakeRepo struct {
+	batches     [][]event.Record // every batch it was asked to store
+	stored      []event.Record
+	quarantined []event.Quarantined
+	down        error
+	quarantine  error // QuarantineEvent's answer
+}
+
+func (f *fakeRepo) IngestEvents(_ context.Context, recs []event.Record, _ time.Time) (event.Result, error) {
+	f.batches = append(f.batches, recs)
+	if f.down != nil {
+		return event.Result{}, f.down
+	}
+	res := event.Result{Campaigns: []string{}}
+	for _, r := range recs {
+		if strings.HasPrefix(r.Email, "poison") {
+			return event.Result{}, fmt.Errorf("store %d events: %w: value overflows numeric format", len(recs), event.ErrUnstorable)
+		}
+		if r.CampaignID != "" && !slices.Contains(res.Campaigns, r.CampaignID) {
+			res.Campaigns = append(res.Campaigns, r.CampaignID)
+		}
+	}
+	f.stored = append(f.stored, recs...)
+	res.Stored = len(recs)
+	return res, nil
+}
+
+func (f *fakeRepo) QuarantineEvent(_ context.Context, q event.Quarantined) error {
+	if f.quarantine != nil {
+		return f.quarantine
+	}
+	f.quarantined = append(f.quarantined, q)
+	return nil
+}
+
+// ingest decodes body and hands it to a Service over repo.
+func ingest(t *testing.T, repo event.Repo, body string) event.Result {
+	t.Helper()
+	evs, err := event.Decode([]byte(body), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := event.NewService(repo, nil, nil).Ingest(context.Background(), evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestAnAddressTooLongToMailIsNoSuppression: an unsubscribe for an address
+// longer than any mailable one (the suppression list indexes addresses) is
+// stored, but is no suppression; an ordinary one is.
+func TestAnAddressTooLongToMailIsNoSuppression(t *testing.T) {
+	repo := &fakeRepo{}
+	long := strings.Repeat("a", event.MaxAddressLen-4) + "@x.io" // one byte too many
+	ingest(t, repo, `[{"email":"`+long+`","event":"unsubscribe","sg_event_id":"1"},
+		{"email":"`+long[1:]+`","event":"unsubscribe","sg_event_id":"2"}]`)
+	recs := repo.batches[0]
+	if len(recs) != 2 || recs[0].Suppress != "" || recs[1].Suppress != "unsubscribe" {
+		t.Fatalf("suppressions %q and %q, want none for the %d-byte address and unsubscribe for the %d-byte one",
+			recs[0].Suppress, recs[1].Suppress, len(long), len(long)-1)
+	}
+}
+
+// batchOf is a post of n events for two campaigns; the events at poisoned
+// have an address the fake store refuses.
+func batchOf(n int, poisoned ...int) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		email := fmt.Sprintf("r%d@x.io", i)
+		if slices.Contains(poisoned, i) {
+			email = fmt.Sprintf("poison%d@x.io", i)
+		}
+		fmt.Fprintf(&b, `{"email":%q,"event":"delivered","sg_event_id":"e%d","timestamp":%d,
+			"firebreak_campaign_id":"00000000-0000-0000-0000-00000000000%d","firebreak_recipient_id":"00000000-0000-0000-0000-1%011d"}`,
+			email, i, 1700000000+i, i%2, i)
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+// TestEventsTheStoreRefusesAreQuarantinedAndTheRestStored: one batch holding
+// events the store refuses for their data is split until those are alone;
+// they are quarantined, every other event is stored, and Ingest succeeds (the
+// post is answered 2xx rather than retried for 24 h and dropped). The split
+// costs a few statements per bad event, not one per event.
+func TestEventsTheStoreRefusesAreQuarantinedAndTheRestStored(t *testing.T) {
+	const n = 64
+	repo := &fakeRepo{}
+	res := ingest(t, repo, batchOf(n, 5, 41))
+	if res.Received != n || res.Stored != n-2 || res.Quarantined != 2 || res.Duplicates != 0 || len(repo.stored) != n-2 {
+		t.Fatalf("result %+v, %d stored; want %d stored and 2 quarantined", res, len(repo.stored), n-2)
+	}
+	if len(res.Campaigns) != 2 {
+		t.Errorf("campaigns %v, want both campaigns of the batch, once each", res.Campaigns)
+	}
+	var got []string
+	for _, q := range repo.quarantined {
+		got = append(got, q.Email)
+		if !strings.Contains(string(q.Raw), `"email":"`+q.Email+`"`) || !strings.Contains(q.Error, "numeric") ||
+			q.SGEventID == "" || q.Event != "delivered" || q.Attempts != 1 || q.ReceivedAt.IsZero() {
+			t.Errorf("quarantined %+v: want its raw event, ids and the store's error", q)
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"poison41@x.io", "poison5@x.io"}) {
+		t.Errorf("quarantined %v, want exactly the two refused events", got)
+	}
+	if limit := 1 + 2*2*bits.Len(n); len(repo.batches) > limit {
+		t.Errorf("%d store calls for 2 bad events in %d, want at most %d", len(repo.batches), n, limit)
+	}
+}
+
+// TestAStoreThatIsDownIsAnErrorNotAQuarantine: only a refusal for the data
+// quarantines; Postgres being down is an error (the post is answered 503 and
+// SendGrid retries it), and so is a quarantine that cannot be written.
+func TestAStoreThatIsDownIsAnErrorNotAQuarantine(t *testing.T) {
+	evs, _ := event.Decode([]byte(batchOf(8, 3)), time.Now())
+	down := &fakeRepo{down: fmt.Errorf("connect: %w", errs.Unavailable)}
+	if _, err := event.NewService(down, nil, nil).Ingest(context.Background(), evs); !errors.Is(err, errs.Unavailable) {
+		t.Errorf("store down: err %v, want it returned", err)
+	}
+	if len(down.quarantined) != 0 || len(down.batches) != 1 {
+		t.Errorf("store down: %d quarantined after %d calls, want none after 1", len(down.quarantined), len(down.batches))
+	}
+	stuck := &fakeRepo{quarantine: fmt.Errorf("connect: %w", errs.Unavailable)}
+	if _, err := event.NewService(stuck, nil, nil).Ingest(context.Background(), evs); !errors.Is(err, errs.Unavailable) {
+		t.Errorf("quarantine down: err %v, want it returned", err)
+	}
+}
