@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/firebreak/firebreak/domain/auth"
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/recipient"
@@ -156,6 +157,31 @@ func TestErrorBodyMatchesTheErrorSchema(t *testing.T) {
 			if s, loc, ok := d.jsonContent(op.responses[status], op.loc+"/responses/"+status); ok && s["$ref"] != errLoc {
 				t.Errorf("%s %s: a %s answer must be the error shape (%s), the schema at %s is not", op.key, status, status, errLoc, loc)
 			}
+		}
+	}
+}
+
+// TestRoleAndPermissionEnumsAreDomainAuths: the dashboard types its role and
+// permission checks with these enums, so they are exactly domain/auth's names.
+func TestRoleAndPermissionEnumsAreDomainAuths(t *testing.T) {
+	d := loadContract(t)
+	var perms, roles []string
+	for _, p := range auth.Permissions() {
+		perms = append(perms, string(p))
+	}
+	for _, r := range auth.Roles {
+		roles = append(roles, string(r))
+	}
+	for name, want := range map[string][]string{"Permission": perms, "Role": roles} {
+		var got []string
+		enum, _ := d.ref("#/components/schemas/" + name)["enum"].([]any)
+		for _, v := range enum {
+			got = append(got, fmt.Sprint(v))
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("#/components/schemas/%s enum is\n %v\nbut domain/auth has\n %v", name, got, want)
 		}
 	}
 }
