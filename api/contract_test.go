@@ -1,7 +1,7 @@
 package api
 
 // The wire contract has one source, api/openapi.json: the dashboard's types are
-// generated from it (frontend/src/api/types.gen.ts) and this test holds the Go
+// generated from it (frontend/src/api/openapi.gen.ts) and this test holds the Go
 // side to it. For every JSON body the API sends or reads, the Go type that
 // encodes it is named in a table below, next to the operation and status in
 // openapi.json, and the two are compared field by field (json tags, reflected,
