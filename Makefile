@@ -22,6 +22,16 @@ build: frontend
 frontend: frontend/node_modules/.installed
 	cd frontend && $(NPM) run build
 
+.PHONY: generate check-generated
+## generate: frontend/src/api/openapi.gen.ts (the dashboard's wire types) from api/openapi.json; commit it
+generate: frontend/node_modules/.installed
+	cd frontend && $(NPM) run --silent generate
+
+## check-generated: fails, changing nothing, when frontend/src/api/openapi.gen.ts is not what
+## api/openapi.json generates (npm run build checks it too)
+check-generated: frontend/node_modules/.installed
+	cd frontend && $(NPM) run --silent check:generated
+
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
 	cd frontend && $(NPM) ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -39,13 +49,13 @@ test: deps
 test-go:
 	$(GO) test -race -count=1 ./...
 
-test-frontend: frontend/node_modules/.installed
+test-frontend: frontend/node_modules/.installed check-generated
 	cd frontend && $(NPM) test
 
 test-e2e: build
 	$(GO) run ./cmd/devstack run -- sh -c 'cd frontend && FIREBREAK_BIN=$(CURDIR)/$(BIN) $(NPM) run test:e2e'
 
-lint:
+lint: check-generated
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"sort"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -24,9 +25,28 @@ func toUserResponse(u user.User) userResponse {
 		HasPassword: u.HasPassword, CreatedAt: u.CreatedAt}
 }
 
+// meResponse is who the caller is: the answer of GET /api/v1/me and of
+// signing in, which the dashboard keeps as its session.
 type meResponse struct {
-	User      meUser `json:"user"`
-	CSRFToken string `json:"csrf_token,omitempty"`
+	User meUser `json:"user"`
+	// Permissions are what the caller's roles grant (auth.Can over every
+	// auth.Permissions()), sorted; never null. The dashboard offers an action
+	// only when its permission is here, so it holds no copy of the role table;
+	// the server still checks every request.
+	Permissions []string `json:"permissions"`
+	CSRFToken   string   `json:"csrf_token,omitempty"`
+}
+
+func toMeResponse(id, email, name string, roles []auth.Role, csrfToken string) meResponse {
+	perms := []string{}
+	for _, p := range auth.Permissions() {
+		if auth.Can(roles, p) {
+			perms = append(perms, string(p))
+		}
+	}
+	sort.Strings(perms)
+	return meResponse{User: meUser{ID: id, Email: email, Name: name, Roles: auth.Strings(roles)},
+		Permissions: perms, CSRFToken: csrfToken}
 }
 
 type meUser struct {
@@ -62,10 +82,7 @@ func (h sessionHandlers) create(c echo.Context) error {
 		Name: SessionCookie, Value: secret, Path: "/", Expires: sess.ExpiresAt,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secureCookie || c.Scheme() == "https",
 	})
-	return c.JSON(http.StatusOK, meResponse{
-		User:      meUser{ID: u.ID, Email: u.Email, Name: u.Name, Roles: auth.Strings(u.Roles)},
-		CSRFToken: sess.CSRFToken,
-	})
+	return c.JSON(http.StatusOK, toMeResponse(u.ID, u.Email, u.Name, u.Roles, sess.CSRFToken))
 }
 
 // delete signs out: DELETE /api/v1/session ends the session and clears the cookie.
@@ -82,12 +99,9 @@ func (h sessionHandlers) delete(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// me returns the caller and roles (and, for sessions, the CSRF token so a
-// reloaded dashboard can keep changing state).
+// me returns the caller, their roles and permissions (and, for sessions, the
+// CSRF token so a reloaded dashboard can keep changing state).
 func (h sessionHandlers) me(c echo.Context) error {
 	p, _ := principalOf(c)
-	return c.JSON(http.StatusOK, meResponse{
-		User:      meUser{ID: p.UserID, Email: p.Email, Name: p.Name, Roles: auth.Strings(p.Roles)},
-		CSRFToken: p.CSRFToken,
-	})
+	return c.JSON(http.StatusOK, toMeResponse(p.UserID, p.Email, p.Name, p.Roles, p.CSRFToken))
 }

@@ -10,14 +10,10 @@
  *   in words and branch on the stable `code`.
  */
 
-/** The error shape every Firebreak endpoint answers with. */
-export interface ApiErrorBody {
-  error: {
-    code: string;
-    message: string;
-    details?: Record<string, unknown>;
-  };
-}
+import type { components } from './openapi.gen';
+
+/** The error shape every Firebreak endpoint answers with (openapi.json's Error). */
+export type ApiErrorBody = components['schemas']['Error'];
 
 /** Codes the client itself produces when there is no server error body to read. */
 export const NETWORK_ERROR = 'network_error';

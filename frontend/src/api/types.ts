@@ -1,214 +1,93 @@
-/** Wire types shared by several features. Field names follow the JSON contract (DESIGN.md). */
+/**
+ * Wire types shared by several features: names for the shapes in
+ * `openapi.gen.ts`, which is generated from `api/openapi.json` (`make generate`).
+ * Nothing here declares a shape of its own, so the dashboard compiles only
+ * against what the API documents; the Go side is held to the same file by
+ * `api/contract_test.go`. Two runtime lists (for pickers) are checked against
+ * their generated enums at compile time.
+ */
+import type { components, paths } from './openapi.gen';
+
+type Schemas = components['schemas'];
+
+/** The JSON answer of an operation, by path, method and status. */
+type Answer<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends {
+  responses: { [K in S]: { content: { 'application/json': infer Body } } };
+}
+  ? Body
+  : never;
+
+/** The JSON request body of an operation. */
+type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
+
+// ---- Who is signed in (api/session.go, domain/auth) ----
+
+/** `POST /api/v1/session`'s body. */
+export type Credentials = Body<'/api/v1/session', 'post'>;
 
 /** The roles a user may hold; a user may hold several. */
-export type Role = 'marketer' | 'legal' | 'security' | 'admin';
-
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  /** Known roles are typed; an unknown future role is still shown as sent. */
-  roles: Array<Role | (string & {})>;
-}
-
-/**
- * One entry of `GET /api/v1/people` (any signed-in role): who can own incidents
- * and tasks. Managing users stays admin-only at `/api/v1/users`.
- */
-export interface Person {
-  id: string;
-  name: string;
-  email: string;
-  roles: Array<Role | (string & {})>;
-}
-
+export type Role = Schemas['Role'];
+/** One thing a caller may do (domain/auth/permissions.go); `/me` lists the caller's. */
+export type Permission = Schemas['Permission'];
 /**
  * Answer of `POST /api/v1/session` and `GET /api/v1/me`. `csrf_token` is present
  * for cookie sessions; a bearer-token caller may get none.
  */
-export interface SessionResponse {
-  user: User;
-  csrf_token?: string;
-}
+export type SessionResponse = Schemas['Me'];
+export type User = SessionResponse['user'];
+/**
+ * One entry of `GET /api/v1/people` (any signed-in role): who can own incidents
+ * and tasks. Managing users stays admin-only at `/api/v1/users`.
+ */
+export type Person = Answer<'/api/v1/people', 'get', 200>[number];
 
 // ---- Campaigns (api/campaigns.go, domain/campaign) ----
 
-export type CampaignStatus = 'draft' | 'sending' | 'paused' | 'cancelled' | 'sent' | 'failed';
-
+export type CampaignStatus = Schemas['CampaignStatus'];
 /** SendGrid's plane of a pause: "paused" only once SendGrid accepted it. */
-export type EspPauseState = 'none' | 'pending' | 'paused' | 'cancelled' | 'failed' | 'resumed';
-
-export interface CampaignRates {
-  complaint_rate: number;
-  hard_bounce_rate: number;
-  drop_rate: number;
-}
-
-export interface CampaignCounts {
-  audience: number;
-  handed_to_esp: number;
-  held: number;
-  possibly_received: number;
-  in_doubt: number;
-  failed: number;
-  delivered: number;
-  opened: number;
-  machine_opened: number;
-  clicked: number;
-  bounced: number;
-  hard_bounced: number;
-  blocked: number;
-  dropped: number;
-  deferred: number;
-  complained: number;
-  unsubscribed: number;
-  rates: CampaignRates;
-}
-
-export interface Stoppability {
-  catchable: number;
-  catchable_until: string | null;
-  next_deadline: string | null;
-}
-
-export interface Campaign {
-  id: string;
-  name: string;
-  brand_id: string;
-  subject: string;
-  segments: string[];
-  send_buffer_seconds: number;
-  canary_percent: number;
-  canary_hold_seconds: number;
-  status: CampaignStatus;
-  batch_id: string;
-  esp_pause: { state: EspPauseState; at: string | null; error: string };
-  counts: CampaignCounts;
-  stoppability: Stoppability;
-  failed_requests: number;
-  uncertain_requests: number;
-  last_error: string;
-  canary_release_at: string | null;
-  send_started_at: string | null;
-  paused_at: string | null;
-  finished_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface PauseResponse {
-  campaign: Campaign;
-  incident_id: string | null;
-}
-
+export type EspPauseState = Schemas['ESPPauseState'];
+export type CampaignCounts = Schemas['Counts'];
+export type CampaignRates = CampaignCounts['rates'];
+export type Stoppability = Schemas['Stoppability'];
+export type Campaign = Schemas['Campaign'];
+export type PauseResponse = Answer<'/api/v1/campaigns/{id}/pause', 'post', 200>;
 /** One stored SendGrid event (GET /api/v1/events). */
-export interface EventRow {
-  id: number;
-  event: string;
-  email: string;
-  occurred_at: string;
-  received_at: string;
-  campaign_id: string | null;
-}
+export type EventRow = Answer<'/api/v1/events', 'get', 200>[number];
 
 // ---- Incidents (api/incidents.go, domain/incident) ----
 
-export type StepName = 'own' | 'stop' | 'assess' | 'plan' | 'communicate' | 'monitor';
-export type StepStatus = 'pending' | 'active' | 'done' | 'skipped';
-export type IncidentSource = 'dashboard' | 'api' | 'webhook';
+export type StepName = Schemas['StepName'];
+export type IncidentStep = Schemas['IncidentStep'];
+export type StepStatus = IncidentStep['status'];
+export type IncidentSource = Schemas['IncidentSource'];
+export type IncidentTrigger = Schemas['IncidentTrigger'];
+export type RunbookChange = Schemas['RunbookChange'];
+export type Incident = Schemas['Incident'];
+export type Runbook = Schemas['Runbook'];
 
-export interface IncidentStep {
-  name: StepName;
-  status: StepStatus;
-  started_at: string | null;
-  completed_at: string | null;
-  completed_by: string;
-}
+export type AssessmentNumbers = Schemas['AssessmentNumbers'];
+export type AssessmentSegment = Schemas['AssessmentSegment'];
+export type DataCategory = Schemas['DataCategory'];
+export type Assessment = Schemas['Assessment'];
+export type AssessmentPatch = Schemas['AssessmentPatch'];
 
-export interface IncidentTrigger {
-  rule: string;
-  metric: string;
-  value: number;
-  threshold: number;
-  window: string;
-  suggests?: string;
-}
+export type TaskKind = Schemas['TaskKind'];
+export type Task = Schemas['Task'];
+export type NewTask = Body<'/api/v1/incidents/{id}/tasks', 'post'>;
+export type TaskPatch = Body<'/api/v1/incidents/{id}/tasks/{task_id}', 'patch'>;
+export type TimelineEntry = Schemas['TimelineEntry'];
 
-export interface RunbookChange {
-  from: string;
-  to: string;
-  at: string;
-  by: string;
-}
+/**
+ * Every value of `U`, each once, in a chosen order: a list missing one (or
+ * naming one the schema lacks) does not compile.
+ */
+type Exhaustive<U extends string, L extends readonly U[]> = [U] extends [L[number]] ? L : never;
 
-export interface Incident {
-  id: string;
-  campaign_id: string;
-  runbook: string;
-  severity: string;
-  status: 'open' | 'resolved';
-  summary: string;
-  current_step: StepName | '';
-  steps: IncidentStep[];
-  owner: string | null;
-  source: IncidentSource;
-  trigger: IncidentTrigger | null;
-  detected_at: string;
-  acknowledged_at: string | null;
-  paused_at: string | null;
-  resolved_at: string | null;
-  runbook_history: RunbookChange[] | null;
-  escalations: number;
-  last_escalated_at: string | null;
-  time_to_acknowledge_seconds: number | null;
-  time_to_pause_seconds: number | null;
-  /** Resolving needs a legal user's confirmation first (runbook data-breach). */
-  legal_confirmation_required: boolean;
-  /** The latest legal sign-off (POST …/legal-confirmation); null until given. */
-  legal_confirmation: LegalConfirmation | null;
-}
-
-export interface LegalConfirmation {
-  /** The legal user's id. */
-  by: string;
-  at: string;
-  comment: string;
-}
-
-export interface Runbook {
-  id: string;
-  title: string;
-  description: string;
-  severity: string;
-  auto_pause: boolean;
-  acknowledge: {
-    deadline: string;
-    deadline_seconds: number;
-    repeat: string;
-    repeat_seconds: number;
-    escalation: Array<{ role?: string; email?: string; slack?: boolean }>;
-  };
-  checklists: Partial<Record<StepName, string[]>>;
-  tasks: Array<{ title: string; kind: string; owner_role: string; due: string; due_seconds: number }>;
-  involve: { legal: boolean; security: boolean };
-}
-
-export interface AssessmentNumbers {
-  targeted: number;
-  handed_to_esp: number;
-  held: number;
-  delivered: number;
-  opened: number;
-  clicked: number;
-  bounced: number;
-  complained: number;
-  unsubscribed: number;
-}
-
-export interface AssessmentSegment extends AssessmentNumbers {
-  segment: string;
-}
-
+/** The data categories, in the order the assessment offers them. */
 export const DATA_CATEGORIES = [
   'email_address',
   'name',
@@ -218,62 +97,18 @@ export const DATA_CATEGORIES = [
   'payment',
   'government_id',
   'health',
-] as const;
-export type DataCategory = (typeof DATA_CATEGORIES)[number];
+] as const satisfies readonly DataCategory[];
+const dataCategoriesComplete: Exhaustive<DataCategory, typeof DATA_CATEGORIES> = DATA_CATEGORIES;
 
-export interface Assessment {
-  computed_at: string | null;
-  totals: AssessmentNumbers | null;
-  by_segment: AssessmentSegment[];
-  cause: string;
-  data_categories_exposed: string[];
-  pii_exposed: boolean;
-  cost_estimate_cents: number;
-  notes: string;
-  legal_required: boolean;
-  security_required: boolean;
-}
+/** The task kinds, in the order the task form offers them. */
+export const TASK_KINDS = [
+  'internal',
+  'communication',
+  'compensation',
+  'systemic',
+  'legal',
+] as const satisfies readonly TaskKind[];
+const taskKindsComplete: Exhaustive<TaskKind, typeof TASK_KINDS> = TASK_KINDS;
 
-export interface AssessmentPatch {
-  cause?: string;
-  data_categories_exposed?: string[];
-  cost_estimate_cents?: number;
-  notes?: string;
-}
-
-export const TASK_KINDS = ['internal', 'communication', 'compensation', 'systemic', 'legal'] as const;
-export type TaskKind = (typeof TASK_KINDS)[number];
-
-export interface Task {
-  id: string;
-  title: string;
-  kind: TaskKind | (string & {});
-  owner_id: string | null;
-  owner_role: string;
-  due_at: string | null;
-  status: 'open' | 'done';
-  overdue: boolean;
-  from_runbook: boolean;
-  created_at: string;
-  completed_at: string | null;
-}
-
-export interface NewTask {
-  title: string;
-  kind: TaskKind;
-  owner_id: string;
-  due_at?: string;
-}
-
-export interface TaskPatch {
-  status?: 'open' | 'done';
-  owner_id?: string;
-  due_at?: string;
-}
-
-export interface TimelineEntry {
-  at: string;
-  actor: string;
-  action: string;
-  data: Record<string, unknown>;
-}
+void dataCategoriesComplete;
+void taskKindsComplete;

@@ -1,7 +1,8 @@
 import { screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { apiError, installFakeApi, mara, type Reply } from '../test/fakeApi';
+import { apiError, installFakeApi, type Reply } from '../test/fakeApi';
 import { renderApp } from '../test/renderApp';
+import { maraMe } from '../test/sessions';
 
 const signedOut = apiError(401, 'unauthenticated', 'Sign in first.');
 
@@ -9,7 +10,7 @@ describe('sign-in page', () => {
   it('sends what was typed and goes to the page the user wanted', async () => {
     const fake = installFakeApi({
       'GET /api/v1/me': signedOut,
-      'POST /api/v1/session': { status: 200, body: { user: mara, csrf_token: 'csrf-1' } },
+      'POST /api/v1/session': { status: 200, body: { ...maraMe, csrf_token: 'csrf-1' } },
     });
     const { user } = renderApp('/incidents');
 
@@ -30,7 +31,7 @@ describe('sign-in page', () => {
   it('lands on Campaigns when no page was asked for', async () => {
     installFakeApi({
       'GET /api/v1/me': signedOut,
-      'POST /api/v1/session': { status: 200, body: { user: mara, csrf_token: 'csrf-1' } },
+      'POST /api/v1/session': { status: 200, body: { ...maraMe, csrf_token: 'csrf-1' } },
     });
     const { user } = renderApp('/login');
 
@@ -106,12 +107,12 @@ describe('sign-in page', () => {
 
     expect(await screen.findByRole('button', { name: 'Signing in…' })).toBeDisabled();
 
-    answer({ status: 200, body: { user: mara, csrf_token: 'csrf-1' } });
+    answer({ status: 200, body: { ...maraMe, csrf_token: 'csrf-1' } });
     expect(await screen.findByText('No campaigns yet')).toBeInTheDocument();
   });
 
   it('sends an already signed-in visitor straight on', async () => {
-    installFakeApi({ 'GET /api/v1/me': { status: 200, body: { user: mara, csrf_token: 'csrf-1' } } });
+    installFakeApi({ 'GET /api/v1/me': { status: 200, body: { ...maraMe, csrf_token: 'csrf-1' } } });
     renderApp('/login');
 
     expect(await screen.findByRole('heading', { name: 'Campaigns' })).toBeInTheDocument();

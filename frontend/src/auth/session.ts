@@ -9,16 +9,11 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useApi } from '../api/ApiProvider';
 import { ApiError, UNEXPECTED_RESPONSE, isUnauthenticated, type ApiClient } from '../api/client';
-import type { SessionResponse } from '../api/types';
+import type { Credentials, SessionResponse } from '../api/types';
 
 export const sessionQueryKey = ['session'] as const;
 
 export type Session = SessionResponse | null;
-
-export interface Credentials {
-  email: string;
-  password: string;
-}
 
 /** Asks the server who we are; a 401 is an answer ("nobody"), not a failure. */
 export async function fetchSession(api: ApiClient): Promise<Session> {
@@ -36,11 +31,13 @@ export async function fetchSession(api: ApiClient): Promise<Session> {
 }
 
 /**
- * Refuses a session answer without a usable user: showing a blank name and no
- * roles would look signed in while every role check downstream fails.
+ * Refuses a session answer without a usable user or without its permissions:
+ * showing a blank name, or no buttons at all, would look signed in while every
+ * permission check downstream fails.
  */
 export function checkSession(body: unknown): SessionResponse {
   const user = (body as Partial<SessionResponse> | null)?.user;
+  const permissions = (body as Partial<SessionResponse> | null)?.permissions;
   if (
     !user ||
     typeof user.id !== 'string' ||
@@ -52,6 +49,13 @@ export function checkSession(body: unknown): SessionResponse {
       200,
       UNEXPECTED_RESPONSE,
       'Firebreak answered without saying who is signed in. Reload the page, or sign in again.',
+    );
+  }
+  if (!Array.isArray(permissions)) {
+    throw new ApiError(
+      200,
+      UNEXPECTED_RESPONSE,
+      'Firebreak answered without saying what you may do. Reload the page, or sign in again.',
     );
   }
   return body as SessionResponse;

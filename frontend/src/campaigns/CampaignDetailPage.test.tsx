@@ -9,11 +9,16 @@ import { bucketByMinute } from './EventsChart';
 
 const ev = (id: number, event: string, at: string): EventRow => ({
   id,
+  sg_event_id: `sg-${id}`,
   event,
   email: `r${id}@example.com`,
   occurred_at: at,
   received_at: at,
   campaign_id: 'c1',
+  recipient_id: `r${id}`,
+  bounce_kind: '',
+  bounce_level: '',
+  raw: {},
 });
 
 const paused = campaign({

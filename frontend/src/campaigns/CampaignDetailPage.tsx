@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { Campaign } from '../api/types';
-import { useCan } from '../auth/permissions';
+import { useCan } from '../auth/can';
 import { useCampaignIncidents } from '../incidents/api';
 import { formatCount, formatDateTime, formatRate } from '../lib/format';
 import { ConfirmDialog } from '../shell/Dialog';

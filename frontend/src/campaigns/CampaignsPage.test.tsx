@@ -1,6 +1,6 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { installFakeApi } from '../test/fakeApi';
+import { installFakeApi, mara } from '../test/fakeApi';
 import { campaign, legalUser } from '../test/fixtures';
 import { renderApp } from '../test/renderApp';
 import { legalSession, marketerSession } from '../test/sessions';
@@ -113,5 +113,25 @@ describe('CampaignsPage', () => {
     await screen.findByRole('rowheader', { name: /Spring sale/ });
     expect(screen.getByRole('banner')).toHaveTextContent(legalUser.name);
     expect(screen.queryByRole('button', { name: /Pause/ })).not.toBeInTheDocument();
+  });
+
+  it('offers Pause from the permissions /me lists, not from the roles', async () => {
+    const me = (roles: string[], permissions: string[]) => ({
+      status: 200,
+      body: { user: { ...mara, roles }, permissions, csrf_token: 'csrf-from-me' },
+    });
+    installFakeApi({ 'GET /api/v1/me': me(['marketer'], ['read']), 'GET /api/v1/campaigns': { status: 200, body: [sending] } });
+    const first = renderApp('/campaigns');
+    await screen.findByRole('rowheader', { name: /Spring sale/ });
+    expect(screen.queryByRole('button', { name: /Pause/ })).not.toBeInTheDocument();
+    first.unmount();
+
+    // A role this dashboard has never heard of: the server says what it grants.
+    installFakeApi({
+      'GET /api/v1/me': me(['deliverability'], ['read', 'campaign.pause']),
+      'GET /api/v1/campaigns': { status: 200, body: [sending] },
+    });
+    renderApp('/campaigns');
+    expect(await screen.findByRole('button', { name: 'Pause Spring sale' })).toBeInTheDocument();
   });
 });

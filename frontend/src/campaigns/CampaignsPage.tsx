@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { Campaign } from '../api/types';
-import { useCan } from '../auth/permissions';
+import { useCan } from '../auth/can';
 import { useIncidents } from '../incidents/api';
 import { formatCount, formatRate, formatTime } from '../lib/format';
 import { EmptyState } from '../shell/EmptyState';

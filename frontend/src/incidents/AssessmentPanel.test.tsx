@@ -2,8 +2,8 @@ import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Assessment } from '../api/types';
 import { apiError, installFakeApi } from '../test/fakeApi';
-import { legalUser } from '../test/fixtures';
 import { renderWithSession } from '../test/renderWithSession';
+import { legalMe } from '../test/sessions';
 import { AssessmentPanel } from './AssessmentPanel';
 import { SegmentTable } from './SegmentTable';
 
@@ -50,6 +50,7 @@ const computed: Assessment = {
   data_categories_exposed: [],
   pii_exposed: false,
   cost_estimate_cents: 0,
+  cost_parts: { responder_hours: 0, hourly_rate_cents: 0, send_cost_cents: 0 },
   notes: '',
   legal_required: false,
   security_required: false,
@@ -140,7 +141,7 @@ describe('AssessmentPanel', () => {
       'GET /api/v1/incidents/i1/assessment': { status: 200, body: computed },
       'PATCH /api/v1/incidents/i1/assessment': { status: 200, body: computed },
     });
-    const { user } = renderWithSession(<AssessmentPanel incidentId="i1" open />, { user: legalUser });
+    const { user } = renderWithSession(<AssessmentPanel incidentId="i1" open />, { session: legalMe });
 
     expect(await screen.findByLabelText('Cause')).toBeDisabled();
     expect(screen.getByLabelText('Cost estimate (USD)')).toBeDisabled();

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { DATA_CATEGORIES, type Assessment, type AssessmentPatch } from '../api/types';
-import { useCan } from '../auth/permissions';
+import { DATA_CATEGORIES, type Assessment, type AssessmentPatch, type DataCategory } from '../api/types';
+import { useCan } from '../auth/can';
 import { formatCents, formatCount, formatDateTime, humanize } from '../lib/format';
 import { Badge } from '../shell/Badge';
 import { ErrorNotice, Loading } from '../shell/ErrorNotice';
@@ -101,7 +101,7 @@ function Flags({ assessment: a }: { assessment: Assessment }) {
 
 interface FormState {
   cause: string;
-  categories: string[];
+  categories: DataCategory[];
   cost: string;
   notes: string;
 }
@@ -138,7 +138,7 @@ function AssessmentForm({ incidentId, assessment, open }: { incidentId: string; 
     patchAssessment.reset();
   }
 
-  function toggleCategory(category: string, checked: boolean) {
+  function toggleCategory(category: DataCategory, checked: boolean) {
     update({
       categories: checked
         ? DATA_CATEGORIES.filter((c) => c === category || form.categories.includes(c))

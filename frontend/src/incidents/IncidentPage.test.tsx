@@ -27,6 +27,9 @@ const triage: Runbook = {
   },
   tasks: [],
   involve: { legal: false, security: false },
+  triggers: [],
+  apology: { allowed: true, requires_approval: [] },
+  monitoring: { window: '336h0m0s', window_seconds: 1209600 },
 };
 
 /** Owned by Lee, paused, on step 3 (the fixture's default). */

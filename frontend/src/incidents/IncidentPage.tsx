@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { Incident, Runbook } from '../api/types';
-import { useCan } from '../auth/permissions';
+import { useCan } from '../auth/can';
 import { isPausable, useCampaign } from '../campaigns/api';
 import { PauseReadout } from '../campaigns/PauseReadout';
 import { formatDateTime, formatDuration, formatTime, humanize } from '../lib/format';

@@ -1,6 +1,6 @@
 import { isApiError } from '../api/client';
 import type { Incident, StepName } from '../api/types';
-import { useCan } from '../auth/permissions';
+import { useCan } from '../auth/can';
 import { isPausable, useCampaign } from '../campaigns/api';
 import { ErrorNotice } from '../shell/ErrorNotice';
 import { useIncidentActions } from './api';

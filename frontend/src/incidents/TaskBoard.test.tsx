@@ -1,8 +1,9 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { apiError, installFakeApi, mara } from '../test/fakeApi';
-import { fromNow, legalUser, task } from '../test/fixtures';
+import { fromNow, task } from '../test/fixtures';
 import { renderWithSession } from '../test/renderWithSession';
+import { legalMe } from '../test/sessions';
 import { TaskBoard } from './TaskBoard';
 
 const overdue = task({
@@ -91,7 +92,7 @@ describe('TaskBoard', () => {
       'GET /api/v1/incidents/i1/tasks': { status: 200, body: [legal] },
       'PATCH /api/v1/incidents/i1/tasks/t-legal': { status: 200, body: { ...legal, owner_id: mara.id } },
     });
-    const { user } = renderWithSession(<TaskBoard incidentId="i1" open />, { user: legalUser });
+    const { user } = renderWithSession(<TaskBoard incidentId="i1" open />, { session: legalMe });
 
     await screen.findByText(legal.title);
     const select = within(taskItem(legal.title)).getByLabelText('Owner');
@@ -141,7 +142,7 @@ describe('TaskBoard', () => {
 
   it('is read-only once the incident is resolved', async () => {
     installFakeApi({ 'GET /api/v1/incidents/i1/tasks': { status: 200, body: [overdue] } });
-    renderWithSession(<TaskBoard incidentId="i1" open={false} />, { user: legalUser });
+    renderWithSession(<TaskBoard incidentId="i1" open={false} />, { session: legalMe });
 
     await screen.findByText(overdue.title);
     expect(screen.queryByRole('button', { name: /Mark done/ })).not.toBeInTheDocument();

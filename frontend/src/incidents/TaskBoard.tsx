@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { TASK_KINDS, type Task, type TaskKind } from '../api/types';
-import { useCan } from '../auth/permissions';
+import { useCan } from '../auth/can';
 import { formatClock, formatDateTime, formatDuration, humanize, secondsUntil, toDate } from '../lib/format';
 import { useNow } from '../lib/useNow';
 import { Badge } from '../shell/Badge';

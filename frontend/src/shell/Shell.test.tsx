@@ -2,10 +2,11 @@ import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { apiError, installFakeApi, mara } from '../test/fakeApi';
 import { renderApp } from '../test/renderApp';
+import { maraMe, marketerPermissions } from '../test/sessions';
 
-const signedIn = (user: object = mara) => ({
+const signedIn = (user: object = mara, permissions: unknown = marketerPermissions) => ({
   status: 200,
-  body: { user, csrf_token: 'csrf-from-me' },
+  body: { user, permissions, csrf_token: 'csrf-from-me' },
 });
 
 describe('authenticated shell', () => {
@@ -63,7 +64,7 @@ describe('authenticated shell', () => {
   it('uses the token from sign-in when signing out in the same visit', async () => {
     const fake = installFakeApi({
       'GET /api/v1/me': apiError(401, 'unauthenticated', 'Sign in first.'),
-      'POST /api/v1/session': { status: 200, body: { user: mara, csrf_token: 'csrf-from-login' } },
+      'POST /api/v1/session': { status: 200, body: { ...maraMe, csrf_token: 'csrf-from-login' } },
       'DELETE /api/v1/session': { status: 204 },
     });
     const { user } = renderApp('/campaigns');
@@ -119,6 +120,14 @@ describe('authenticated shell', () => {
     renderApp('/campaigns');
 
     expect(await screen.findByRole('alert')).toHaveTextContent('without saying who is signed in');
+    expect(screen.queryByRole('banner')).not.toBeInTheDocument();
+  });
+
+  it('refuses a session answer without permissions instead of showing no buttons', async () => {
+    installFakeApi({ 'GET /api/v1/me': signedIn(mara, null) });
+    renderApp('/campaigns');
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('without saying what you may do');
     expect(screen.queryByRole('banner')).not.toBeInTheDocument();
   });
 

@@ -4,6 +4,7 @@
  * both what the user sees and what was sent.
  */
 import { vi } from 'vitest';
+import type { User } from '../api/types';
 import { legalUser } from './fixtures';
 
 export interface RecordedRequest {
@@ -23,7 +24,7 @@ export interface FakeApi {
   requestsTo(route: string): RecordedRequest[];
 }
 
-export const mara = {
+export const mara: User = {
   id: '6f1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c11',
   email: 'mara@example.com',
   name: 'Mara Marketer',

@@ -1,7 +1,7 @@
 /** Wire-shaped sample data for component tests. */
-import type { Campaign, Incident, Task } from '../api/types';
+import type { Campaign, Incident, Task, User } from '../api/types';
 
-export const legalUser = {
+export const legalUser: User = {
   id: '9a1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c22',
   email: 'lee@example.com',
   name: 'Lee Legal',
@@ -14,10 +14,13 @@ export function campaign(overrides: Partial<Campaign> = {}): Campaign {
     name: 'Spring sale',
     brand_id: 'b1',
     subject: '20% off tents',
+    html: '<p>20% off tents this week.</p>',
+    text: '20% off tents this week.',
     segments: ['spring-sale', 'vip'],
     send_buffer_seconds: 900,
     canary_percent: 0,
     canary_hold_seconds: 0,
+    asm_group_id: null,
     status: 'sending',
     batch_id: 'batch-1',
     esp_pause: { state: 'none', at: null, error: '' },

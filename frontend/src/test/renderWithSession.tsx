@@ -5,19 +5,23 @@ import { MemoryRouter, Route, Routes } from 'react-router';
 import { AppProviders } from '../App';
 import { ApiClient } from '../api/client';
 import { createQueryClient } from '../api/queryClient';
-import type { User } from '../api/types';
+import type { SessionResponse } from '../api/types';
 import { sessionQueryKey } from '../auth/session';
-import { mara } from './fakeApi';
+import { maraMe } from './sessions';
 
 /**
  * Renders one component as a signed-in user would meet it (providers, router,
- * the session already known), without the shell around it.
+ * the session already known: `session` is what `/me` answered), without the
+ * shell around it.
  */
-export function renderWithSession(ui: ReactNode, { user = mara as User, path = '/', route = '*' } = {}) {
+export function renderWithSession(
+  ui: ReactNode,
+  { session = maraMe, path = '/', route = '*' }: { session?: SessionResponse; path?: string; route?: string } = {},
+) {
   const api = new ApiClient();
   api.setCsrfToken('csrf-test');
   const queryClient = createQueryClient({ retryDelayMs: 0 });
-  queryClient.setQueryData(sessionQueryKey, { user, csrf_token: 'csrf-test' });
+  queryClient.setQueryData(sessionQueryKey, { ...session, csrf_token: 'csrf-test' });
   const events = userEvent.setup();
   const view = render(
     <AppProviders api={api} queryClient={queryClient}>
