@@ -150,7 +150,7 @@ func (g *evGen) body(from, to int) []byte {
 // row is the event as an events row (for the COPY and the naive baseline).
 func (g *evGen) row(j int, received time.Time) []any {
 	e := g.at(j)
-	ev := event.Event{SGMessageID: g.messageID(e.i), Event: e.kind, Timestamp: time.Unix(e.ts, 0).UTC(), URL: e.url}
+	ev := event.Event{SGMessageID: g.messageID(e.i), Email: g.email(e.i), Event: e.kind, Timestamp: time.Unix(e.ts, 0).UTC(), URL: e.url}
 	bk, bl := "", ""
 	if e.kind == "bounce" {
 		bk, bl = "hard", "address"

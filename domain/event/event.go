@@ -66,14 +66,15 @@ type Event struct {
 
 // NaturalKey identifies an event by what happened rather than by sg_event_id:
 // a retried event has been seen to arrive with a new sg_event_id (sendgrid-
-// nodejs #1435), so counters are keyed on message + event + time (+ url).
-// It is at most MaxKeyLen bytes.
+// nodejs #1435), so counters are keyed on message + recipient + event + time
+// (+ url). The recipient's address is always part of it, so two recipients
+// never collapse into one event, even where an sg_message_id is shared (one
+// X-Message-Id per request) or missing. It is at most MaxKeyLen bytes.
+//
+// Keys stored before the address was part of them differ from today's: a
+// retry of such an event is still stored once, by its sg_event_id.
 func (e Event) NaturalKey() string {
-	msg := e.SGMessageID
-	if msg == "" {
-		msg = "email:" + e.Email
-	}
-	k := msg + "|" + e.Event + "|" + strconv.FormatInt(e.Timestamp.Unix(), 10)
+	k := e.SGMessageID + "|" + strings.ToLower(e.Email) + "|" + e.Event + "|" + strconv.FormatInt(e.Timestamp.Unix(), 10)
 	if e.Event == "click" {
 		k += "|" + e.URL
 	}

