@@ -1,0 +1,72 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/firebreak/firebreak/domain/audit"
+)
+
+// Detect evaluates the runbooks' detection rules against each campaign's
+// rolling counters (called after every committed webhook batch). A rule that
+// fires opens one incident — source webhook, with the trigger — in the runbook
+// it suggests (or its own), and pauses the campaign when that runbook says so.
+// A campaign that already has an open incident is left alone: concurrent
+// batches and SendGrid retries never open a second one.
+func (s *Service) Detect(ctx context.Context, campaignIDs []string) {
+	for _, cid := range campaignIDs {
+		if err := s.detect(ctx, cid); err != nil {
+			s.log.Error("incident detection failed", "campaign_id", cid, "err", err.Error())
+		}
+	}
+}
+
+func (s *Service) detect(ctx context.Context, campaignID string) error {
+	v, err := s.campaigns.Get(ctx, campaignID)
+	if err != nil {
+		return err
+	}
+	c := Counters{Delivered: v.Counts.Delivered, HandedToESP: v.Counts.HandedToESP, Complained: v.Counts.Complained,
+		HardBounced: v.Counts.HardBounced, Dropped: v.Counts.Dropped}
+	for _, rb := range s.runbooks.All() {
+		tr := Evaluate(c, rb.Triggers)
+		if tr == nil {
+			continue
+		}
+		if _, err := s.repo.OpenIncidentFor(ctx, campaignID); err == nil {
+			return nil // already being handled
+		}
+		// A rule that already opened an incident for this campaign, since
+		// resolved, does not fire again: its rate stays above the threshold
+		// after the fact, and re-opening on every batch would undo the resolution.
+		past, err := s.repo.ListIncidents(ctx, "", campaignID)
+		if err != nil {
+			return err
+		}
+		fired := false
+		for _, p := range past {
+			fired = fired || (p.Trigger != nil && p.Trigger.Rule == tr.Rule)
+		}
+		if fired {
+			continue
+		}
+		target := rb
+		if tr.Suggests != "" {
+			if sug, ok := s.runbooks.Get(tr.Suggests); ok {
+				target = sug
+			}
+		}
+		inc, created, err := s.Declare(ctx, audit.Webhook, Declaration{CampaignID: campaignID, Runbook: target.ID,
+			Source: SourceWebhook, Trigger: tr})
+		if err != nil || !created {
+			return err
+		}
+		s.log.Warn("detection rule fired: incident opened", "campaign_id", campaignID, "incident_id", inc.ID,
+			"rule", tr.Rule, "value", tr.Value, "threshold", tr.Threshold, "runbook", target.ID)
+		if target.AutoPause {
+			_, _, err = s.Pause(ctx, audit.Webhook, inc.ID, fmt.Sprintf("auto-paused: %s %.4f ≥ %.4f", tr.Metric, tr.Value, tr.Threshold))
+		}
+		return err
+	}
+	return nil
+}
