@@ -41,7 +41,7 @@ import (
 
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/campaign"
-	"github.com/firebreak/firebreak/domain/esp/sendgrid"
+	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/worker/tasks"
 )
 

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/firebreak/firebreak/domain/campaign"
-	"github.com/firebreak/firebreak/domain/esp/sendgrid"
+	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/runbook"

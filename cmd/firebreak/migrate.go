@@ -7,19 +7,19 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/firebreak/firebreak/domain/store"
+	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/migrations"
 )
 
 // openStore reads the database settings and connects (10 s to answer).
-func openStore(e env) (*store.Store, Config, error) {
+func openStore(e env) (*postgres.Store, Config, error) {
 	cfg, err := loadConfig(e.getenv, scopeDB)
 	if err != nil {
 		return nil, cfg, err
 	}
 	ctx, cancel := context.WithTimeout(e.ctx, 10*time.Second)
 	defer cancel()
-	st, err := store.Open(ctx, store.Config{DSN: cfg.DatabaseURL, MaxOpenConns: 4})
+	st, err := postgres.Open(ctx, postgres.Config{DSN: cfg.DatabaseURL, MaxOpenConns: 4})
 	return st, cfg, err
 }
 

@@ -18,17 +18,17 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/firebreak/firebreak/adapter/notify"
+	"github.com/firebreak/firebreak/adapter/postgres"
+	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/api"
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/errs"
 	"github.com/firebreak/firebreak/domain/esp"
-	"github.com/firebreak/firebreak/domain/esp/sendgrid"
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/incident"
-	"github.com/firebreak/firebreak/domain/notify"
 	"github.com/firebreak/firebreak/domain/recipient"
 	"github.com/firebreak/firebreak/domain/runbook"
-	"github.com/firebreak/firebreak/domain/store"
 	"github.com/firebreak/firebreak/domain/suppression"
 	"github.com/firebreak/firebreak/domain/user"
 	"github.com/firebreak/firebreak/frontend"
@@ -78,7 +78,7 @@ func serve(e env, cfg Config, m mode) error {
 
 	openCtx, cancel := context.WithTimeout(e.ctx, 15*time.Second)
 	defer cancel()
-	st, err := store.Open(openCtx, store.Config{DSN: cfg.DatabaseURL, MaxOpenConns: cfg.DBMaxConns})
+	st, err := postgres.Open(openCtx, postgres.Config{DSN: cfg.DatabaseURL, MaxOpenConns: cfg.DBMaxConns})
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func serve(e env, cfg Config, m mode) error {
 			WebhookMaxConcurrent: cfg.WebhookMaxConcurrent}, api.Deps{
 			Log: log, Users: users, Dashboard: dist, Built: built, Campaigns: campaigns,
 			Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st),
-			Events: events, EventList: st, Quarantine: st, WebhookKey: cfg.WebhookPublicKey,
+			Events: events, EventList: st, Quarantine: st, Webhook: sendgrid.Webhook{Key: cfg.WebhookPublicKey},
 			Metrics: metrics, Incidents: incidents, Runbooks: rbs,
 			Ready: []api.Check{
 				{Name: "postgres", Ping: st.Ping},
@@ -184,7 +184,7 @@ func loadRunbookSet(dir string) (*runbook.Set, error) {
 
 // schemaCurrent refuses to serve on a database whose schema is behind this
 // binary, with the command that fixes it.
-func schemaCurrent(ctx context.Context, st *store.Store) error {
+func schemaCurrent(ctx context.Context, st *postgres.Store) error {
 	all, err := migrations.Status(ctx, st.SQL())
 	if err != nil {
 		return fmt.Errorf("read migration status: %w", err)

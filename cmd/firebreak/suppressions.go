@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/firebreak/firebreak/domain/audit"
-	"github.com/firebreak/firebreak/domain/esp/sendgrid"
-	"github.com/firebreak/firebreak/domain/store"
+	"github.com/firebreak/firebreak/adapter/sendgrid"
+	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/domain/suppression"
 )
 
@@ -30,7 +30,7 @@ func suppressionsCommand() *command {
 						return err
 					}
 					openCtx, cancel := context.WithTimeout(e.ctx, 10*time.Second)
-					st, err := store.Open(openCtx, store.Config{DSN: cfg.DatabaseURL, MaxOpenConns: 4})
+					st, err := postgres.Open(openCtx, postgres.Config{DSN: cfg.DatabaseURL, MaxOpenConns: 4})
 					cancel()
 					if err != nil {
 						return err
