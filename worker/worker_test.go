@@ -10,8 +10,8 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/adapter/postgres"
+	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/user"
 	"github.com/firebreak/firebreak/internal/testenv"
 	"github.com/firebreak/firebreak/worker"

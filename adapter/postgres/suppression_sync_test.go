@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/adapter/postgres"
+	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/suppression"
 )
 

@@ -6,10 +6,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/esp"
-	"github.com/firebreak/firebreak/adapter/postgres"
 )
 
 // timedRepo is the real store with a stopwatch on the calls the handoff and

@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/adapter/sendgrid"
+	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/runbook"

@@ -8,9 +8,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/firebreak/firebreak/domain/audit"
-	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/adapter/postgres"
+	"github.com/firebreak/firebreak/adapter/sendgrid"
+	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/suppression"
 )
 
