@@ -1,4 +1,4 @@
-package main
+package stack_test
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/internal/cli"
 	"github.com/firebreak/firebreak/internal/devstack"
 	"github.com/firebreak/firebreak/internal/sgsim"
 	"github.com/firebreak/firebreak/internal/testenv"
@@ -28,7 +29,7 @@ type stack struct {
 	sim    *sgsim.Sim
 	simURL string
 	token  string
-	env    cli
+	env    cmdline
 	stop   func()
 }
 
@@ -74,7 +75,7 @@ func startStackWith(t *testing.T, o stackOpts, extraEnv map[string]string) *stac
 		t.Cleanup(stopSim)
 	}
 	rd := testenv.Redis(t)
-	c := cli{t: t, env: map[string]string{
+	c := cmdline{t: t, env: map[string]string{
 		"DATABASE_URL": testenv.DB(t), "REDIS_URL": rd.URL(),
 		"FIREBREAK_ADDR":              fmt.Sprintf("127.0.0.1:%d", port),
 		"SENDGRID_API_URL":            simSrv.URL,
@@ -105,7 +106,7 @@ func startStackWith(t *testing.T, o stackOpts, extraEnv map[string]string) *stac
 	done := make(chan result, 1)
 	var logs syncBuffer
 	go func() {
-		res := run(env{ctx: ctx, stdin: strings.NewReader(""), stdout: io.Discard, stderr: &logs, getenv: func(k string) string { return c.env[k] }}, []string{o.mode})
+		res := cli.Run(ctx, strings.NewReader(""), io.Discard, &logs, func(k string) string { return c.env[k] }, []string{o.mode})
 		done <- result{code: res}
 	}()
 	s.stop = func() {

@@ -1,4 +1,4 @@
-package main
+package stack_test
 
 import (
 	"io/fs"
@@ -12,7 +12,7 @@ import (
 )
 
 func TestRunbooksValidateEmbeddedExitsZero(t *testing.T) {
-	r := cli{t: t, env: map[string]string{}}.run("", "runbooks", "validate")
+	r := cmdline{t: t, env: map[string]string{}}.run("", "runbooks", "validate")
 	if r.code != 0 || r.stderr != "" {
 		t.Fatalf("validate: %+v", r)
 	}
@@ -24,7 +24,7 @@ func TestRunbooksValidateEmbeddedExitsZero(t *testing.T) {
 	if !strings.Contains(r.stdout, "Broken personalization (Dear <FirstName>)") || !strings.Contains(r.stdout, "7 runbooks valid (embedded)") {
 		t.Errorf("stdout:\n%s", r.stdout)
 	}
-	if r := (cli{t: t, env: map[string]string{}}).run("", "runbooks", "list"); r.code != 0 ||
+	if r := (cmdline{t: t, env: map[string]string{}}).run("", "runbooks", "list"); r.code != 0 ||
 		!strings.Contains(r.stdout, "complaint-spike,hard-bounce-spike,drop-spike") ||
 		!strings.Contains(r.stdout, "approval:legal+security") {
 		t.Errorf("list: %+v", r)
@@ -51,7 +51,7 @@ func TestRunbooksValidateBrokenDirExitsOneNamingFileAndLine(t *testing.T) {
 	}
 	want := filepath.Join(dir, "triage.yaml") + `:5: acknowledge.deadline: "soon" is not a duration`
 
-	c := cli{t: t, env: map[string]string{}}
+	c := cmdline{t: t, env: map[string]string{}}
 	r := c.run("", "runbooks", "validate", dir)
 	if r.code != 1 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "1 problem in the runbooks") {
 		t.Fatalf("validate %s: %+v\nwant exit 1 and %q", dir, r, want)
