@@ -76,7 +76,7 @@ clean:
 
 ## test-fuzz: the parsers' fuzz tests, bounded (also part of make test)
 test-fuzz:
-	$(call fuzz,FuzzDecodeAndVerify,30000,./domain/event)
+	$(call fuzz,FuzzDecodeAndVerify,30000,./adapter/sendgrid)
 	$(call fuzz,FuzzClassify,80000,./domain/delivery)
 	$(call fuzz,FuzzParseTags,120000,./domain/campaign)
 	$(call fuzz,FuzzMergeValuesNeverMarkup,100000,./domain/campaign)

@@ -8,12 +8,12 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/api"
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/recipient"
 	"github.com/firebreak/firebreak/domain/runbook"
-	"github.com/firebreak/firebreak/domain/store"
 	"github.com/firebreak/firebreak/domain/suppression"
 	"github.com/firebreak/firebreak/domain/user"
 	"github.com/firebreak/firebreak/internal/testenv"
@@ -40,7 +40,7 @@ type appFixture struct {
 func newAppFixture(t *testing.T, cfg api.Config) *appFixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{DSN: testenv.DB(t)})
+	st, err := postgres.Open(ctx, postgres.Config{DSN: testenv.DB(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,9 +17,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/api"
 	"github.com/firebreak/firebreak/domain/audit"
-	"github.com/firebreak/firebreak/domain/store"
 	"github.com/firebreak/firebreak/domain/user"
 	"github.com/firebreak/firebreak/internal/devstack"
 	"github.com/firebreak/firebreak/internal/testenv"
@@ -32,7 +32,7 @@ type fixture struct {
 	t     *testing.T
 	srv   *httptest.Server
 	echo  *echo.Echo
-	store *store.Store
+	store *postgres.Store
 	users *user.Service
 	redis *devstack.Redis
 }
@@ -40,7 +40,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{DSN: testenv.DB(t)})
+	st, err := postgres.Open(ctx, postgres.Config{DSN: testenv.DB(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

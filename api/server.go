@@ -5,7 +5,6 @@
 package api
 
 import (
-	"crypto/ecdsa"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -57,11 +56,12 @@ type Deps struct {
 	Suppressions *suppression.Service
 	Incidents    *incident.Service
 	Runbooks     *runbook.Set
-	// Events stores webhook batches; WebhookKey verifies their signatures.
+	// Events stores webhook batches; Webhook verifies and decodes SendGrid's
+	// posts (adapter/sendgrid.Webhook; nil refuses every post as unsigned).
 	Events     *event.Service
 	EventList  event.Lister
 	Quarantine event.QuarantineLister
-	WebhookKey *ecdsa.PublicKey
+	Webhook    event.Webhook
 	Ready      []Check
 	Metrics    *Metrics
 	// Dashboard is the built frontend (frontend.Dist); Built false serves a note.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -37,7 +36,7 @@ const (
 
 type webhookHandlers struct {
 	events  *event.Service
-	key     *ecdsa.PublicKey
+	webhook event.Webhook // the signature check and decoder (adapter/sendgrid)
 	metrics *Metrics
 	log     *slog.Logger
 	now     func() time.Time
@@ -49,7 +48,7 @@ type webhookHandlers struct {
 
 // newWebhookHandlers applies cfg's webhook settings, or their defaults.
 func newWebhookHandlers(cfg Config, d Deps) webhookHandlers {
-	h := webhookHandlers{events: d.Events, key: d.WebhookKey, metrics: d.Metrics, log: d.Log, now: time.Now,
+	h := webhookHandlers{events: d.Events, webhook: d.Webhook, metrics: d.Metrics, log: d.Log, now: time.Now,
 		slotWait: cfg.WebhookSlotWait, readTimeout: cfg.WebhookReadTimeout}
 	n := cfg.WebhookMaxConcurrent
 	if n <= 0 {
@@ -88,14 +87,13 @@ func (h webhookHandlers) receive(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ts := req.Header.Get(event.TimestampHeader)
 	now := h.now()
-	if sec, err := strconv.ParseInt(ts, 10, 64); err == nil && now.Sub(time.Unix(sec, 0)) > 25*time.Hour {
+	if at, ok := h.webhook.SignedAt(req.Header.Get); ok && now.Sub(at) > 25*time.Hour {
 		h.metrics.webhook.WithLabelValues("old_timestamp").Inc()
 		h.log.Warn("webhook post signed more than 25 h ago (past SendGrid's retry window); stored once as usual",
-			"request_id", requestID(c), "age", now.Sub(time.Unix(sec, 0)).String())
+			"request_id", requestID(c), "age", now.Sub(at).String())
 	}
-	evs, err := event.Decode(body, now)
+	evs, err := h.webhook.Decode(body, now)
 	if err != nil {
 		h.metrics.webhook.WithLabelValues("malformed").Inc()
 		return &apiError{status: http.StatusBadRequest, code: "malformed_events",
@@ -191,7 +189,7 @@ func (h webhookHandlers) readSigned(c echo.Context) ([]byte, error) {
 		return nil, newError(http.StatusBadRequest, "unreadable_body", "The body could not be read.")
 	}
 	body := buf.Bytes()
-	if !event.Verify(h.key, body, req.Header.Get(event.SignatureHeader), req.Header.Get(event.TimestampHeader)) {
+	if h.webhook == nil || !h.webhook.Verify(body, req.Header.Get) {
 		h.metrics.webhook.WithLabelValues("bad_signature").Inc()
 		return nil, errBadSignature
 	}

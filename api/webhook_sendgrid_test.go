@@ -20,10 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/firebreak/firebreak/adapter/postgres"
+	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/api"
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/event"
-	"github.com/firebreak/firebreak/domain/store"
 	"github.com/firebreak/firebreak/domain/user"
 	"github.com/firebreak/firebreak/internal/testenv"
 )
@@ -42,7 +43,7 @@ type hookRecipient struct{ id, email string }
 func newHookFixture(t *testing.T, cfg api.Config, n int) *hookFixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{DSN: testenv.DB(t)})
+	st, err := postgres.Open(ctx, postgres.Config{DSN: testenv.DB(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func newHookFixture(t *testing.T, cfg api.Config, n int) *hookFixture {
 		Events:     event.NewService(st, nil, nil),
 		EventList:  st,
 		Quarantine: st,
-		WebhookKey: &key.PublicKey,
+		Webhook:    sendgrid.Webhook{Key: &key.PublicKey},
 	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
@@ -112,7 +113,7 @@ func (h *hookFixture) postBody(body []byte) reply {
 	h.t.Helper()
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	return h.do(call{method: "POST", path: "/webhooks/sendgrid", body: string(body),
-		headers: map[string]string{event.SignatureHeader: h.sign(ts, body), event.TimestampHeader: ts}})
+		headers: map[string]string{sendgrid.SignatureHeader: h.sign(ts, body), sendgrid.TimestampHeader: ts}})
 }
 
 // post posts events as one signed batch, as SendGrid frames it (CRLF after the array).
@@ -353,7 +354,7 @@ func TestWebhookBodyOver2MiBIs413AndNothingStored(t *testing.T) {
 	}
 	big := padded(1, limit+1)
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	headers := map[string]string{event.SignatureHeader: h.sign(ts, big), event.TimestampHeader: ts}
+	headers := map[string]string{sendgrid.SignatureHeader: h.sign(ts, big), sendgrid.TimestampHeader: ts}
 	for name, body := range map[string]any{
 		"Content-Length": string(big),
 		"chunked":        io.MultiReader(bytes.NewReader(big)), // no length known in advance
@@ -380,8 +381,8 @@ func (h *hookFixture) slowPost(body []byte, release <-chan struct{}, done chan<-
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest("POST", h.srv.URL+"/webhooks/sendgrid", pr)
 	req.ContentLength = int64(len(body))
-	req.Header.Set(event.SignatureHeader, h.sign(ts, body))
-	req.Header.Set(event.TimestampHeader, ts)
+	req.Header.Set(sendgrid.SignatureHeader, h.sign(ts, body))
+	req.Header.Set(sendgrid.TimestampHeader, ts)
 	go func() {
 		_, _ = pw.Write(body[:1])
 		<-release

@@ -10,8 +10,8 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/domain/audit"
-	"github.com/firebreak/firebreak/domain/store"
 	"github.com/firebreak/firebreak/domain/user"
 	"github.com/firebreak/firebreak/internal/testenv"
 	"github.com/firebreak/firebreak/worker"
@@ -24,7 +24,7 @@ func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 // checks that the worker removed the expired session from real Postgres.
 func TestPurgeTaskRunsThroughAsynq(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{DSN: testenv.DB(t)})
+	st, err := postgres.Open(ctx, postgres.Config{DSN: testenv.DB(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

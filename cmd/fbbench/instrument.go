@@ -6,10 +6,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/esp"
-	"github.com/firebreak/firebreak/domain/store"
 )
 
 // timedRepo is the real store with a stopwatch on the calls the handoff and
@@ -17,7 +17,7 @@ import (
 // the stopwatch (two clock reads and an append per call) is noise next to a
 // transaction.
 type timedRepo struct {
-	*store.Store
+	*postgres.Store
 	claim, finish, facts, startSend timer
 }
 

@@ -39,9 +39,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/campaign"
-	"github.com/firebreak/firebreak/domain/esp/sendgrid"
 	"github.com/firebreak/firebreak/worker/tasks"
 )
 

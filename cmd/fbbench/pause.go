@@ -8,9 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/campaign"
-	"github.com/firebreak/firebreak/domain/esp/sendgrid"
 	"github.com/firebreak/firebreak/domain/event"
 )
 

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/api"
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/user"
@@ -118,7 +119,7 @@ func (b *bench) recipientIDs(ctx context.Context, campaignID string) ([]string, 
 // webhook route needs, on a loopback listener.
 func (b *bench) webhookServer(events *event.Service, key *ecdsa.PublicKey) *httptest.Server {
 	h := api.New(api.Config{}, api.Deps{Log: b.log, Users: user.NewService(b.st.store, user.DefaultLimits, time.Hour, nil),
-		Metrics: api.NewMetrics(), Events: events, EventList: b.st.store, WebhookKey: key})
+		Metrics: api.NewMetrics(), Events: events, EventList: b.st.store, Webhook: sendgrid.Webhook{Key: key}})
 	return httptest.NewServer(h)
 }
 
@@ -155,7 +156,7 @@ func (p signedPost) request(ctx context.Context, url string) (*http.Request, err
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(event.SignatureHeader, p.sig)
-	req.Header.Set(event.TimestampHeader, p.ts)
+	req.Header.Set(sendgrid.SignatureHeader, p.sig)
+	req.Header.Set(sendgrid.TimestampHeader, p.ts)
 	return req, nil
 }

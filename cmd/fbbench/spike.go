@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/domain/campaign"
-	"github.com/firebreak/firebreak/domain/esp/sendgrid"
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/runbook"
@@ -85,7 +85,7 @@ func (s *pauseSink) at(batchID string) time.Time {
 
 // spike measures, per campaign, the time from the webhook's 2xx for the batch
 // that crosses the complaint threshold to SendGrid receiving the pause, with
-// the services wired as cmd/firebreak/serve.go wires them.
+// the services wired as internal/cli/serve.go wires them.
 func (b *bench) spike(ctx context.Context) error {
 	n := b.opt.spikes
 	ps := newPauseSink()

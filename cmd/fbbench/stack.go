@@ -13,7 +13,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for the migrations
 
-	"github.com/firebreak/firebreak/domain/store"
+	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/internal/devstack"
 	"github.com/firebreak/firebreak/migrations"
 )
@@ -24,7 +24,7 @@ import (
 type stack struct {
 	dir       string
 	pg        *devstack.Postgres
-	store     *store.Store
+	store     *postgres.Store
 	pgVersion string
 }
 
@@ -61,7 +61,7 @@ func startStack(ctx context.Context) (_ *stack, err error) {
 	}
 	octx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if s.store, err = store.Open(octx, store.Config{DSN: url}); err != nil {
+	if s.store, err = postgres.Open(octx, postgres.Config{DSN: url}); err != nil {
 		return nil, err
 	}
 	if err := s.store.SQL().QueryRowContext(ctx, `SHOW server_version`).Scan(&s.pgVersion); err != nil {

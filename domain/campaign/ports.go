@@ -53,7 +53,7 @@ const (
 	Uncertain Outcome = "uncertain" // a 5xx or timeout: maybe accepted; recipients in doubt, never resent automatically
 )
 
-// Repo is the storage the campaign use-cases need (implemented by domain/store).
+// Repo is the storage the campaign use-cases need (implemented by adapter/postgres).
 type Repo interface {
 	CreateBrand(ctx context.Context, b Brand, a audit.Entry) (Brand, error)
 	GetBrand(ctx context.Context, id string) (Brand, error)

@@ -1,6 +1,6 @@
 // Package esp is the port between Firebreak's rules and an email service provider
 // (SendGrid): what the campaign dispatcher and the pause need from it, declared
-// here by the consumer and implemented by the adapter in domain/esp/sendgrid.
+// here by the consumer and implemented by the adapter in adapter/sendgrid.
 //
 // The contract every implementation keeps:
 //   - one HTTP request per call, with a deadline (ctx);

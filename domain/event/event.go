@@ -1,13 +1,13 @@
-// Package event is SendGrid's Event Webhook as Firebreak reads it: signature
-// verification over the raw body, a tolerant decoder that keeps every key, and
-// the keys that make each event count once however often SendGrid posts it.
-// Pure Go: the store makes events durable, the HTTP layer answers SendGrid.
+// Package event is the delivery events Firebreak counts (SendGrid's Event
+// Webhook, decoded and signature-checked by adapter/sendgrid): the model, the
+// keys that make each event count once however often SendGrid posts it, and
+// the ingest service that stores a batch, quarantines what Postgres refuses
+// and hands the campaigns on to detection. Pure Go: the store makes events
+// durable, the HTTP layer answers SendGrid.
 package event
 
 import (
-	"crypto/ecdsa"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
@@ -16,28 +16,6 @@ import (
 
 	"github.com/firebreak/firebreak/domain/errs"
 )
-
-// Headers of the Signed Event Webhook (SENDGRID.md §7).
-const (
-	SignatureHeader = "X-Twilio-Email-Event-Webhook-Signature"
-	TimestampHeader = "X-Twilio-Email-Event-Webhook-Timestamp"
-)
-
-// Verify reports whether sig (base64 ASN.1 DER ECDSA) signs ts||body with pub.
-// body must be the bytes exactly as received: re-encoding breaks the signature.
-func Verify(pub *ecdsa.PublicKey, body []byte, sig, ts string) bool {
-	if pub == nil || sig == "" || ts == "" {
-		return false
-	}
-	der, err := base64.StdEncoding.DecodeString(strings.TrimSpace(sig))
-	if err != nil {
-		return false
-	}
-	h := sha256.New()
-	h.Write([]byte(ts))
-	h.Write(body)
-	return ecdsa.VerifyASN1(pub, h.Sum(nil), der)
-}
 
 // Event is one decoded webhook event.
 type Event struct {
@@ -78,7 +56,7 @@ func (e Event) NaturalKey() string {
 	if e.Event == "click" {
 		k += "|" + e.URL
 	}
-	return boundedKey(k)
+	return BoundedKey(k)
 }
 
 // MaxKeyLen is the longest sg_event_id or natural key kept as it is. The store
@@ -88,7 +66,9 @@ func (e Event) NaturalKey() string {
 // digest: as unique as the key itself, and the same on every retry.
 const MaxKeyLen = 2048
 
-func boundedKey(k string) string {
+// BoundedKey is k when it is at most MaxKeyLen bytes, else "sha256:" and its
+// hex digest: how an sg_event_id or natural key is stored.
+func BoundedKey(k string) string {
 	if len(k) <= MaxKeyLen {
 		return k
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/firebreak/firebreak/domain/runbook"
 )
 
-// Repo is the storage incidents need (implemented by domain/store). Every
+// Repo is the storage incidents need (implemented by adapter/postgres). Every
 // write carries its audit entries into the same transaction.
 type Repo interface {
 	CreateIncident(ctx context.Context, inc Incident, tasks []Task, entries []audit.Entry) (Incident, bool, error)

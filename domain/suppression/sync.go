@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 
 	"github.com/firebreak/firebreak/domain/audit"
@@ -140,7 +139,7 @@ func (s *Syncer) Sync(ctx context.Context) (SyncResult, error) {
 		lc := ListCount{List: "group:" + strconv.Itoa(g.ID), Kind: GroupUnsubscribe, GroupID: g.ID, GroupName: g.Name}
 		emails, err := s.lister.ListGroupSuppressions(ctx, g.ID)
 		var ee *esp.Error
-		if errors.As(err, &ee) && ee.Status == http.StatusNotFound {
+		if errors.As(err, &ee) && ee.Status == statusNotFound {
 			continue
 		}
 		if err != nil {
@@ -241,3 +240,7 @@ func (c *chunker) write(ctx context.Context, chunk []Entry) error {
 	c.lc.Added += added
 	return nil
 }
+
+// statusNotFound is the HTTP status SendGrid answers for a list or address it
+// does not have (the domain names it without importing net/http).
+const statusNotFound = 404

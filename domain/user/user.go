@@ -1,7 +1,7 @@
 // Package user is who uses Firebreak and how they prove it: users with roles,
 // API tokens (only their SHA-256 is kept), dashboard sessions with a CSRF token,
 // and the sign-in rate limit. The Service holds the rules; Repo is the storage
-// port it needs, implemented by domain/store.
+// port it needs, implemented by adapter/postgres.
 package user
 
 import (
