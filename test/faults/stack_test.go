@@ -88,7 +88,7 @@ func newStack(t *testing.T) *stack {
 		"SENDGRID_API_URL="+simSrv.URL, "SENDGRID_API_KEY=sim-key",
 		"SENDGRID_WEBHOOK_PUBLIC_KEY="+s.sim.PublicKey(),
 		"FIREBREAK_SEND_BUFFER=0s", "FIREBREAK_SEND_TIMEOUT="+sendTimeout, "FIREBREAK_IN_DOUBT_WAIT="+inDoubtWait,
-		"FIREBREAK_LOG_FORMAT=text", "FIREBREAK_LOG_LEVEL=info", "FIREBREAK_SHUTDOWN_TIMEOUT=2s",
+		"FIREBREAK_LOG_FORMAT=text", "FIREBREAK_LOG_LEVEL=warn", "FIREBREAK_SHUTDOWN_TIMEOUT=2s",
 		"FIREBREAK_DB_MAX_CONNS=10")
 	out := s.cli("correct horse battery\n", "user", "add", "--email", "ops@example.com", "--name", "Ops",
 		"--roles", "marketer,admin", "--password-stdin")
@@ -130,11 +130,11 @@ type proc struct {
 }
 
 // start runs `firebreak <mode>` (serve, api or worker) and returns once it is
-// ready: /readyz answers 200 for the HTTP modes, the worker has logged that
-// it started.
+// ready: /readyz answers 200 for the HTTP modes, the worker's asynq server
+// is registered in Redis.
 func (s *stack) start(mode string) *proc {
 	s.t.Helper()
-	p := &proc{name: fmt.Sprintf("%s#%d", mode, len(s.procs)+1), log: &tail{max: 256 << 10}, done: make(chan struct{})}
+	p := &proc{name: fmt.Sprintf("%s#%d", mode, len(s.procs)+1), log: &tail{max: 32 << 10}, done: make(chan struct{})}
 	p.cmd = exec.Command(binary, mode)
 	p.cmd.Env = s.env
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
@@ -152,7 +152,7 @@ func (s *stack) start(mode string) *proc {
 		default:
 		}
 		if mode == "worker" {
-			return strings.Contains(p.log.String(), "worker started")
+			return s.workerRegistered(p.cmd.Process.Pid)
 		}
 		resp, err := http.Get(s.base + "/readyz")
 		if err != nil {
@@ -162,6 +162,24 @@ func (s *stack) start(mode string) *proc {
 		return resp.StatusCode == http.StatusOK
 	})
 	return p
+}
+
+// workerRegistered reports whether the asynq server of process pid has
+// registered itself in Redis (it then takes tasks).
+func (s *stack) workerRegistered(pid int) bool {
+	opt, _ := asynq.ParseRedisURI(s.redis.URL())
+	insp := asynq.NewInspector(opt)
+	defer insp.Close()
+	servers, err := insp.Servers()
+	if err != nil {
+		return false
+	}
+	for _, srv := range servers {
+		if srv.PID == pid {
+			return true
+		}
+	}
+	return false
 }
 
 // kill9 kills the process with SIGKILL — no drain, no shutdown hook: what a
