@@ -21,8 +21,11 @@ import (
 
 // confirmSQL moves, in one statement, every in-doubt recipient of the given
 // (locked) uncertain requests that has a recipient_outcomes row — written
-// only for an event the webhook ingest attributed to exactly this campaign
-// recipient, by the custom args every Firebreak message carries — to handed,
+// only for an event the webhook ingest attributed to this campaign recipient:
+// by the custom args every Firebreak message carries, or (ingestSQL's last
+// fallback, for events without a message id) by an address that has no
+// handed recipient anywhere, where too the event is about mail SendGrid took
+// for that address — to handed,
 // with the request's time and send_at. A request none of whose recipients is
 // left in doubt becomes accepted (SendGrid took it after all), and the
 // campaigns' counters follow: in_doubt down, handed_to_esp up, one uncertain
