@@ -11,7 +11,7 @@ FUZZ_SCALE ?= 1
 fuzz = $(GO) test -run '^$$' -fuzz $(1) -fuzztime $$(( $(2) * $(FUZZ_SCALE) ))x -fuzzminimizetime 2000x $(3)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: all build frontend deps test test-go test-frontend test-e2e demo bench lint fmt clean
+.PHONY: all build frontend deps test test-go test-frontend test-e2e test-faults demo bench lint fmt clean
 
 all: build
 
@@ -43,11 +43,20 @@ deps:
 ## test: every test — Go unit and integration (real Postgres/Redis), frontend, browser
 test: deps
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory lint test-go test-fuzz test-frontend test-e2e && \
+	$(MAKE) --no-print-directory lint test-go test-fuzz test-faults test-frontend test-e2e && \
 	echo "make test: all suites passed in $$(( $$(date +%s) - start )) s"
 
 test-go:
 	$(GO) test -race -count=1 ./...
+
+## test-faults: the whole-stack fault suite (docs/reliability.md): the real firebreak binary as
+## serve/api/worker processes on private Postgres and Redis with the SendGrid simulator; kill -9,
+## Postgres and Redis restarts, SendGrid 429/500/timeouts, two racing workers; then the simulator's
+## record is compared with Postgres. Its files carry the build tag `faults`, so `go test ./...`
+## skips them and only this target (part of `make test`, so of .ci/run) runs them; about 2 minutes.
+test-faults:
+	$(GO) vet -tags faults ./test/faults/
+	$(GO) test -tags faults -count=1 -timeout 15m -v ./test/faults/
 
 test-frontend: frontend/node_modules/.installed check-generated
 	cd frontend && $(NPM) test

@@ -194,3 +194,22 @@ func (h campaignHandlers) cancel(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, toCampaignResponse(v))
 }
+
+type sendInDoubtResponse struct {
+	Campaign campaignResponse `json:"campaign"`
+	Released int              `json:"released"`
+}
+
+// sendInDoubt: POST /api/v1/campaigns/{id}/send-in-doubt. The marketer's
+// explicit, audited decision to send the recipients that stayed in doubt past
+// FIREBREAK_IN_DOUBT_WAIT with no SendGrid event to settle them (they may
+// receive the campaign twice). 202 once they are pending again: the handoff
+// sends them in the background, like /send. 409 campaign_not_sending when
+// paused or cancelled, 409 nothing_in_doubt when nothing has waited long enough.
+func (h campaignHandlers) sendInDoubt(c echo.Context) error {
+	v, n, err := h.campaigns.SendInDoubt(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, sendInDoubtResponse{Campaign: toCampaignResponse(v), Released: n})
+}

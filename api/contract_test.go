@@ -48,6 +48,7 @@ var wireResponses = map[string]any{
 	"POST /api/v1/campaigns/{id}/pause 200":                 pauseResponse{},
 	"POST /api/v1/campaigns/{id}/resume 200":                campaignResponse{},
 	"POST /api/v1/campaigns/{id}/cancel 200":                campaignResponse{},
+	"POST /api/v1/campaigns/{id}/send-in-doubt 202":         sendInDoubtResponse{},
 	"POST /api/v1/recipients/import 200":                    recipient.ImportResult{},
 	"GET /api/v1/segments 200":                              []recipient.Segment{},
 	"GET /api/v1/suppressions 200":                          []suppressionResponse{},

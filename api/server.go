@@ -122,6 +122,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.POST("/api/v1/campaigns/:id/pause", camp.pause, guard(auth.CampaignPause)...)
 	e.POST("/api/v1/campaigns/:id/resume", camp.resume, guard(auth.CampaignResume)...)
 	e.POST("/api/v1/campaigns/:id/cancel", camp.cancel, guard(auth.CampaignCancel)...)
+	e.POST("/api/v1/campaigns/:id/send-in-doubt", camp.sendInDoubt, guard(auth.CampaignSend)...)
 
 	rec := recipientHandlers{recipients: d.Recipients}
 	// The import streams: its body may be far larger than a JSON request's.

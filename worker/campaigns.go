@@ -25,6 +25,9 @@ type Reconciler interface {
 	AbandonExpired(ctx context.Context, now time.Time) (int, error)
 	Sending(ctx context.Context) ([]string, error)
 	ESPRetryDue(ctx context.Context) ([]string, error)
+	// ConfirmInDoubt moves in-doubt recipients that SendGrid's events prove
+	// handed over to handed (maintenance.go).
+	ConfirmInDoubt(ctx context.Context) (int, error)
 }
 
 type campaignTasks struct{ Deps }
@@ -69,7 +72,8 @@ func (h campaignTasks) espSync(ctx context.Context, t *asynq.Task) error {
 // reconcile re-derives work from Postgres, so a flushed Redis or a crashed
 // worker loses nothing: abandoned requests become uncertain, sending campaigns
 // get their handoff tasks again (deduplicated by task id), failed ESP pauses
-// are retried.
+// are retried, and recipients in doubt that SendGrid's events settled are
+// moved to handed.
 func (h campaignTasks) reconcile(ctx context.Context, _ *asynq.Task) error {
 	if n, err := h.Reconciler.AbandonExpired(ctx, time.Now()); err != nil {
 		return err
@@ -99,5 +103,5 @@ func (h campaignTasks) reconcile(ctx context.Context, _ *asynq.Task) error {
 			return err
 		}
 	}
-	return nil
+	return h.confirmInDoubt(ctx)
 }

@@ -19,3 +19,20 @@ func (m maintenance) purge(ctx context.Context, _ *asynq.Task) error {
 	m.Log.InfoContext(ctx, "purged expired sessions and sign-in failures", "rows", n)
 	return nil
 }
+
+// confirmInDoubt is the reconciler's last step: recipients left in doubt by a
+// timeout, a 5xx or a crashed worker, for which SendGrid has since posted an
+// event carrying their custom args, were handed over after all — they move to
+// handed, with the campaign's counters, in one transaction. What no event
+// settles stays in doubt (never resent by the reconciler); a marketer may
+// send it after the wait (POST /api/v1/campaigns/{id}/send-in-doubt).
+func (h campaignTasks) confirmInDoubt(ctx context.Context) error {
+	n, err := h.Reconciler.ConfirmInDoubt(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		h.Log.InfoContext(ctx, "in-doubt recipients confirmed handed over by SendGrid's events", "recipients", n)
+	}
+	return nil
+}

@@ -71,3 +71,45 @@ func TestPurgeTaskRunsThroughAsynq(t *testing.T) {
 		t.Fatalf("expired session still there after the purge task: %d", n)
 	}
 }
+
+// reconcilerSpy is the reconciler's storage with nothing to do, counting the
+// in-doubt confirmations it is asked for.
+type reconcilerSpy struct{ confirmed chan struct{} }
+
+func (r reconcilerSpy) AbandonExpired(context.Context, time.Time) (int, error) { return 0, nil }
+func (r reconcilerSpy) Sending(context.Context) ([]string, error)              { return nil, nil }
+func (r reconcilerSpy) ESPRetryDue(context.Context) ([]string, error)          { return nil, nil }
+func (r reconcilerSpy) ConfirmInDoubt(context.Context) (int, error) {
+	r.confirmed <- struct{}{}
+	return 0, nil
+}
+
+// TestReconcileConfirmsInDoubtRecipients runs the reconciler task through
+// asynq and checks that it asks the store to settle in-doubt recipients from
+// SendGrid's events (the store's own test checks what that moves).
+func TestReconcileConfirmsInDoubtRecipients(t *testing.T) {
+	rd := testenv.Redis(t)
+	opt, _ := asynq.ParseRedisURI(rd.URL())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	spy := reconcilerSpy{confirmed: make(chan struct{}, 1)}
+	wctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- worker.Run(wctx, worker.RunConfig{Redis: opt, Shutdown: 5 * time.Second, Log: log},
+			worker.NewMux(worker.Deps{Log: log, Reconciler: spy}))
+	}()
+	client := asynq.NewClient(opt)
+	defer client.Close()
+	if _, err := client.Enqueue(tasks.NewReconcile()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-spy.confirmed:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the reconciler did not try to confirm in-doubt recipients")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("worker.Run: %v", err)
+	}
+}

@@ -349,3 +349,7 @@ var (
 	_ esp.Scheduler = (*fakeScheduler)(nil)
 	_ esp.Sender    = fakeSender{}
 )
+
+func (r *fakeRepo) ReleaseInDoubt(context.Context, string, []campaign.Status, time.Time, error, audit.Entry) (campaign.InDoubtRelease, error) {
+	panic("not used")
+}

@@ -99,6 +99,8 @@ type Repo interface {
 	// RecipientOf returns the address of a campaign's recipient and the
 	// campaign's unsubscribe group.
 	RecipientOf(ctx context.Context, campaignID, recipientID string) (email string, asmGroupID int, err error)
+
+	InDoubtRepo // indoubt.go
 }
 
 // Jobs is how the use-cases schedule background work (asynq behind it). Every

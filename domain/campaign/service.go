@@ -21,6 +21,7 @@ type Config struct {
 	BatchSize         int           // personalizations per mail/send; default (and at most) 1000
 	PublicURL         string        // base of the unsubscribe links
 	UnsubscribeKey    []byte        // signs unsubscribe links
+	InDoubtWait       time.Duration // FIREBREAK_IN_DOUBT_WAIT; default DefaultInDoubtWait (indoubt.go)
 	Now               func() time.Time
 	Log               *slog.Logger
 }

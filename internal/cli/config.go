@@ -29,6 +29,7 @@ type Config struct {
 	WebhookPublicKey *ecdsa.PublicKey
 	SendBuffer       time.Duration
 	SendTimeout      time.Duration
+	InDoubtWait      time.Duration
 	RunbooksDir      string
 	PublicURL        string
 	SlackWebhookURL  string
@@ -122,6 +123,9 @@ func loadConfig(getenv func(string) string, need scope) (Config, error) {
 		return c, err
 	}
 	if c.SendTimeout, err = parseDuration("FIREBREAK_SEND_TIMEOUT", str("FIREBREAK_SEND_TIMEOUT", "15s"), time.Second, 2*time.Minute); err != nil {
+		return c, err
+	}
+	if c.InDoubtWait, err = parseDuration("FIREBREAK_IN_DOUBT_WAIT", str("FIREBREAK_IN_DOUBT_WAIT", "30m"), time.Second, 7*24*time.Hour); err != nil {
 		return c, err
 	}
 	if c.RunbooksDir = str("FIREBREAK_RUNBOOKS_DIR", ""); c.RunbooksDir != "" {

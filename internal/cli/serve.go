@@ -99,7 +99,7 @@ func serve(e env, cfg Config, m mode) error {
 	defer aclient.Close()
 	jobs := tasks.NewEnqueuer(aclient)
 	campaigns := campaign.NewService(st, sg, sg, jobs, campaign.Config{DefaultSendBuffer: cfg.SendBuffer, SendTimeout: cfg.SendTimeout,
-		PublicURL: cfg.PublicURL, UnsubscribeKey: key, Log: log})
+		InDoubtWait: cfg.InDoubtWait, PublicURL: cfg.PublicURL, UnsubscribeKey: key, Log: log})
 
 	rbs, err := loadRunbookSet(cfg.RunbooksDir)
 	if err != nil {

@@ -36,6 +36,7 @@ type PostgresConfig struct {
 type Postgres struct {
 	srv  *server
 	port int
+	cfg  PostgresConfig // as started, Dir absolute and Port set: Restart reuses it
 }
 
 // pgReadyTimeout bounds how long StartPostgres waits for SELECT 1 to answer.
@@ -86,7 +87,7 @@ func StartPostgres(ctx context.Context, cfg PostgresConfig) (*Postgres, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start postgres: %w", err)
 	}
-	return &Postgres{srv: srv, port: port}, nil
+	return &Postgres{srv: srv, port: port, cfg: PostgresConfig{Dir: dir, Port: port, Log: cfg.Log}}, nil
 }
 
 // startPostgres runs one postgres on port and returns once it answers SELECT 1.

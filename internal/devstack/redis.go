@@ -32,6 +32,7 @@ type RedisConfig struct {
 type Redis struct {
 	srv  *server
 	port int
+	cfg  RedisConfig // as started, Port set: Restart reuses it
 }
 
 // redisReadyTimeout bounds how long StartRedis waits for PING to answer.
@@ -85,7 +86,7 @@ func StartRedis(ctx context.Context, cfg RedisConfig) (*Redis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start redis: %w", err)
 	}
-	return &Redis{srv: srv, port: port}, nil
+	return &Redis{srv: srv, port: port, cfg: RedisConfig{Dir: dir, Port: port, Log: cfg.Log}}, nil
 }
 
 // waitReady polls PING until it answers, the process exits, ctx ends or

@@ -80,10 +80,10 @@ func (s *Sim) fire(m *message, rcpt, kind string, at time.Time, extra map[string
 	if s.cfg.WebhookURL == "" {
 		return
 	}
-	raw := encodeEvent(ev)
-	s.outbox = append(s.outbox, outEvent{raw: raw, occurred: at})
+	raw, id := encodeEvent(ev), ev["sg_event_id"].(string)
+	s.outbox = append(s.outbox, outEvent{raw: raw, occurred: at, id: id})
 	if s.cfg.DuplicateShare > 0 && s.rng.Float64() < s.cfg.DuplicateShare {
-		s.dupes = append(s.dupes, outEvent{raw: raw, occurred: at})
+		s.dupes = append(s.dupes, outEvent{raw: raw, occurred: at, id: id})
 	}
 }
 

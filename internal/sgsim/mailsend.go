@@ -89,12 +89,7 @@ func (s *Sim) handleMailSend(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusBadRequest, apiError{Message: "could not read the request body"})
 		return
 	}
-	s.mu.Lock()
-	gate := s.hold
-	s.mu.Unlock()
-	if gate != nil {
-		<-gate
-	}
+	s.waitBeforeSend() // HoldSends, SetSendLatency (faults.go)
 
 	var b sendBody
 	if err := json.Unmarshal(raw, &b); err != nil {
@@ -119,6 +114,9 @@ func (s *Sim) handleMailSend(w http.ResponseWriter, r *http.Request) {
 	}
 	id := s.record(&b, now)
 	s.mu.Unlock()
+	if s.answerAccepted(w, id) { // AcceptThenAnswer (faults.go)
+		return
+	}
 	w.Header().Set("X-Message-Id", id)
 	w.WriteHeader(http.StatusAccepted)
 }

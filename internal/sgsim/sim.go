@@ -107,6 +107,7 @@ type Sim struct {
 	rate      map[string]*rateWindow
 	faults    []fault
 	hold      chan struct{}
+	fx        faultState
 	supp      map[string]map[string]suppression // list -> email -> entry
 	groups    map[int]*group
 	future    []futureEvent

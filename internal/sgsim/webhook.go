@@ -26,6 +26,7 @@ const (
 type outEvent struct {
 	raw      []byte
 	occurred time.Time
+	id       string // sg_event_id
 }
 
 // retryPost is a post that failed and is tried again at next.
@@ -159,7 +160,7 @@ func (s *Sim) postAll(ctx context.Context, posts []retryPost) {
 
 // post sends one signed JSON array ending in "\r\n". A non-2xx answer or no
 // answer re-queues the events that are still inside their RetryWindow, with
-// backoff 10 s, 20 s, 40 s … capped at 10 minutes.
+// backoff 10 s, 20 s, 40 s … capped at 10 minutes (SetWebhookRetryBase).
 func (s *Sim) post(ctx context.Context, p retryPost) {
 	body := eventsBody(p.events)
 	ts := itoa64(s.now().Unix())
@@ -167,6 +168,7 @@ func (s *Sim) post(ctx context.Context, p retryPost) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.noteWebhookAnswer(p.events, status, err)
 	s.wh.Posts++
 	s.wh.LastStatus = status
 	if err == nil && status >= 200 && status < 300 {
@@ -191,7 +193,7 @@ func (s *Sim) post(ctx context.Context, p retryPost) {
 	if len(left) > 0 {
 		p.attempt++
 		p.events = left
-		p.next = now.Add(min(10*time.Second<<(p.attempt-1), 10*time.Minute))
+		p.next = now.Add(s.webhookBackoff(p.attempt))
 		s.retries = append(s.retries, p)
 	}
 }

@@ -512,6 +512,37 @@ export interface paths {
       };
     };
   };
+  "/api/v1/campaigns/{id}/send-in-doubt": {
+    /** Send the recipients still in doubt (marketer, admin): an explicit, audited decision. A recipient is in doubt when its mail/send request timed out, got a 5xx or its worker died, so SendGrid may or may not have it; the reconciler moves it to handed as soon as a SendGrid event carrying its custom args arrives. What no event settled within FIREBREAK_IN_DOUBT_WAIT (default 30 min) after the request's deadline goes back to pending here and is handed over again by the normal handoff (they may receive the campaign twice). Recipients of a request SendGrid evidently accepted (an event came for another recipient of it) are never resent. A sent campaign is sending again until they are handed over. The campaign's audit trail records who released how many (action campaign.send_in_doubt). */
+    post: {
+      parameters: {
+        path: {
+          id: components["parameters"]["CampaignID"];
+        };
+      };
+      responses: {
+        /** @description Released: the recipients are pending again and the handoff sends them in the background. */
+        202: {
+          content: {
+            "application/json": {
+              campaign: components["schemas"]["Campaign"];
+              /** @description recipients moved from in doubt back to pending */
+              released: number;
+            };
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["CampaignNotFound"];
+        /** @description campaign_not_sending: the campaign is paused, cancelled or a draft (resume it first). nothing_in_doubt: no recipient has been in doubt past the wait; details: in_doubt, waiting (inside the wait), sendable_at (when the soonest of those may be sent, or null), accepted (in doubt in requests SendGrid evidently took, never resent). */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/recipients/import": {
     /** Import recipients from CSV (marketer, admin). The body is streamed (up to 512 MiB by default, FIREBREAK_IMPORT_LIMIT), never held in memory. Header: email, first_name, last_name, segments (separated by ";"), and any other column becomes an attribute (at most 200 columns, names up to 128 characters); names are trimmed, the four known ones case-insensitive. Addresses are trimmed and stored lower-case; an address already known is updated, never duplicated. Bad rows are rejected one by one (with their line and a reason) and the rest is imported: not CSV, a NUL byte or invalid UTF-8 in any field, a row over 64 KiB, an email over 320 characters, a name or segment name over 256, an attribute value over 4096. */
     post: {
