@@ -8,6 +8,7 @@ import (
 	"crypto/ecdsa"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -33,6 +34,10 @@ type Config struct {
 	// SecureCookies forces the Secure flag (behind a TLS-terminating proxy);
 	// it is set anyway when the request came over TLS.
 	SecureCookies bool
+	// TrustedProxies are the addresses of reverse proxies whose
+	// X-Forwarded-For names the client (FIREBREAK_TRUSTED_PROXIES); none by
+	// default, and then the connection's address is the client.
+	TrustedProxies []*net.IPNet
 }
 
 // Deps are the services the handlers call.
@@ -69,7 +74,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.IPExtractor = echo.ExtractIPDirect() // never trust X-Forwarded-For for the sign-in limit
+	e.IPExtractor = clientIP(cfg.TrustedProxies) // X-Forwarded-For only from a trusted proxy (sign-in throttle)
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	e.Use(withRequestID(), accessLog(d.Log), recoverPanics(d.Log), measure(d.Metrics))
 
@@ -96,7 +101,10 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.GET("/api/v1/people", users.people, guard(auth.Read)...)
 	e.POST("/api/v1/users", users.create, guard(auth.UserManage)...)
 	e.POST("/api/v1/tokens", users.createToken, guard(auth.TokenManage)...)
-	e.DELETE("/api/v1/tokens/:id", users.revokeToken, guard(auth.TokenManage)...)
+	e.DELETE("/api/v1/tokens/:id", users.revokeToken, guard(auth.Read)...) // own token, or any with token.manage: checked in the domain
+	e.PATCH("/api/v1/users/:id", users.patch, guard(auth.UserManage)...)
+	e.DELETE("/api/v1/users/:id/sessions", users.revokeSessions, guard(auth.UserManage)...)
+	e.GET("/api/v1/users/:id/tokens", users.listTokens, guard(auth.TokenManage)...)
 
 	camp := campaignHandlers{campaigns: d.Campaigns, incidents: d.Incidents}
 	e.POST("/api/v1/brands", camp.createBrand, guard(auth.BrandManage)...)
