@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"crypto/subtle"
+	"net"
 	"net/http"
 	"strings"
 
@@ -109,4 +110,21 @@ func forbidden(p auth.Principal, perm auth.Permission) error {
 	return &apiError{status: http.StatusForbidden, code: "forbidden",
 		message: "Your roles do not allow this (it needs " + string(perm) + ").",
 		details: map[string]any{"permission": string(perm), "roles": auth.Strings(p.Roles)}}
+}
+
+// clientIP is how the client's address is found (c.RealIP(), which the
+// sign-in throttle keys on). With no trusted proxy it is the connection's
+// address, so a forged X-Forwarded-For changes nothing. With trusted proxies
+// it is the nearest X-Forwarded-For address that is not one of them, and only
+// when the connection itself comes from one of them; no other range (not even
+// loopback or private networks) is trusted.
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -165,7 +166,11 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 				"path", c.Request().URL.Path, "err", err.Error())
 		}
 		if status == http.StatusTooManyRequests {
-			c.Response().Header().Set("Retry-After", "60")
+			retry := "60"
+			if secs, ok := body.Error.Details["retry_after_seconds"].(int); ok { // the error knows its wait
+				retry = strconv.Itoa(secs)
+			}
+			c.Response().Header().Set("Retry-After", retry)
 		}
 		if c.Request().Method == http.MethodHead {
 			err = c.NoContent(status)

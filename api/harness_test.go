@@ -48,7 +48,7 @@ func newFixture(t *testing.T) *fixture {
 	rd := testenv.Redis(t)
 	rdb := redis.NewClient(&redis.Options{Addr: rd.Addr()})
 	t.Cleanup(func() { rdb.Close() })
-	users := user.NewService(st, user.Limits{PerEmail: 5, PerIP: 8, Window: time.Minute}, time.Hour, nil)
+	users := user.NewService(st, user.Limits{PerEmail: 5, PerIP: 8, BaseWait: time.Hour}, time.Hour, nil) // waits outlast any test
 	e := api.New(api.Config{}, api.Deps{
 		Log:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Users: users,

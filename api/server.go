@@ -7,6 +7,7 @@ package api
 import (
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -44,6 +45,10 @@ type Config struct {
 	// WebhookReadTimeout bounds reading one webhook body, so a stalled
 	// connection holds its slot only that long (0: 30 s).
 	WebhookReadTimeout time.Duration
+	// TrustedProxies are the addresses of reverse proxies whose
+	// X-Forwarded-For names the client (FIREBREAK_TRUSTED_PROXIES); none by
+	// default, and then the connection's address is the client.
+	TrustedProxies []*net.IPNet
 }
 
 // Deps are the services the handlers call.
@@ -82,7 +87,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.IPExtractor = echo.ExtractIPDirect() // never trust X-Forwarded-For for the sign-in limit
+	e.IPExtractor = clientIP(cfg.TrustedProxies) // X-Forwarded-For only from a trusted proxy (sign-in throttle)
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	e.Use(withRequestID(), securityHeaders(cfg.SecureCookies), accessLog(d.Log), recoverPanics(d.Log), measure(d.Metrics), cleanParams)
 
@@ -109,7 +114,10 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.GET("/api/v1/people", users.people, guard(auth.Read)...)
 	e.POST("/api/v1/users", users.create, guard(auth.UserManage)...)
 	e.POST("/api/v1/tokens", users.createToken, guard(auth.TokenManage)...)
-	e.DELETE("/api/v1/tokens/:id", users.revokeToken, guard(auth.TokenManage)...)
+	e.DELETE("/api/v1/tokens/:id", users.revokeToken, guard(auth.Read)...) // own token, or any with token.manage: checked in the domain
+	e.PATCH("/api/v1/users/:id", users.patch, guard(auth.UserManage)...)
+	e.DELETE("/api/v1/users/:id/sessions", users.revokeSessions, guard(auth.UserManage)...)
+	e.GET("/api/v1/users/:id/tokens", users.listTokens, guard(auth.TokenManage)...)
 
 	camp := campaignHandlers{campaigns: d.Campaigns, incidents: d.Incidents}
 	e.POST("/api/v1/brands", camp.createBrand, guard(auth.BrandManage)...)

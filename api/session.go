@@ -18,11 +18,14 @@ type userResponse struct {
 	Roles       []string  `json:"roles"`
 	HasPassword bool      `json:"has_password"`
 	CreatedAt   time.Time `json:"created_at"`
+	// Disabled users cannot sign in; DisabledAt is when an admin disabled them.
+	Disabled   bool       `json:"disabled"`
+	DisabledAt *time.Time `json:"disabled_at"`
 }
 
 func toUserResponse(u user.User) userResponse {
 	return userResponse{ID: u.ID, Email: u.Email, Name: u.Name, Roles: auth.Strings(u.Roles),
-		HasPassword: u.HasPassword, CreatedAt: u.CreatedAt}
+		HasPassword: u.HasPassword, CreatedAt: u.CreatedAt, Disabled: !u.Active(), DisabledAt: u.DisabledAt}
 }
 
 // meResponse is who the caller is: the answer of GET /api/v1/me and of
@@ -68,6 +71,8 @@ type sessionHandlers struct {
 
 // create signs in: POST /api/v1/session {email, password} sets the HttpOnly,
 // SameSite=Lax session cookie and returns the CSRF token the dashboard echoes.
+// The client address for the throttle is c.RealIP(): the connection's, or
+// X-Forwarded-For's when the connection is from a trusted proxy (server.go).
 func (h sessionHandlers) create(c echo.Context) error {
 	var in sessionRequest
 	if err := bindJSON(c, &in); err != nil {
@@ -76,7 +81,7 @@ func (h sessionHandlers) create(c echo.Context) error {
 	u, sess, secret, err := h.users.Login(c.Request().Context(), in.Email, in.Password,
 		c.RealIP(), c.Request().UserAgent())
 	if err != nil {
-		return err
+		return badInput(err)
 	}
 	c.SetCookie(&http.Cookie{
 		Name: SessionCookie, Value: secret, Path: "/", Expires: sess.ExpiresAt,

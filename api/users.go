@@ -1,13 +1,26 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/firebreak/firebreak/domain/errs"
 	"github.com/firebreak/firebreak/domain/user"
 )
+
+// badInput answers the domain's size limits on an email or a password as 400:
+// input no rule is even applied to, like malformed JSON. Other errors pass.
+func badInput(err error) error {
+	for _, e := range []*errs.E{user.ErrEmailTooLong, user.ErrPasswordTooLong} {
+		if errors.Is(err, e) {
+			return newError(http.StatusBadRequest, e.Code, e.Message)
+		}
+	}
+	return err
+}
 
 type userHandlers struct {
 	users *user.Service
@@ -42,16 +55,68 @@ func (h userHandlers) create(c echo.Context) error {
 	u, err := h.users.AddUser(c.Request().Context(), actorOf(c),
 		user.NewUser{Email: in.Email, Name: in.Name, Roles: in.Roles, Password: in.Password})
 	if err != nil {
-		return err
+		return badInput(err)
 	}
 	return c.JSON(http.StatusCreated, toUserResponse(u))
 }
 
+// patchUserRequest: a nil field is left as it is.
+type patchUserRequest struct {
+	Name     *string   `json:"name"`
+	Roles    *[]string `json:"roles"`
+	Disabled *bool     `json:"disabled"`
+}
+
+// patch: PATCH /api/v1/users/{id} {name?, roles?, disabled?} (admin). Disabling
+// ends the user's sessions and revokes their tokens; 409 last_admin when the
+// change would leave no active admin.
+func (h userHandlers) patch(c echo.Context) error {
+	var in patchUserRequest
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	u, err := h.users.UpdateUser(c.Request().Context(), actorOf(c), c.Param("id"),
+		user.Change{Name: in.Name, Roles: in.Roles, Disabled: in.Disabled})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toUserResponse(u))
+}
+
+type revokeSessionsResponse struct {
+	SessionsRevoked int `json:"sessions_revoked"`
+}
+
+// revokeSessions: DELETE /api/v1/users/{id}/sessions (admin) signs the user
+// out everywhere; their API tokens are untouched.
+func (h userHandlers) revokeSessions(c echo.Context) error {
+	n, err := h.users.RevokeSessions(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, revokeSessionsResponse{SessionsRevoked: n})
+}
+
+// listTokens: GET /api/v1/users/{id}/tokens (admin), newest first.
+func (h userHandlers) listTokens(c echo.Context) error {
+	toks, err := h.users.ListTokensOf(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	out := make([]tokenResponse, len(toks))
+	for i, t := range toks {
+		out[i] = toTokenResponse(t)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
 type tokenResponse struct {
-	ID         string     `json:"id"`
-	UserID     string     `json:"user_id"`
-	Name       string     `json:"name"`
-	Prefix     string     `json:"prefix"`
+	ID     string `json:"id"`
+	UserID string `json:"user_id"`
+	Name   string `json:"name"`
+	Prefix string `json:"prefix"`
+	// CreatedBy is the id of the user who minted the token, or "cli".
+	CreatedBy  string     `json:"created_by"`
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
@@ -60,7 +125,7 @@ type tokenResponse struct {
 }
 
 func toTokenResponse(t user.Token) tokenResponse {
-	return tokenResponse{ID: t.ID, UserID: t.UserID, Name: t.Name, Prefix: t.Prefix,
+	return tokenResponse{ID: t.ID, UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, CreatedBy: t.CreatedBy,
 		CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, RevokedAt: t.RevokedAt}
 }
 
@@ -85,9 +150,11 @@ func (h userHandlers) createToken(c echo.Context) error {
 	return c.JSON(http.StatusCreated, out)
 }
 
-// revokeToken: DELETE /api/v1/tokens/{id} (admin); repeating it is harmless.
+// revokeToken: DELETE /api/v1/tokens/{id} — an admin revokes anyone's token,
+// every other user only their own (403 not_your_token); repeating it is harmless.
 func (h userHandlers) revokeToken(c echo.Context) error {
-	tok, err := h.users.RevokeToken(c.Request().Context(), actorOf(c), c.Param("id"))
+	p, _ := principalOf(c)
+	tok, err := h.users.RevokeTokenAs(c.Request().Context(), p, c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -66,23 +66,27 @@ type userRow struct {
 	Roles        textArray
 	PasswordHash *string
 	CreatedAt    time.Time
+	DisabledAt   *time.Time
 }
 
 // userTokenRow and userSessionRow are a user joined with one credential; gorm
 // does not fill embedded structs from Raw scans, so the columns are spelled out.
 type userTokenRow struct {
-	ID            string
-	Email         string
-	Name          string
-	Roles         textArray
-	PasswordHash  *string
-	CreatedAt     time.Time
-	TokenID       string
-	TokenLastUsed *time.Time
+	ID             string
+	Email          string
+	Name           string
+	Roles          textArray
+	PasswordHash   *string
+	CreatedAt      time.Time
+	DisabledAt     *time.Time
+	TokenID        string
+	TokenLastUsed  *time.Time
+	TokenCreatedBy *string
 }
 
 func (r userTokenRow) user() userRow {
-	return userRow{ID: r.ID, Email: r.Email, Name: r.Name, Roles: r.Roles, PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt}
+	return userRow{ID: r.ID, Email: r.Email, Name: r.Name, Roles: r.Roles, PasswordHash: r.PasswordHash,
+		CreatedAt: r.CreatedAt, DisabledAt: r.DisabledAt}
 }
 
 type userSessionRow struct {
@@ -92,13 +96,16 @@ type userSessionRow struct {
 	Roles        textArray
 	PasswordHash *string
 	CreatedAt    time.Time
+	DisabledAt   *time.Time
 	SessionID    string
 	CSRFToken    string
 	ExpiresAt    time.Time
+	LastSeenAt   time.Time
 }
 
 func (r userSessionRow) user() userRow {
-	return userRow{ID: r.ID, Email: r.Email, Name: r.Name, Roles: r.Roles, PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt}
+	return userRow{ID: r.ID, Email: r.Email, Name: r.Name, Roles: r.Roles, PasswordHash: r.PasswordHash,
+		CreatedAt: r.CreatedAt, DisabledAt: r.DisabledAt}
 }
 
 func toUser(r userRow) user.User {
@@ -106,11 +113,16 @@ func toUser(r userRow) user.User {
 	for i, name := range r.Roles {
 		roles[i] = auth.Role(name)
 	}
-	return user.User{ID: r.ID, Email: r.Email, Name: r.Name, Roles: roles,
+	u := user.User{ID: r.ID, Email: r.Email, Name: r.Name, Roles: roles,
 		HasPassword: r.PasswordHash != nil && *r.PasswordHash != "", CreatedAt: r.CreatedAt.UTC()}
+	if r.DisabledAt != nil {
+		at := r.DisabledAt.UTC()
+		u.DisabledAt = &at
+	}
+	return u
 }
 
-const userCols = `u.id, u.email, u.name, u.roles, u.password_hash, u.created_at`
+const userCols = `u.id, u.email, u.name, u.roles, u.password_hash, u.created_at, u.disabled_at`
 
 // CreateUser inserts a user; a taken email (any case) is user.ErrEmailTaken.
 func (s *Store) CreateUser(ctx context.Context, email, name string, roles []auth.Role, passwordHash string, a audit.Entry) (user.User, error) {
@@ -164,29 +176,76 @@ func (s *Store) GetUserByEmail(ctx context.Context, email string) (user.Credenti
 	return c, nil
 }
 
+// GetUser finds a user by id; an unknown or malformed id is user.ErrUserNotFound.
+func (s *Store) GetUser(ctx context.Context, id string) (user.User, error) {
+	var rows []userRow
+	err := s.db.WithContext(ctx).Raw(`SELECT `+userCols+` FROM users u WHERE u.id = ?`, id).Scan(&rows).Error
+	if err != nil {
+		return user.User{}, translate(err, user.ErrUserNotFound, nil)
+	}
+	if len(rows) == 0 {
+		return user.User{}, fmt.Errorf("user %s: %w", id, user.ErrUserNotFound)
+	}
+	return toUser(rows[0]), nil
+}
+
 type tokenRow struct {
 	ID         string
 	UserID     string
 	Name       string
 	Prefix     string
+	CreatedBy  *string
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
 }
 
 func toToken(r tokenRow) user.Token {
-	return user.Token{ID: r.ID, UserID: r.UserID, Name: r.Name, Prefix: r.Prefix,
+	return user.Token{ID: r.ID, UserID: r.UserID, Name: r.Name, Prefix: r.Prefix, CreatedBy: minter(r.CreatedBy),
 		CreatedAt: r.CreatedAt.UTC(), LastUsedAt: r.LastUsedAt, RevokedAt: r.RevokedAt}
 }
 
-const tokenCols = `t.id, t.user_id, t.name, t.prefix, t.created_at, t.last_used_at, t.revoked_at`
+// minter reads api_tokens.created_by: NULL is a token the CLI minted.
+func minter(createdBy *string) string {
+	if createdBy == nil {
+		return auth.MintedByCLI
+	}
+	return *createdBy
+}
 
-// CreateToken stores a token's hash (never the token).
-func (s *Store) CreateToken(ctx context.Context, userID, name, prefix string, hash []byte, a audit.Entry) (user.Token, error) {
+const tokenCols = `t.id, t.user_id, t.name, t.prefix, t.created_by, t.created_at, t.last_used_at, t.revoked_at`
+
+// lockActiveUser takes a share lock on the user's row and refuses a disabled
+// or unknown user. Disabling takes the row lock exclusively, so a credential
+// created under this lock is either refused or revoked by the disable.
+func lockActiveUser(tx *gorm.DB, userID string) error {
+	var rows []struct{ DisabledAt *time.Time }
+	if err := tx.Raw(`SELECT disabled_at FROM users WHERE id = ? FOR SHARE`, userID).Scan(&rows).Error; err != nil {
+		return translate(err, user.ErrUserNotFound, nil)
+	}
+	if len(rows) == 0 {
+		return user.ErrUserNotFound
+	}
+	if rows[0].DisabledAt != nil {
+		return user.ErrUserDisabled
+	}
+	return nil
+}
+
+// CreateToken stores a token's hash (never the token) and its minter
+// (createdBy "" is the CLI, stored as NULL), for an active user only.
+func (s *Store) CreateToken(ctx context.Context, userID, name, prefix string, hash []byte, createdBy string, a audit.Entry) (user.Token, error) {
 	var row tokenRow
+	var by any
+	if createdBy != "" {
+		by = createdBy
+	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Raw(`INSERT INTO api_tokens AS t (user_id, name, prefix, token_sha256) VALUES (?, ?, ?, ?)
-			RETURNING `+tokenCols, userID, name, prefix, hash).Scan(&row).Error
+		if err := lockActiveUser(tx, userID); err != nil {
+			return err
+		}
+		err := tx.Raw(`INSERT INTO api_tokens AS t (user_id, name, prefix, token_sha256, created_by) VALUES (?, ?, ?, ?, ?)
+			RETURNING `+tokenCols, userID, name, prefix, hash, by).Scan(&row).Error
 		if err != nil {
 			return translate(err, user.ErrNotFound, nil)
 		}
@@ -197,6 +256,19 @@ func (s *Store) CreateToken(ctx context.Context, userID, name, prefix string, ha
 		return user.Token{}, fmt.Errorf("create token: %w", err)
 	}
 	return toToken(row), nil
+}
+
+// GetToken finds a token by id; an unknown or malformed id is user.ErrTokenNotFound.
+func (s *Store) GetToken(ctx context.Context, id string) (user.Token, error) {
+	var rows []tokenRow
+	err := s.db.WithContext(ctx).Raw(`SELECT `+tokenCols+` FROM api_tokens t WHERE t.id = ?`, id).Scan(&rows).Error
+	if err != nil {
+		return user.Token{}, translate(err, user.ErrTokenNotFound, nil)
+	}
+	if len(rows) == 0 {
+		return user.Token{}, fmt.Errorf("token %s: %w", id, user.ErrTokenNotFound)
+	}
+	return toToken(rows[0]), nil
 }
 
 // ListTokens lists a user's tokens, newest first.
@@ -233,13 +305,14 @@ func (s *Store) RevokeToken(ctx context.Context, id string, a audit.Entry) (user
 	return toToken(rows[0]), nil
 }
 
-// UserByToken resolves a live token and records its use (at most once a minute,
-// so a busy integration does not write on every request).
+// UserByToken resolves a live token of an active user and records its use (at
+// most once a minute, so a busy integration does not write on every request).
 func (s *Store) UserByToken(ctx context.Context, hash []byte) (user.User, user.Token, error) {
 	var rows []userTokenRow
-	err := s.db.WithContext(ctx).Raw(`SELECT `+userCols+`, t.id AS token_id, t.last_used_at AS token_last_used
+	err := s.db.WithContext(ctx).Raw(`SELECT `+userCols+`, t.id AS token_id, t.last_used_at AS token_last_used,
+			t.created_by AS token_created_by
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_sha256 = ? AND t.revoked_at IS NULL`, hash).Scan(&rows).Error
+		WHERE t.token_sha256 = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL`, hash).Scan(&rows).Error
 	if err != nil {
 		return user.User{}, user.Token{}, translate(err, nil, nil)
 	}
@@ -252,5 +325,5 @@ func (s *Store) UserByToken(ctx context.Context, hash []byte) (user.User, user.T
 			return user.User{}, user.Token{}, translate(err, nil, nil)
 		}
 	}
-	return toUser(r.user()), user.Token{ID: r.TokenID, UserID: r.ID}, nil
+	return toUser(r.user()), user.Token{ID: r.TokenID, UserID: r.ID, CreatedBy: minter(r.TokenCreatedBy)}, nil
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/auth"
@@ -12,10 +14,13 @@ import (
 
 // Token is an API token as listed; the secret itself exists only at creation.
 type Token struct {
-	ID         string
-	UserID     string
-	Name       string
-	Prefix     string
+	ID     string
+	UserID string
+	Name   string
+	Prefix string
+	// CreatedBy is the id of the user who minted the token, or
+	// auth.MintedByCLI for `firebreak token create`.
+	CreatedBy  string
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
@@ -35,51 +40,97 @@ type Credentials struct {
 	PasswordHash string
 }
 
-// Repo is the storage the Service needs. Every mutating method writes its audit
-// entry in the same transaction as the change.
+// Repo is the storage the Service needs. Every mutating method but the
+// throttle's writes its audit entry in the same transaction as the change.
 type Repo interface {
 	CreateUser(ctx context.Context, email, name string, roles []auth.Role, passwordHash string, a audit.Entry) (User, error)
 	ListUsers(ctx context.Context) ([]User, error)
+	// GetUser finds a user by id: ErrUserNotFound when there is none.
+	GetUser(ctx context.Context, id string) (User, error)
 	GetUserByEmail(ctx context.Context, email string) (Credentials, error)
-	CreateToken(ctx context.Context, userID, name, prefix string, hash []byte, a audit.Entry) (Token, error)
+	// UpdateUser locks the user's row and the rows of every active admin,
+	// calls edit with the user as stored and the number of active admins
+	// other than them, and stores what edit returns with its audit entry, in
+	// one transaction: two admins demoting each other at once cannot both
+	// succeed. When the returned user is newly disabled the same transaction
+	// deletes their sessions and revokes their tokens. A nil entry stores nothing.
+	UpdateUser(ctx context.Context, id string, edit func(cur User, otherActiveAdmins int) (User, *audit.Entry, error)) (User, error)
+	// CreateToken refuses a disabled user (ErrUserDisabled), checked under a
+	// lock on the user's row so it cannot slip past a concurrent disable.
+	// createdBy is the minting user's id, "" for the CLI.
+	CreateToken(ctx context.Context, userID, name, prefix string, hash []byte, createdBy string, a audit.Entry) (Token, error)
 	ListTokens(ctx context.Context, userID string) ([]Token, error)
+	// GetToken finds a token by id: ErrTokenNotFound when there is none.
+	GetToken(ctx context.Context, id string) (Token, error)
 	RevokeToken(ctx context.Context, id string, a audit.Entry) (Token, error)
-	// UserByToken returns the user of a live (unrevoked) token and marks it used.
+	// UserByToken returns the active user of a live (unrevoked) token and
+	// marks it used (at most once a minute).
 	UserByToken(ctx context.Context, hash []byte) (User, Token, error)
-	CreateSession(ctx context.Context, userID string, hash []byte, csrf, ip, userAgent string, expires time.Time, a audit.Entry) (Session, error)
-	// UserBySession returns the user of an unexpired session.
-	UserBySession(ctx context.Context, hash []byte, now time.Time) (User, Session, error)
+	// CreateSession refuses a disabled user as CreateToken does; the session
+	// is created and last seen at now.
+	CreateSession(ctx context.Context, userID string, hash []byte, csrf, ip, userAgent string, now, expires time.Time, a audit.Entry) (Session, error)
+	// UserBySession returns the active user of a session that is unexpired at
+	// now and was seen within idle before now, and marks it seen at now when it
+	// was last marked over a minute ago (a write per request would be too many).
+	UserBySession(ctx context.Context, hash []byte, now time.Time, idle time.Duration) (User, Session, error)
 	DeleteSession(ctx context.Context, id string, a audit.Entry) error
-	// CountLoginFailures counts failures per key since the given time.
-	CountLoginFailures(ctx context.Context, keys []string, since time.Time) (map[string]int, error)
+	// RevokeSessions deletes every session of a user and returns how many;
+	// ErrUserNotFound when there is no such user.
+	RevokeSessions(ctx context.Context, userID string, a audit.Entry) (int, error)
+	// ChargeAttempt locks the throttle state of keys, calls admit with it (a
+	// key never seen is missing) and stores what admit returns, in one
+	// transaction, so concurrent sign-ins sharing a key — served by any API
+	// process — are decided one after another. admit may run more than once
+	// (a retried transaction). When admit fails nothing is stored and its
+	// error is returned.
+	ChargeAttempt(ctx context.Context, keys []string, admit func(cur []Attempts) ([]Attempts, error)) error
+	// ForgiveAttempts settles a successful sign-in at now: the attempts
+	// charged under pair (the user's own, this one included) are taken back
+	// from pair and from each of others, and pair is marked known at now.
+	ForgiveAttempts(ctx context.Context, now time.Time, pair string, others []string) error
+	// RecordLoginFailure keeps a failed sign-in for investigation (a day).
 	RecordLoginFailure(ctx context.Context, keys []string) error
 }
 
-// Limits bounds sign-in attempts: after PerEmail failures for one address, or
-// PerIP failures from one address, within Window, sign-in answers rate-limited.
-type Limits struct {
-	PerEmail int
-	PerIP    int
-	Window   time.Duration
+// DefaultSessionIdle is how long a session may go unused before it ends.
+// The dashboard refreshes while it is open, so this is how long a closed or
+// hidden dashboard stays signed in (the session's absolute lifetime still applies).
+const DefaultSessionIdle = 2 * time.Hour
+
+// Option adjusts a Service.
+type Option func(*Service)
+
+// WithSessionIdle sets the idle timeout of sessions (d ≤ 0 keeps the default).
+func WithSessionIdle(d time.Duration) Option {
+	return func(s *Service) {
+		if d > 0 {
+			s.sessionIdle = d
+		}
+	}
 }
 
-// DefaultLimits are generous for people and tight for password guessing.
-var DefaultLimits = Limits{PerEmail: 10, PerIP: 50, Window: 15 * time.Minute}
-
-// Service is the user use-cases: adding users, tokens, sign-in and authentication.
+// Service is the user use-cases: adding and offboarding users, tokens,
+// sign-in under the throttle, and authentication.
 type Service struct {
-	repo       Repo
-	limits     Limits
-	sessionTTL time.Duration
-	now        func() time.Time
+	repo        Repo
+	limits      Limits
+	sessionTTL  time.Duration
+	sessionIdle time.Duration
+	now         func() time.Time
 }
 
-// NewService returns a Service over repo; now may be nil (time.Now).
-func NewService(repo Repo, limits Limits, sessionTTL time.Duration, now func() time.Time) *Service {
+// NewService returns a Service over repo; now may be nil (time.Now). Zero
+// fields of limits take DefaultLimits' values.
+func NewService(repo Repo, limits Limits, sessionTTL time.Duration, now func() time.Time, opts ...Option) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{repo: repo, limits: limits, sessionTTL: sessionTTL, now: now}
+	s := &Service{repo: repo, limits: limits.withDefaults(), sessionTTL: sessionTTL,
+		sessionIdle: DefaultSessionIdle, now: now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // AddUser validates and creates a user. The email must be new (case-insensitively).
@@ -100,75 +151,53 @@ func (s *Service) AddUser(ctx context.Context, actor audit.Actor, in NewUser) (U
 	})
 }
 
-// ListUsers lists every user.
+// ListUsers lists every user, disabled ones included.
 func (s *Service) ListUsers(ctx context.Context) ([]User, error) { return s.repo.ListUsers(ctx) }
 
-// CreateToken issues an API token for the user with that email. The returned
-// secret is shown once; only its hash is stored.
-func (s *Service) CreateToken(ctx context.Context, actor audit.Actor, email, name string) (Token, string, error) {
-	email, err := NormalizeEmail(email)
-	if err != nil {
-		return Token{}, "", fmt.Errorf("email %v: %w", err, ErrNotFound)
-	}
-	cred, err := s.repo.GetUserByEmail(ctx, email)
-	if err != nil {
-		return Token{}, "", err
-	}
-	plain, hash := newSecret(tokenPrefix)
-	tok, err := s.repo.CreateToken(ctx, cred.User.ID, name, displayPrefix(plain), hash, audit.Entry{
-		Actor: actor, Action: "api_token.create", SubjectType: "api_token",
-		Data: map[string]any{"user_id": cred.User.ID, "email": email, "name": name},
-	})
-	if err != nil {
-		return Token{}, "", err
-	}
-	return tok, plain, nil
-}
-
-// ListTokens lists the tokens of the user with that email.
-func (s *Service) ListTokens(ctx context.Context, email string) ([]Token, error) {
-	cred, err := s.repo.GetUserByEmail(ctx, email)
-	if err != nil {
-		return nil, err
-	}
-	return s.repo.ListTokens(ctx, cred.User.ID)
-}
-
-// RevokeToken revokes a token by id; revoking twice is not an error.
-func (s *Service) RevokeToken(ctx context.Context, actor audit.Actor, id string) (Token, error) {
-	return s.repo.RevokeToken(ctx, id, audit.Entry{
-		Actor: actor, Action: "api_token.revoke", SubjectType: "api_token", SubjectID: id,
-	})
-}
-
-// Login checks email and password under the rate limit and opens a session.
-// It returns the session secret for the cookie; only its hash is stored.
+// Login checks email and password under the sign-in throttle (throttle.go)
+// and opens a session. It returns the session secret for the cookie; only its
+// hash is stored. An address over MaxEmailLength or a password over
+// MaxPasswordBytes is refused before anything is counted.
 func (s *Service) Login(ctx context.Context, email, password, ip, userAgent string) (User, Session, string, error) {
+	if emailTooLong(email) {
+		return User{}, Session{}, "", ErrEmailTooLong
+	}
+	if len(password) > MaxPasswordBytes {
+		return User{}, Session{}, "", ErrPasswordTooLong
+	}
 	norm, err := NormalizeEmail(email)
 	if err != nil {
-		norm = email // still rate-limited and still answered as bad credentials
+		norm = strings.ToLower(strings.TrimSpace(email)) // still throttled, still answered as bad credentials
 	}
-	keys := []string{"email:" + norm, "ip:" + ip}
-	counts, err := s.repo.CountLoginFailures(ctx, keys, s.now().Add(-s.limits.Window))
+	emailKey, ipKey, pairKey := throttleKeys(norm, ip)
+	keys := []string{emailKey, ipKey, pairKey}
+	now := s.now()
+	err = s.repo.ChargeAttempt(ctx, keys, func(cur []Attempts) ([]Attempts, error) {
+		return s.limits.admit(now, keys, cur)
+	})
 	if err != nil {
 		return User{}, Session{}, "", err
-	}
-	if counts[keys[0]] >= s.limits.PerEmail || counts[keys[1]] >= s.limits.PerIP {
-		return User{}, Session{}, "", ErrTooManyAttempts
 	}
 	cred, err := s.repo.GetUserByEmail(ctx, norm)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return User{}, Session{}, "", err
 	}
 	if !checkPassword(cred.PasswordHash, password) {
-		if err := s.repo.RecordLoginFailure(ctx, keys); err != nil {
+		if err := s.repo.RecordLoginFailure(ctx, []string{emailKey, ipKey}); err != nil {
 			return User{}, Session{}, "", err
 		}
 		return User{}, Session{}, "", ErrInvalidCredentials
 	}
+	if !cred.User.Active() {
+		return User{}, Session{}, "", ErrAccountDisabled // the attempt stays charged
+	}
+	if err := s.repo.ForgiveAttempts(ctx, now, pairKey, []string{emailKey, ipKey}); err != nil {
+		return User{}, Session{}, "", err
+	}
+	userAgent = truncate(userAgent, 512)
 	plain, hash := newSecret(sessionPrefix)
 	csrf, _ := newSecret("")
-	sess, err := s.repo.CreateSession(ctx, cred.User.ID, hash, csrf, ip, userAgent, s.now().Add(s.sessionTTL), audit.Entry{
+	sess, err := s.repo.CreateSession(ctx, cred.User.ID, hash, csrf, ip, userAgent, now, now.Add(s.sessionTTL), audit.Entry{
 		Actor:  audit.Actor{UserID: cred.User.ID, Name: cred.User.Email},
 		Action: "session.create", SubjectType: "session",
 		Data: map[string]any{"ip": ip, "user_agent": userAgent},
@@ -179,6 +208,17 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 	return cred.User, sess, plain, nil
 }
 
+// truncate cuts s to at most n bytes on a character boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // Logout ends the principal's session.
 func (s *Service) Logout(ctx context.Context, p auth.Principal) error {
 	return s.repo.DeleteSession(ctx, p.SessionID, audit.Entry{
@@ -187,19 +227,22 @@ func (s *Service) Logout(ctx context.Context, p auth.Principal) error {
 	})
 }
 
-// AuthenticateToken turns a bearer token into a principal.
+// AuthenticateToken turns a bearer token into a principal that records who
+// minted the token (auth.Principal.ActsForSelf).
 func (s *Service) AuthenticateToken(ctx context.Context, plain string) (auth.Principal, error) {
 	u, tok, err := s.repo.UserByToken(ctx, HashSecret(plain))
 	if err != nil {
 		return auth.Principal{}, err
 	}
 	return auth.Principal{UserID: u.ID, Email: u.Email, Name: u.Name, Roles: u.Roles,
-		Method: auth.MethodToken, TokenID: tok.ID}, nil
+		Method: auth.MethodToken, TokenID: tok.ID, TokenMintedBy: tok.CreatedBy}, nil
 }
 
-// AuthenticateSession turns a session cookie into a principal.
+// AuthenticateSession turns a session cookie into a principal. A session
+// past its absolute lifetime, or unused for longer than the idle timeout, is
+// ErrInvalidToken.
 func (s *Service) AuthenticateSession(ctx context.Context, plain string) (auth.Principal, error) {
-	u, sess, err := s.repo.UserBySession(ctx, HashSecret(plain), s.now())
+	u, sess, err := s.repo.UserBySession(ctx, HashSecret(plain), s.now(), s.sessionIdle)
 	if err != nil {
 		return auth.Principal{}, err
 	}

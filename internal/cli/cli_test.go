@@ -25,6 +25,26 @@ func runHere(args ...string) result {
 	return result{code, out.String(), errb.String()}
 }
 
+// testEnv is an environment for a command line run in-process.
+type testEnv map[string]string
+
+// with is a copy of the environment with k set to v.
+func (m testEnv) with(k, v string) testEnv {
+	out := testEnv{}
+	for a, b := range m {
+		out[a] = b
+	}
+	out[k] = v
+	return out
+}
+
+// run runs a command line in-process in this environment.
+func (m testEnv) run(args ...string) result {
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), strings.NewReader(""), &out, &errb, func(k string) string { return m[k] }, args)
+	return result{code, out.String(), errb.String()}
+}
+
 // testKey is a fresh Signed Event Webhook verification key, as SendGrid shows it.
 func testKey(t *testing.T) string {
 	t.Helper()

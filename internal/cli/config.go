@@ -39,6 +39,8 @@ type Config struct {
 	LogFormat       string
 	LogLevel        string
 	SessionTTL      time.Duration
+	SessionIdle     time.Duration
+	TrustedProxies  []*net.IPNet
 	ShutdownTimeout time.Duration
 	WorkerConc      int
 	SecureCookies   bool
@@ -153,6 +155,12 @@ func loadConfig(getenv func(string) string, need scope) (Config, error) {
 	if c.SessionTTL, err = parseDuration("FIREBREAK_SESSION_TTL", str("FIREBREAK_SESSION_TTL", "12h"), time.Minute, 30*24*time.Hour); err != nil {
 		return c, err
 	}
+	if c.SessionIdle, err = parseDuration("FIREBREAK_SESSION_IDLE", str("FIREBREAK_SESSION_IDLE", "2h"), time.Minute, 30*24*time.Hour); err != nil {
+		return c, err
+	}
+	if c.TrustedProxies, err = parseTrustedProxies(getenv("FIREBREAK_TRUSTED_PROXIES")); err != nil {
+		return c, err
+	}
 	if c.ShutdownTimeout, err = parseDuration("FIREBREAK_SHUTDOWN_TIMEOUT", str("FIREBREAK_SHUTDOWN_TIMEOUT", "25s"), time.Second, 10*time.Minute); err != nil {
 		return c, err
 	}
@@ -246,6 +254,38 @@ func parseWebhookKey(v string) (*ecdsa.PublicKey, error) {
 	return ec, nil
 }
 
+// parseTrustedProxies reads FIREBREAK_TRUSTED_PROXIES: comma-separated CIDRs
+// (a bare address means just that address); empty means no trusted proxy.
+func parseTrustedProxies(v string) ([]*net.IPNet, error) {
+	const name = "FIREBREAK_TRUSTED_PROXIES"
+	if strings.TrimSpace(v) == "" {
+		return nil, nil
+	}
+	var out []*net.IPNet
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			return nil, &configError{name, "has an empty entry; want comma-separated CIDRs such as 10.0.0.0/8,192.0.2.7"}
+		}
+		if !strings.Contains(part, "/") {
+			if ip := net.ParseIP(part); ip != nil {
+				bits := 128
+				if ip.To4() != nil {
+					ip, bits = ip.To4(), 32
+				}
+				out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+				continue
+			}
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			return nil, &configError{name, fmt.Sprintf("%q is not a CIDR such as 10.0.0.0/8 or an IP address", part)}
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
 func parseDuration(name, v string, lo, hi time.Duration) (time.Duration, error) {
 	d, err := time.ParseDuration(v)
 	if err != nil {
@@ -289,5 +329,14 @@ func (c Config) masked() []any {
 	return []any{"addr", c.Addr, "database_url", db, "redis_url", rd, "sendgrid_api_url", c.SendGridAPIURL,
 		"sendgrid_api_key_set", c.SendGridAPIKey != "", "send_buffer", c.SendBuffer.String(),
 		"runbooks_dir", c.RunbooksDir, "db_max_conns", c.DBMaxConns, "worker_concurrency", c.WorkerConc,
-		"metrics_token_set", c.MetricsToken != "", "webhook_max_concurrent", c.WebhookMaxConcurrent}
+		"metrics_token_set", c.MetricsToken != "", "webhook_max_concurrent", c.WebhookMaxConcurrent,
+		"trusted_proxies", proxyStrings(c.TrustedProxies), "session_idle", c.SessionIdle.String()}
+}
+
+func proxyStrings(ns []*net.IPNet) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = n.String()
+	}
+	return out
 }

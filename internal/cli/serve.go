@@ -131,9 +131,9 @@ func serve(e env, cfg Config, m mode) error {
 		defer inspector.Close()
 		metrics.Registry.MustRegister(worker.NewQueueCollector(inspector))
 		dist, built := frontend.Dist()
-		users := user.NewService(st, user.DefaultLimits, cfg.SessionTTL, nil)
+		users := user.NewService(st, user.DefaultLimits, cfg.SessionTTL, nil, user.WithSessionIdle(cfg.SessionIdle))
 		h := api.New(api.Config{SecureCookies: cfg.SecureCookies, ImportLimit: cfg.ImportLimit, MetricsToken: cfg.MetricsToken,
-			WebhookMaxConcurrent: cfg.WebhookMaxConcurrent}, api.Deps{
+			WebhookMaxConcurrent: cfg.WebhookMaxConcurrent, TrustedProxies: cfg.TrustedProxies}, api.Deps{
 			Log: log, Users: users, Dashboard: dist, Built: built, Campaigns: campaigns,
 			Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st),
 			Events: events, EventList: st, Quarantine: st, Webhook: sendgrid.Webhook{Key: cfg.WebhookPublicKey},

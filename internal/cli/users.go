@@ -31,7 +31,7 @@ type userAddFlags struct {
 func userCommand() *command {
 	return &command{
 		name:    "user",
-		summary: "Add and list the people who use Firebreak.",
+		summary: "Add, list, disable and re-role the people who use Firebreak.",
 		subs: []*command{
 			{
 				name: "add", summary: "Add a user with roles (marketer, legal, security, admin). Without --password-stdin the user can only use API tokens.",
@@ -73,6 +73,18 @@ func userCommand() *command {
 					return nil
 				},
 			},
+			userChangeCommand("disable", "Disable a user (offboarding): they cannot sign in, and all their sessions and API tokens end at once.",
+				func(*userChangeFlags) (user.Change, error) { yes := true; return user.Change{Disabled: &yes}, nil }),
+			userChangeCommand("enable", "Enable a disabled user again (tokens revoked by the disable stay revoked).",
+				func(*userChangeFlags) (user.Change, error) { no := false; return user.Change{Disabled: &no}, nil }),
+			userChangeCommand("roles", "Replace a user's roles (marketer, legal, security, admin); it takes effect on their next request.",
+				func(f *userChangeFlags) (user.Change, error) {
+					if f.roles == "" {
+						return user.Change{}, &usageError{"--roles is required"}
+					}
+					roles := []string{f.roles}
+					return user.Change{Roles: &roles}, nil
+				}),
 			{
 				name: "list", summary: "List users with their roles.",
 				run: func(e env, _ *flag.FlagSet, _ any) error {
@@ -86,13 +98,65 @@ func userCommand() *command {
 						return err
 					}
 					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "EMAIL\tNAME\tROLES\tPASSWORD\tID")
+					fmt.Fprintln(tw, "EMAIL\tNAME\tROLES\tPASSWORD\tID\tDISABLED")
 					for _, u := range us {
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\n", u.Email, u.Name, strings.Join(auth.Strings(u.Roles), ","), u.HasPassword, u.ID)
+						disabled := "-"
+						if !u.Active() {
+							disabled = "disabled " + fmtTime(u.DisabledAt)
+						}
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\t%s\n", u.Email, u.Name, strings.Join(auth.Strings(u.Roles), ","), u.HasPassword, u.ID, disabled)
 					}
 					return tw.Flush()
 				},
 			},
+		},
+	}
+}
+
+type userChangeFlags struct{ email, roles string }
+
+// userChangeCommand is `user disable|enable|roles --email E`: change builds the
+// user.Change from the flags. The last active admin cannot be disabled or
+// demoted (add another admin first).
+func userChangeCommand(name, summary string, change func(*userChangeFlags) (user.Change, error)) *command {
+	usage := "--email E"
+	if name == "roles" {
+		usage += " --roles r1,r2"
+	}
+	return &command{
+		name: name, summary: summary, usage: usage,
+		flags: func(fs *flag.FlagSet) any {
+			f := &userChangeFlags{}
+			fs.StringVar(&f.email, "email", "", "the user's email address")
+			if name == "roles" {
+				fs.StringVar(&f.roles, "roles", "", "comma-separated roles that replace the current ones: marketer, legal, security, admin")
+			}
+			return f
+		},
+		run: func(e env, _ *flag.FlagSet, opts any) error {
+			f := opts.(*userChangeFlags)
+			if f.email == "" {
+				return &usageError{"--email is required"}
+			}
+			ch, err := change(f)
+			if err != nil {
+				return err
+			}
+			svc, done, err := userService(e)
+			if err != nil {
+				return err
+			}
+			defer done()
+			u, err := svc.UpdateUserByEmail(e.ctx, audit.CLI, f.email, ch)
+			if err != nil {
+				return err
+			}
+			state := "enabled"
+			if !u.Active() {
+				state = "disabled"
+			}
+			fmt.Fprintf(e.stdout, "%s user %s (%s) with roles %s\n", state, u.Email, u.ID, strings.Join(auth.Strings(u.Roles), ","))
+			return nil
 		},
 	}
 }
@@ -155,10 +219,10 @@ func tokenCommand() *command {
 						return err
 					}
 					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tCREATED\tLAST USED\tREVOKED")
+					fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tCREATED\tLAST USED\tREVOKED\tBY")
 					for _, t := range toks {
-						fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\t%s\n", t.ID, t.Prefix, t.Name,
-							t.CreatedAt.Format(time.RFC3339), fmtTime(t.LastUsedAt), fmtTime(t.RevokedAt))
+						fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Prefix, t.Name,
+							t.CreatedAt.Format(time.RFC3339), fmtTime(t.LastUsedAt), fmtTime(t.RevokedAt), t.CreatedBy)
 					}
 					return tw.Flush()
 				},

@@ -78,7 +78,10 @@ export interface paths {
     };
   };
   "/api/v1/session": {
-    /** Sign in (dashboard). Sets an HttpOnly, SameSite=Lax session cookie (Secure over TLS) and returns the CSRF token to echo in X-CSRF-Token. Failed sign-ins are rate-limited per address and per IP. */
+    /**
+     * Sign in (dashboard). Sets an HttpOnly, SameSite=Lax session cookie (Secure over TLS) and returns the CSRF token to echo in X-CSRF-Token. Failed sign-ins are rate-limited per address and per IP.
+     * @description 400 invalid_email for an email over 320 characters and password_too_long for a password over 72 bytes (nothing is counted); 401 invalid_credentials, or account_disabled for the right password of a disabled user; 429 rate_limited with Retry-After and details.retry_after_seconds (the sign-in throttle, docs/api.md).
+     */
     post: {
       requestBody: {
         content: {
@@ -219,7 +222,10 @@ export interface paths {
     };
   };
   "/api/v1/tokens/{id}": {
-    /** Revoke an API token (admin). Repeating it is harmless. */
+    /**
+     * Revoke an API token (admin). Repeating it is harmless.
+     * @description An admin (token.manage) revokes anyone's token; every other signed-in user only their own: another user's token is 403 with code not_your_token.
+     */
     delete: {
       parameters: {
         path: {
@@ -236,6 +242,104 @@ export interface paths {
         401: components["responses"]["Unauthenticated"];
         403: components["responses"]["Forbidden"];
         404: components["responses"]["NotFound"];
+      };
+    };
+  };
+  "/api/v1/users/{id}": {
+    /** Change a user (admin): name, roles, or disabled. Disabling (offboarding) ends every session and revokes every API token of the user at once; a disabled user cannot sign in. Enabling again does not bring revoked tokens back. Audited as user.update, user.disable or user.enable. */
+    patch: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            name?: string;
+            roles?: components["schemas"]["Role"][];
+            disabled?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description The user as changed (unchanged fields as they were). */
+        200: {
+          content: {
+            "application/json": components["schemas"]["User"];
+          };
+        };
+        400: components["responses"]["BadRequest"];
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        /** @description No user has that id (code user_not_found). */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The change would leave no active admin (code last_admin). */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        415: components["responses"]["UnsupportedMediaType"];
+        422: components["responses"]["Invalid"];
+      };
+    };
+  };
+  "/api/v1/users/{id}/sessions": {
+    /** Sign a user out everywhere (admin): deletes all their sessions; their API tokens are untouched. Audited as user.sessions_revoke. */
+    delete: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description How many sessions ended. */
+        200: {
+          content: {
+            "application/json": {
+              sessions_revoked: number;
+            };
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        /** @description No user has that id (code user_not_found). */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/users/{id}/tokens": {
+    /** List a user's API tokens (admin), newest first, revoked ones included, each with who minted it. */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description The tokens (never their secrets). */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Token"][];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        /** @description No user has that id (code user_not_found). */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
   };
@@ -1622,6 +1726,10 @@ export interface components {
       has_password: boolean;
       /** Format: date-time */
       created_at: string;
+      /** @description a disabled user cannot sign in; their tokens and sessions answer 401 */
+      disabled: boolean;
+      /** Format: date-time */
+      disabled_at: string | null;
     };
     Token: {
       /** Format: uuid */
@@ -1631,6 +1739,8 @@ export interface components {
       name: string;
       /** @description first characters, safe to display */
       prefix: string;
+      /** @description the id of the user who minted the token, or "cli" for firebreak token create */
+      created_by: string;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
