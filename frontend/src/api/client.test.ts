@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { installFakeApi, apiError } from '../test/fakeApi';
+import { installFakeApi, apiError, pagedReply } from '../test/fakeApi';
 import { ApiClient, ApiError } from './client';
 
 describe('ApiClient', () => {
@@ -86,5 +86,43 @@ describe('ApiClient', () => {
     await new ApiClient().get('/api/v1/incidents', { query: { status: 'open', owner: undefined } });
 
     expect(fake.requests[0]?.path).toBe('/api/v1/incidents?status=open');
+  });
+
+  it('getAll follows X-Next-Cursor to the last page, keeping the filters, at the largest page size', async () => {
+    const fake = installFakeApi({ 'GET /api/v1/things': pagedReply([[1, 2], [3, 4], [5]]) });
+
+    await expect(new ApiClient().getAll<number>('/api/v1/things', { query: { status: 'open' } })).resolves.toEqual([
+      1, 2, 3, 4, 5,
+    ]);
+    expect(fake.requests.map((r) => r.path)).toEqual([
+      '/api/v1/things?status=open&limit=500',
+      '/api/v1/things?status=open&limit=500&after=cursor-1',
+      '/api/v1/things?status=open&limit=500&after=cursor-2',
+    ]);
+  });
+
+  it('getPage answers one page and the cursor of the next (null on the last)', async () => {
+    installFakeApi({ 'GET /api/v1/things': pagedReply([['a'], ['b']]) });
+    const api = new ApiClient();
+
+    await expect(api.getPage<string>('/api/v1/things')).resolves.toEqual({ items: ['a'], next: 'cursor-1' });
+    await expect(api.getPage<string>('/api/v1/things', { after: 'cursor-1' })).resolves.toEqual({ items: ['b'], next: null });
+  });
+
+  it('getAll refuses a server that answers the same cursor twice instead of paging forever', async () => {
+    const fake = installFakeApi({
+      'GET /api/v1/things': { status: 200, body: [1], headers: { 'X-Next-Cursor': 'again' } },
+    });
+    const err = await new ApiClient().getAll('/api/v1/things').catch((e: unknown) => e);
+
+    expect(err).toMatchObject({ code: 'unexpected_response' });
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('getAll refuses a page that is not a list', async () => {
+    installFakeApi({ 'GET /api/v1/things': { status: 200, body: { items: [] } } });
+    const err = await new ApiClient().getAll('/api/v1/things').catch((e: unknown) => e);
+
+    expect(err).toMatchObject({ code: 'unexpected_response' });
   });
 });

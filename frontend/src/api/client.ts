@@ -10,7 +10,7 @@
  *   in words and branch on the stable `code`.
  */
 
-import type { components } from './openapi.gen';
+import type { components, paths } from './openapi.gen';
 
 /** The error shape every Firebreak endpoint answers with (openapi.json's Error). */
 export type ApiErrorBody = components['schemas']['Error'];
@@ -61,6 +61,21 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The header a paged list (docs/api.md "Paging") puts the next page's cursor in;
+ * absent on the last page. Checked against api/openapi.json at compile time.
+ */
+export const NEXT_CURSOR_HEADER = 'X-Next-Cursor' satisfies keyof paths['/api/v1/campaigns']['get']['responses'][200]['headers'];
+
+/** The largest `?limit=` a paged list accepts (1 to 500; more is 422 validation_failed). */
+export const MAX_PAGE_LIMIT = 500;
+
+/** One page of a paged list: its items, and the cursor of the next page (null on the last). */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
 export interface ApiClientOptions {
   /** Prefix for every path; empty means same origin (the binary serves the dashboard). */
   baseUrl?: string;
@@ -108,11 +123,58 @@ export class ApiClient {
   }
 
   /**
+   * One page of a paged list (`GET`, docs/api.md "Paging"): the page that
+   * starts at `after` (the first page without it), and the cursor the answer
+   * carried in X-Next-Cursor. `query` may set `limit`; the body must be an array.
+   */
+  async getPage<T>(
+    path: string,
+    options: Omit<RequestOptions, 'body' | 'rawBody'> & { after?: string } = {},
+  ): Promise<Page<T>> {
+    const { after, ...rest } = options;
+    const { body, headers } = await this.send('GET', path, { ...rest, query: { ...rest.query, after } });
+    if (!Array.isArray(body)) {
+      throw new ApiError(200, UNEXPECTED_RESPONSE, 'Firebreak sent a list the dashboard could not read.');
+    }
+    return { items: body as T[], next: headers.get(NEXT_CURSOR_HEADER) || null };
+  }
+
+  /**
+   * Every item of a paged list: follows X-Next-Cursor page after page, at
+   * {@link MAX_PAGE_LIMIT} items a page unless `query.limit` says otherwise,
+   * and resolves once a page carries no cursor. Any page failing fails the
+   * whole (no list is shown cut short); a cursor answered twice is refused
+   * rather than followed forever. Keyset paging means items added meanwhile
+   * are neither repeated nor skipped.
+   */
+  async getAll<T>(path: string, options: Omit<RequestOptions, 'body' | 'rawBody'> = {}): Promise<T[]> {
+    const query = { ...options.query, limit: options.query?.limit ?? MAX_PAGE_LIMIT };
+    const items: T[] = [];
+    const seen = new Set<string>();
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.getPage<T>(path, { ...options, query, after });
+      items.push(...page.items);
+      if (page.next === null) return items;
+      if (seen.has(page.next)) {
+        throw new ApiError(200, UNEXPECTED_RESPONSE, 'Firebreak sent the same page twice; the list could not be read.');
+      }
+      seen.add(page.next);
+      after = page.next;
+    }
+  }
+
+  /**
    * Performs one request. Resolves with the parsed JSON body (undefined for an
    * empty body such as 204); rejects with ApiError for anything else. An aborted
    * request rejects with the browser's AbortError untouched.
    */
   async request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
+    return (await this.send(method, path, options)).body as T;
+  }
+
+  /** {@link request}, also handing back the answer's headers (for paging). */
+  private async send(method: HttpMethod, path: string, options: RequestOptions): Promise<{ body: unknown; headers: Headers }> {
     const headers = new Headers({ Accept: 'application/json' });
     let body: BodyInit | undefined;
     if (options.rawBody !== undefined) {
@@ -146,9 +208,9 @@ export class ApiClient {
 
     const text = await response.text();
     if (!response.ok) throw toApiError(response, text);
-    if (text === '') return undefined as T;
+    if (text === '') return { body: undefined, headers: response.headers };
     try {
-      return JSON.parse(text) as T;
+      return { body: JSON.parse(text) as unknown, headers: response.headers };
     } catch {
       throw new ApiError(
         response.status,

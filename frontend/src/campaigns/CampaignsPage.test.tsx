@@ -1,6 +1,6 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { installFakeApi, mara } from '../test/fakeApi';
+import { installFakeApi, mara, pagedReply } from '../test/fakeApi';
 import { campaign, legalUser } from '../test/fixtures';
 import { renderApp } from '../test/renderApp';
 import { legalSession, marketerSession } from '../test/sessions';
@@ -30,6 +30,57 @@ describe('CampaignsPage', () => {
     expect(within(row).getByRole('button', { name: 'Pause Spring sale' })).toBeInTheDocument();
     const draftRow = screen.getByRole('rowheader', { name: /Autumn teaser/ }).closest('tr')!;
     expect(within(draftRow).queryByRole('button', { name: /Pause/ })).not.toBeInTheDocument();
+  });
+
+  it('shows the newest page first and older campaigns on "Show older campaigns", until there are none', async () => {
+    const older = campaign({ id: 'c3', name: 'Winter clearance', status: 'sent' });
+    const fake = installFakeApi({
+      'GET /api/v1/me': marketerSession,
+      'GET /api/v1/campaigns': pagedReply([[sending, draft], [older]]),
+    });
+    const { user } = renderApp('/campaigns');
+
+    await screen.findByRole('rowheader', { name: /Spring sale/ });
+    expect(screen.getByRole('rowheader', { name: /Autumn teaser/ })).toBeInTheDocument();
+    expect(screen.queryByRole('rowheader', { name: /Winter clearance/ })).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Show older campaigns' }));
+
+    const row = (await screen.findByRole('rowheader', { name: /Winter clearance/ })).closest('tr')!;
+    expect(within(row).getByRole('button', { name: 'Pause Winter clearance' })).toBeInTheDocument();
+    expect(screen.getAllByRole('row')).toHaveLength(4); // header + 3 campaigns, newest first
+    expect(screen.getAllByRole('rowheader').map((h) => h.querySelector('a')?.textContent)).toEqual([
+      'Spring sale',
+      'Autumn teaser',
+      'Winter clearance',
+    ]);
+    expect(screen.queryByRole('button', { name: 'Show older campaigns' })).not.toBeInTheDocument();
+    const afters = fake.requestsTo('GET /api/v1/campaigns').map((r) => new URL(r.path, 'http://x').searchParams.get('after'));
+    expect(afters).toEqual([null, 'cursor-1']);
+  });
+
+  it('keeps the loaded campaigns when an older page fails, says so and offers the page again', async () => {
+    const older = campaign({ id: 'c3', name: 'Winter clearance', status: 'sent' });
+    let olderFails = true;
+    const pages = pagedReply([[sending], [older]]);
+    installFakeApi({
+      'GET /api/v1/me': marketerSession,
+      'GET /api/v1/campaigns': (req) =>
+        req.path.includes('after=') && olderFails
+          ? { status: 503, body: { error: { code: 'unavailable', message: 'Postgres is not answering.', details: {} } } }
+          : pages(req),
+    });
+    const { user } = renderApp('/campaigns');
+
+    await user.click(await screen.findByRole('button', { name: 'Show older campaigns' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Could not load older campaigns: Postgres is not answering.');
+    expect(screen.getByRole('rowheader', { name: /Spring sale/ })).toBeInTheDocument();
+    expect(screen.queryByText('Could not load campaigns')).not.toBeInTheDocument();
+
+    olderFails = false;
+    await user.click(screen.getByRole('button', { name: 'Show older campaigns' }));
+    expect(await screen.findByRole('rowheader', { name: /Winter clearance/ })).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(screen.getAllByRole('rowheader')).toHaveLength(2);
   });
 
   it('pauses in two clicks and shows both planes, held vs possibly received and the incident', async () => {

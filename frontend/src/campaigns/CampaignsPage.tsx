@@ -35,7 +35,7 @@ export function CampaignsPage() {
       </PageHeader>
 
       {campaigns.isPending ? <Loading label="Loading campaigns…" /> : null}
-      {campaigns.isError ? (
+      {campaigns.isError && !campaigns.isFetchNextPageError ? (
         <ErrorNotice error={campaigns.error} title="Could not load campaigns" onRetry={() => void campaigns.refetch()} />
       ) : null}
       {campaigns.data && campaigns.data.length === 0 ? (
@@ -117,6 +117,21 @@ export function CampaignsPage() {
             </tbody>
           </table>
         </div>
+      ) : null}
+      {campaigns.isFetchNextPageError ? (
+        <ErrorNotice error={campaigns.error} title="Could not load older campaigns" />
+      ) : null}
+      {campaigns.hasNextPage ? (
+        <p className="load-more">
+          <button
+            type="button"
+            className="button button--secondary"
+            onClick={() => void campaigns.fetchNextPage()}
+            disabled={campaigns.isFetchingNextPage}
+          >
+            {campaigns.isFetchingNextPage ? 'Loading older campaigns…' : 'Show older campaigns'}
+          </button>
+        </p>
       ) : null}
 
       {pausing ? <PauseDialog campaign={pausing} onClose={() => setPausing(null)} /> : null}

@@ -1,6 +1,7 @@
 /** Campaign queries and actions (GET/POST /api/v1/campaigns…). */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { useApi } from '../api/ApiProvider';
+import type { Page } from '../api/client';
 import type { Campaign, CampaignStatus, EventRow, PauseResponse } from '../api/types';
 
 export const LIVE_REFRESH_MS = 5000;
@@ -22,11 +23,22 @@ export function isPausable(status: CampaignStatus): boolean {
   return status === 'sending' || status === 'sent';
 }
 
+/**
+ * The campaign list, newest first, one API page (100) at a time: `data` is
+ * every campaign loaded so far, `hasNextPage`/`fetchNextPage` load the next
+ * older page (the X-Next-Cursor of the last). Only the first page loads by
+ * itself: what is sending now is at the top, and every loaded page is
+ * refetched on each live refresh, so the list's cost follows what the
+ * marketer asked to see, not the whole history.
+ */
 export function useCampaigns() {
   const api = useApi();
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: campaignKeys.list(),
-    queryFn: ({ signal }) => api.get<Campaign[]>('/api/v1/campaigns', { signal }),
+    queryFn: ({ signal, pageParam }) => api.getPage<Campaign>('/api/v1/campaigns', { after: pageParam, signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next ?? undefined,
+    select: (data) => data.pages.flatMap((p) => p.items),
     // The list is the control room's main view: it stays live, so a webhook's
     // auto-pause or a colleague's pause shows without a reload.
     refetchInterval: LIVE_REFRESH_MS,
@@ -57,8 +69,13 @@ function useCampaignUpdate() {
   const queryClient = useQueryClient();
   return (campaign: Campaign) => {
     queryClient.setQueryData(campaignKeys.detail(campaign.id), campaign);
-    queryClient.setQueryData<Campaign[]>(campaignKeys.list(), (list) =>
-      list?.map((c) => (c.id === campaign.id ? campaign : c)),
+    queryClient.setQueryData<InfiniteData<Page<Campaign>, string | undefined>>(campaignKeys.list(), (list) =>
+      list
+        ? {
+            ...list,
+            pages: list.pages.map((p) => ({ ...p, items: p.items.map((c) => (c.id === campaign.id ? campaign : c)) })),
+          }
+        : list,
     );
     void queryClient.invalidateQueries({ queryKey: campaignKeys.all });
     void queryClient.invalidateQueries({ queryKey: ['incidents'] });

@@ -1,6 +1,6 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { apiError, installFakeApi, mara } from '../test/fakeApi';
+import { apiError, installFakeApi, mara, pagedReply } from '../test/fakeApi';
 import { fromNow, task } from '../test/fixtures';
 import { renderWithSession } from '../test/renderWithSession';
 import { legalMe } from '../test/sessions';
@@ -40,6 +40,19 @@ describe('TaskBoard', () => {
     expect(item).toHaveTextContent(/overdue by 2 h/);
     expect(taskItem(legal.title)).not.toHaveClass('task--overdue');
     expect(taskItem(done.title)).not.toHaveClass('task--overdue');
+  });
+
+  it('follows X-Next-Cursor and shows the tasks of every page', async () => {
+    const fake = installFakeApi({ 'GET /api/v1/incidents/i1/tasks': pagedReply([[overdue, legal], [done]]) });
+    renderWithSession(<TaskBoard incidentId="i1" open />);
+
+    expect(await screen.findByRole('heading', { name: 'Done 1' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Open 2' })).toBeInTheDocument();
+    expect(taskItem(done.title)).toBeInTheDocument();
+    expect(taskItem(overdue.title)).toBeInTheDocument();
+    expect(taskItem(legal.title)).toBeInTheDocument();
+    const afters = fake.requestsTo('GET /api/v1/incidents/i1/tasks').map((r) => new URL(r.path, 'http://x').searchParams.get('after'));
+    expect(afters).toEqual([null, 'cursor-1']);
   });
 
   it('counts legal tasks down to their due date', async () => {

@@ -84,20 +84,28 @@ export function useAssessment(id: string, open: boolean) {
   });
 }
 
+/**
+ * Every task of the incident, soonest due first: the API pages the list, so
+ * this follows X-Next-Cursor to the last page (a plan is read whole).
+ */
 export function useTasks(id: string, open: boolean) {
   const api = useApi();
   return useQuery({
     queryKey: incidentKeys.tasks(id),
-    queryFn: ({ signal }) => api.get<Task[]>(path(id, '/tasks'), { signal }),
+    queryFn: ({ signal }) => api.getAll<Task>(path(id, '/tasks'), { signal }),
     refetchInterval: liveWhile(open),
   });
 }
 
+/**
+ * The incident's whole timeline, oldest first: the API pages it, so this
+ * follows X-Next-Cursor to the last page (an audit trail is not shown cut short).
+ */
 export function useTimeline(id: string, open: boolean) {
   const api = useApi();
   return useQuery({
     queryKey: incidentKeys.timeline(id),
-    queryFn: ({ signal }) => api.get<TimelineEntry[]>(path(id, '/timeline'), { signal }),
+    queryFn: ({ signal }) => api.getAll<TimelineEntry>(path(id, '/timeline'), { signal }),
     refetchInterval: liveWhile(open),
   });
 }

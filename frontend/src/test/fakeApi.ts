@@ -15,7 +15,13 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-export type Reply = { status: number; body?: unknown } | (() => Promise<Reply> | Reply);
+/**
+ * An answer: status, JSON body and extra headers, or a function of the request
+ * (e.g. to answer a list page by its `?after=`) that gives one.
+ */
+export type Reply =
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | ((req: RecordedRequest) => Promise<Reply> | Reply);
 
 export interface FakeApi {
   requests: RecordedRequest[];
@@ -53,22 +59,23 @@ export function installFakeApi(routes: Record<string, Reply> = {}): FakeApi {
     const url = new URL(String(input), 'http://localhost');
     const method = (init.method ?? 'GET').toUpperCase();
     const text = typeof init.body === 'string' ? init.body : undefined;
-    requests.push({
+    const request: RecordedRequest = {
       method,
       path: url.pathname + url.search,
       headers: new Headers(init.headers),
       credentials: init.credentials,
       body: text ? JSON.parse(text) : undefined,
-    });
+    };
+    requests.push(request);
     let reply = table.get(`${method} ${url.pathname}`);
     if (!reply) {
       reply = apiError(404, 'not_found', `No fake for ${method} ${url.pathname}.`);
     }
-    while (typeof reply === 'function') reply = await reply();
+    while (typeof reply === 'function') reply = await reply(request);
     const body = reply.body === undefined ? null : JSON.stringify(reply.body);
     return new Response(body, {
       status: reply.status,
-      headers: body ? { 'Content-Type': 'application/json' } : {},
+      headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...reply.headers },
     });
   });
   vi.stubGlobal('fetch', fetchMock);
@@ -82,5 +89,23 @@ export function installFakeApi(routes: Record<string, Reply> = {}): FakeApi {
       const [method, path] = route.split(' ');
       return requests.filter((r) => r.method === method && r.path.split('?')[0] === path);
     },
+  };
+}
+
+/**
+ * A keyset-paged list as docs/api.md "Paging" describes it: the first page
+ * without `?after=`, page n+1 for the cursor page n answered in
+ * `X-Next-Cursor` (every page but the last carries one), 422 for a cursor no
+ * page answered. `?limit=` is ignored: the pages are what the test gives.
+ */
+export function pagedReply(pages: unknown[][]): (req: RecordedRequest) => Reply {
+  return (req) => {
+    const after = new URL(req.path, 'http://localhost').searchParams.get('after');
+    const index = after === null ? 0 : pages.findIndex((_, i) => i > 0 && after === `cursor-${i}`);
+    if (index < 0) {
+      return apiError(422, 'validation_failed', 'The request has invalid fields.', { fields: { after: 'not a cursor' } });
+    }
+    const next = index + 1 < pages.length ? { 'X-Next-Cursor': `cursor-${index + 1}` } : undefined;
+    return { status: 200, body: pages[index], headers: next };
   };
 }

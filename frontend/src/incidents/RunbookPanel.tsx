@@ -1,0 +1,67 @@
+import { useId, useState } from 'react';
+import type { Incident, Runbook } from '../api/types';
+import { useCan } from '../auth/can';
+import { formatDateTime, humanize } from '../lib/format';
+import { ErrorNotice } from '../shell/ErrorNotice';
+import { useIncidentActions, useRunbooks } from './api';
+
+/**
+ * The incident's runbook: its title and description, the runbook the firing
+ * rule suggests, every earlier reclassification, and (incident.declare, open
+ * incidents) a form to reclassify to another runbook (POST …/runbook).
+ */
+export function RunbookPanel({ incident, runbook }: { incident: Incident; runbook: Runbook | undefined }) {
+  const runbooks = useRunbooks();
+  const can = useCan();
+  const { reclassify } = useIncidentActions(incident.id);
+  const [target, setTarget] = useState('');
+  const selectId = useId();
+  const history = incident.runbook_history ?? [];
+
+  return (
+    <div className="runbook">
+      <p>
+        <strong>{runbook?.title ?? humanize(incident.runbook)}</strong>
+      </p>
+      {runbook?.description ? <p className="muted">{runbook.description}</p> : null}
+      {incident.trigger?.suggests ? (
+        <p className="callout">The rule that fired suggests runbook {humanize(incident.trigger.suggests)}.</p>
+      ) : null}
+      {history.length > 0 ? (
+        <ul className="plain-list">
+          {history.map((h, i) => (
+            <li key={i}>
+              {formatDateTime(h.at)}: {humanize(h.from)} → {humanize(h.to)} by {h.by}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {incident.status === 'open' && can('incident.declare') ? (
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (target) reclassify.mutate(target, { onSuccess: () => setTarget('') });
+          }}
+        >
+          <label htmlFor={selectId}>Reclassify to</label>
+          <select id={selectId} value={target} onChange={(e) => setTarget(e.target.value)}>
+            <option value="">Choose a runbook…</option>
+            {(runbooks.data ?? [])
+              .filter((r) => r.id !== incident.runbook)
+              .map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.title} ({r.id})
+                </option>
+              ))}
+          </select>
+          <button type="submit" className="button button--secondary" disabled={!target || reclassify.isPending}>
+            {reclassify.isPending ? 'Reclassifying…' : 'Reclassify'}
+          </button>
+        </form>
+      ) : null}
+      {reclassify.error ? <ErrorNotice error={reclassify.error} title="Not reclassified" /> : null}
+      {runbooks.error ? <ErrorNotice error={runbooks.error} title="Could not load the runbooks" /> : null}
+    </div>
+  );
+}

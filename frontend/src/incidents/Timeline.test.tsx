@@ -1,0 +1,43 @@
+import { screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { TimelineEntry } from '../api/types';
+import { installFakeApi, pagedReply } from '../test/fakeApi';
+import { renderWithSession } from '../test/renderWithSession';
+import { Timeline } from './Timeline';
+
+/** Entry n (1-based) of a long timeline, oldest first as the API pages it. */
+function handover(n: number): TimelineEntry {
+  const at = new Date(Date.UTC(2030, 5, 3, 14, 0, n)).toISOString();
+  return { at, actor: 'mara', action: 'incident.reassign', data: { reason: `handover ${n}` } };
+}
+
+describe('Timeline', () => {
+  it('follows X-Next-Cursor and shows every entry of a 150-entry timeline, newest first', async () => {
+    const entries = Array.from({ length: 150 }, (_, i) => handover(i + 1));
+    const fake = installFakeApi({
+      'GET /api/v1/incidents/i1/timeline': pagedReply([entries.slice(0, 100), entries.slice(100)]),
+    });
+    renderWithSession(<Timeline incidentId="i1" open />);
+
+    const list = await screen.findByRole('list');
+    const items = within(list).getAllByRole('listitem');
+    expect(items).toHaveLength(150);
+    expect(items[0]).toHaveTextContent('Changed the owner: “handover 150”');
+    expect(items[149]).toHaveTextContent('Changed the owner: “handover 1”');
+    const pages = fake.requestsTo('GET /api/v1/incidents/i1/timeline').map((r) => new URL(r.path, 'http://x').searchParams);
+    expect(pages.map((q) => q.get('after'))).toEqual([null, 'cursor-1']);
+  });
+
+  it('shows a page that fails in words, not a timeline cut short', async () => {
+    installFakeApi({
+      'GET /api/v1/incidents/i1/timeline': (req) =>
+        req.path.includes('after=')
+          ? { status: 503, body: { error: { code: 'unavailable', message: 'Postgres is not answering.', details: {} } } }
+          : { status: 200, body: [handover(1)], headers: { 'X-Next-Cursor': 'cursor-1' } },
+    });
+    renderWithSession(<Timeline incidentId="i1" open />);
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('Could not load the timeline: Postgres is not answering.');
+    expect(screen.queryByText(/handover 1/)).not.toBeInTheDocument();
+  });
+});
