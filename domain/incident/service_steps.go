@@ -284,8 +284,8 @@ func (s *Service) detect(ctx context.Context, campaignID string) error {
 				target = sug
 			}
 		}
-		inc, created, err := s.Declare(ctx, audit.Webhook, Declaration{CampaignID: campaignID, Runbook: target.ID,
-			Source: SourceWebhook, Trigger: tr})
+		inc, created, err := s.declare(ctx, audit.Webhook, Declaration{CampaignID: campaignID, Runbook: target.ID,
+			Source: SourceWebhook, Trigger: tr}, target)
 		if err != nil || !created {
 			return err
 		}
