@@ -92,6 +92,9 @@ type Repo interface {
 	SetESPState(ctx context.Context, id string, state ESPState, at time.Time, errMsg string, a audit.Entry) (Campaign, error)
 	// Handed lists the accepted requests' send_at and sizes.
 	Handed(ctx context.Context, campaignID string) ([]Handed, error)
+	// HandedFor is Handed of many campaigns in one query (a list page): a
+	// campaign with nothing accepted may be missing from the map.
+	HandedFor(ctx context.Context, campaignIDs []string) (map[string][]Handed, error)
 	// Sending lists campaigns that are sending with recipients left, and those
 	// whose ESP pause failed (the reconciler re-enqueues their work).
 	Sending(ctx context.Context) ([]string, error)

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/incident"
+	"github.com/firebreak/firebreak/domain/page"
 	"github.com/firebreak/firebreak/domain/runbook"
 	"github.com/firebreak/firebreak/domain/store"
 	"github.com/firebreak/firebreak/domain/user"
@@ -59,6 +62,62 @@ func TestDashboardPauseReadsTheCampaignAtMostTwice(t *testing.T) {
 	}
 	if len(reads) > 2 {
 		t.Fatalf("a dashboard pause read the campaign row %d times, want at most 2:\n%s", len(reads), join(reads))
+	}
+}
+
+// TestCampaignListQueriesDoNotGrowWithThePage is the 5-second poll of the
+// campaign list: 50 campaigns cost as many queries as one, and every
+// campaign's counts and stoppability are what GET /campaigns/{id} says.
+func TestCampaignListQueriesDoNotGrowWithThePage(t *testing.T) {
+	st := open(t)
+	db := st.SQL()
+	ctx := context.Background()
+	brandID := addBrand(t, db)
+	svc := campaign.NewService(st, &busySender{}, &countingScheduler{}, noJobs{}, campaign.Config{})
+	rec := store.RecordStatements(st)
+	queries := map[int]int{}
+	made := 0
+	for _, n := range []int{1, 50} {
+		for ; made < n; made++ {
+			id := seedSending(t, db, brandID, fmt.Sprintf("c%02d", made), 4)
+			// Two accepted requests at different send_at, and one that failed:
+			// the held counts and stoppability read only the accepted ones.
+			if _, err := db.ExecContext(ctx, `INSERT INTO handoff_requests (campaign_id, wave, state, recipients, send_at, deadline)
+				VALUES ($1, 1, 'accepted', $2, now() + interval '20 minutes', now()),
+				       ($1, 1, 'accepted', 1, now() - interval '1 hour', now()),
+				       ($1, 1, 'failed', 1, now() + interval '30 minutes', now())`, id, made+1); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, `UPDATE campaigns SET handed_to_esp = $2 WHERE id = $1`, id, made+2); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rec.Reset()
+		vs, _, err := svc.List(ctx, page.Request{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		queries[n] = len(rec.All())
+		if len(vs) != n {
+			t.Fatalf("list of %d campaigns answered %d", n, len(vs))
+		}
+		for _, v := range vs {
+			one, err := svc.Get(ctx, v.Campaign.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(v.Counts, one.Counts) || !reflect.DeepEqual(v.Stoppability, one.Stoppability) {
+				t.Fatalf("campaign %s in the list: counts %+v, stoppability %+v; alone: %+v, %+v",
+					v.Campaign.ID, v.Counts, v.Stoppability, one.Counts, one.Stoppability)
+			}
+			if v.Stoppability.Catchable == 0 {
+				t.Fatalf("campaign %s: nothing catchable in the list; the seeded requests were not read", v.Campaign.ID)
+			}
+		}
+	}
+	t.Logf("campaign list: %d queries for 1 campaign, %d for 50", queries[1], queries[50])
+	if queries[50] != queries[1] {
+		t.Fatalf("the campaign list made %d queries for 1 campaign and %d for 50: one query per campaign", queries[1], queries[50])
 	}
 }
 
