@@ -42,15 +42,16 @@ type ClaimResult struct {
 	Remaining int
 }
 
-// Outcome is how one handoff request ended.
+// Outcome is how one handoff request ended; its value is the request's
+// state in the ledger (handoff_requests.state).
 type Outcome string
 
-// The outcomes.
+// The outcomes. RequestFailed is not Failed: that is a campaign's status.
 const (
-	Accepted  Outcome = "accepted"  // SendGrid took it: recipients handed
-	Retry     Outcome = "retry"     // nothing accepted (429, unreachable): recipients go back to pending
-	Rejected  Outcome = "failed"    // a permanent 4xx: recipients failed, reported on the campaign
-	Uncertain Outcome = "uncertain" // a 5xx or timeout: maybe accepted; recipients in doubt, never resent automatically
+	Accepted      Outcome = "accepted"  // SendGrid took it: recipients handed
+	Retry         Outcome = "retry"     // nothing accepted (429, unreachable): recipients go back to pending
+	RequestFailed Outcome = "failed"    // a permanent 4xx: recipients failed, counted in failed_requests, reported on the campaign
+	Uncertain     Outcome = "uncertain" // a 5xx or timeout: maybe accepted; recipients in doubt, never resent automatically
 )
 
 // Repo is the storage the campaign use-cases need (implemented by domain/store).

@@ -208,7 +208,7 @@ func (s *Store) Finish(ctx context.Context, requestID string, out campaign.Outco
 			uargs = append(uargs, n)
 		}
 		switch out {
-		case campaign.Rejected:
+		case campaign.RequestFailed:
 			upd += `, failed_requests = failed_requests + 1, last_error = ?`
 			uargs = append(uargs, reason)
 		case campaign.Uncertain:
@@ -223,10 +223,10 @@ func (s *Store) Finish(ctx context.Context, requestID string, out campaign.Outco
 }
 
 var outcomeEffects = map[campaign.Outcome][2]string{
-	campaign.Accepted:  {"handed", "handed_to_esp"},
-	campaign.Retry:     {"pending", ""},
-	campaign.Rejected:  {"failed", "failed_recipients"},
-	campaign.Uncertain: {"in_doubt", "in_doubt"},
+	campaign.Accepted:      {"handed", "handed_to_esp"},
+	campaign.Retry:         {"pending", ""},
+	campaign.RequestFailed: {"failed", "failed_recipients"},
+	campaign.Uncertain:     {"in_doubt", "in_doubt"},
 }
 
 // markSentIfDone moves a sending campaign to sent once every recipient is
