@@ -9,6 +9,7 @@ import (
 
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/errs"
 )
 
 // AssessmentView is an assessment with what follows from it.
@@ -240,7 +241,10 @@ func (s *Service) Escalate(ctx context.Context, id string) error {
 // fires opens one incident — source webhook, with the trigger — in the runbook
 // it suggests (or its own), and pauses the campaign when that runbook says so.
 // A campaign that already has an open incident is left alone: concurrent
-// batches and SendGrid retries never open a second one.
+// batches and SendGrid retries never open a second one. A campaign whose
+// detection fails (say Postgres cannot tell whether an incident is open) is
+// logged and left for the reconciler, which runs detection again on every
+// campaign with recent events.
 func (s *Service) Detect(ctx context.Context, campaignIDs []string) {
 	for _, cid := range campaignIDs {
 		if err := s.detect(ctx, cid); err != nil {
@@ -261,8 +265,14 @@ func (s *Service) detect(ctx context.Context, campaignID string) error {
 		if tr == nil {
 			continue
 		}
-		if _, err := s.repo.OpenIncidentFor(ctx, campaignID); err == nil {
+		// Only "not found" means none is open: on any other error detection
+		// fails (Detect logs it; the reconciler runs it again).
+		_, err = s.repo.OpenIncidentFor(ctx, campaignID)
+		if err == nil {
 			return nil // already being handled
+		}
+		if !errors.Is(err, errs.NotFound) {
+			return fmt.Errorf("open incident of %s: %w", campaignID, err)
 		}
 		// A rule that already opened an incident for this campaign, since
 		// resolved, does not fire again: its rate stays above the threshold
