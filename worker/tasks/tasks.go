@@ -1,6 +1,9 @@
 // Package tasks names Firebreak's background tasks: type constants
-// ("namespace:verb"), payloads, constructors and the queues they run on. Both
-// api/ and worker/ import it; neither imports the other.
+// ("namespace:verb"), payloads, constructors, the queues they run on, and the
+// Enqueuer. worker/ imports it for its handler table; the composition root
+// hands the Enqueuer to the use-cases as their job ports (campaign.Jobs,
+// incident.Jobs), so api/ and domain/ schedule work without importing asynq or
+// this package — and api/ and worker/ never import each other.
 //
 // Payloads carry ids, never state: a handler re-reads Postgres, so a task that
 // runs twice, late, or after Redis was flushed and the reconciler re-enqueued it
