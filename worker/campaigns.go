@@ -66,10 +66,11 @@ func (h campaignTasks) espSync(ctx context.Context, t *asynq.Task) error {
 	return err
 }
 
-// reconcile re-derives work from Postgres, so a flushed Redis or a crashed
-// worker loses nothing: abandoned requests become uncertain, sending campaigns
-// get their handoff tasks again (deduplicated by task id), failed ESP pauses
-// are retried.
+// reconcile is maintenance:reconcile: it re-derives work from Postgres, so a
+// flushed Redis or a crashed worker loses nothing: abandoned requests become
+// uncertain, sending campaigns get their handoff tasks again (deduplicated by
+// task id), the incidents' detection and escalation checks run again
+// (IncidentReconciler), failed ESP pauses are retried.
 func (h campaignTasks) reconcile(ctx context.Context, _ *asynq.Task) error {
 	if n, err := h.Reconciler.AbandonExpired(ctx, time.Now()); err != nil {
 		return err
