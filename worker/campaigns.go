@@ -69,11 +69,12 @@ func (h campaignTasks) espSync(ctx context.Context, t *asynq.Task) error {
 	return err
 }
 
-// reconcile re-derives work from Postgres, so a flushed Redis or a crashed
-// worker loses nothing: abandoned requests become uncertain, sending campaigns
-// get their handoff tasks again (deduplicated by task id), failed ESP pauses
-// are retried, and recipients in doubt that SendGrid's events settled are
-// moved to handed.
+// reconcile is maintenance:reconcile: it re-derives work from Postgres, so a
+// flushed Redis or a crashed worker loses nothing: abandoned requests become
+// uncertain, sending campaigns get their handoff tasks again (deduplicated by
+// task id), the incidents' detection and escalation checks run again
+// (IncidentReconciler), failed ESP pauses are retried, and recipients in doubt
+// that SendGrid's events settled are moved to handed.
 func (h campaignTasks) reconcile(ctx context.Context, _ *asynq.Task) error {
 	if n, err := h.Reconciler.AbandonExpired(ctx, time.Now()); err != nil {
 		return err

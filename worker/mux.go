@@ -54,7 +54,8 @@ func NewMux(d Deps) *asynq.ServeMux {
 	ct := campaignTasks{d}
 	mux.HandleFunc(tasks.TypeCampaignHandoff, ct.handoff)
 	mux.HandleFunc(tasks.TypeCampaignESPSync, ct.espSync)
-	mux.HandleFunc(tasks.TypeCampaignReconcile, ct.reconcile)
+	mux.HandleFunc(tasks.TypeMaintenanceReconcile, ct.reconcile)
+	mux.HandleFunc(tasks.TypeCampaignReconcile, ct.reconcile) // the old name, for tasks still queued
 	mux.HandleFunc(tasks.TypeIncidentEscalate, func(ctx context.Context, t *asynq.Task) error {
 		var p tasks.IncidentPayload
 		if err := json.Unmarshal(t.Payload(), &p); err != nil || p.IncidentID == "" {

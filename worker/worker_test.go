@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,7 +39,10 @@ func TestPurgeTaskRunsThroughAsynq(t *testing.T) {
 		t.Fatal(err)
 	}
 	count := func() (n int) {
-		_ = st.SQL().QueryRow(`SELECT count(*) FROM sessions`).Scan(&n)
+		t.Helper()
+		if err := st.SQL().QueryRow(`SELECT count(*) FROM sessions`).Scan(&n); err != nil {
+			t.Fatalf("count sessions: %v", err)
+		}
 		return n
 	}
 	if count() != 1 {
@@ -111,5 +115,63 @@ func TestReconcileConfirmsInDoubtRecipients(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("worker.Run: %v", err)
+	}
+}
+
+// reconciles counts the reconciler's runs (its first step); the campaigns it
+// reports are none, so nothing is enqueued.
+type reconciles struct{ runs atomic.Int64 }
+
+func (r *reconciles) AbandonExpired(context.Context, time.Time) (int, error) {
+	r.runs.Add(1)
+	return 0, nil
+}
+func (r *reconciles) Sending(context.Context) ([]string, error)     { return nil, nil }
+func (r *reconciles) ESPRetryDue(context.Context) ([]string, error) { return nil, nil }
+func (r *reconciles) ConfirmInDoubt(context.Context) (int, error)   { return 0, nil }
+
+// TestReconcileRunsUnderItsNewAndItsOldName: the periodic reconciler (campaign
+// handoffs, ESP retries and incidents) is maintenance:reconcile, and a
+// campaign:reconcile task that the previous release left queued in Redis still
+// runs it, incident half included.
+func TestReconcileRunsUnderItsNewAndItsOldName(t *testing.T) {
+	scheduled := map[string]bool{}
+	for _, task := range worker.Periodic() {
+		scheduled[task.Type()] = true
+	}
+	if !scheduled["maintenance:reconcile"] || scheduled["campaign:reconcile"] {
+		t.Fatalf("the periodic tasks are %v: want maintenance:reconcile, not campaign:reconcile", scheduled)
+	}
+	rd := testenv.Redis(t)
+	opt, _ := asynq.ParseRedisURI(rd.URL())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	client := asynq.NewClient(opt)
+	defer client.Close()
+	for _, typ := range []string{"maintenance:reconcile", "campaign:reconcile"} {
+		t.Run(typ, func(t *testing.T) {
+			rec := &reconciles{}
+			var incidents atomic.Int64
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() {
+				done <- worker.Run(ctx, worker.RunConfig{Redis: opt, Shutdown: 5 * time.Second, Log: log},
+					worker.NewMux(worker.Deps{Log: log, Reconciler: rec,
+						IncidentReconciler: func(context.Context) error { incidents.Add(1); return nil }}))
+			}()
+			if _, err := client.Enqueue(asynq.NewTask(typ, nil), asynq.Queue(tasks.QueueCritical), asynq.MaxRetry(0)); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(15 * time.Second); incidents.Load() == 0 && time.Now().Before(deadline); {
+				time.Sleep(20 * time.Millisecond)
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatalf("worker.Run: %v", err)
+			}
+			if rec.runs.Load() == 0 || incidents.Load() == 0 {
+				t.Fatalf("a %s task ran the campaign reconciler %d times and the incident reconciler %d times, want both",
+					typ, rec.runs.Load(), incidents.Load())
+			}
+		})
 	}
 }

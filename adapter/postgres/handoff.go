@@ -208,7 +208,7 @@ func (s *Store) Finish(ctx context.Context, requestID string, out campaign.Outco
 			uargs = append(uargs, n)
 		}
 		switch out {
-		case campaign.Rejected:
+		case campaign.RequestFailed:
 			upd += `, failed_requests = failed_requests + 1, last_error = ?`
 			uargs = append(uargs, reason)
 		case campaign.Uncertain:
@@ -223,10 +223,10 @@ func (s *Store) Finish(ctx context.Context, requestID string, out campaign.Outco
 }
 
 var outcomeEffects = map[campaign.Outcome][2]string{
-	campaign.Accepted:  {"handed", "handed_to_esp"},
-	campaign.Retry:     {"pending", ""},
-	campaign.Rejected:  {"failed", "failed_recipients"},
-	campaign.Uncertain: {"in_doubt", "in_doubt"},
+	campaign.Accepted:      {"handed", "handed_to_esp"},
+	campaign.Retry:         {"pending", ""},
+	campaign.RequestFailed: {"failed", "failed_recipients"},
+	campaign.Uncertain:     {"in_doubt", "in_doubt"},
 }
 
 // markSentIfDone moves a sending campaign to sent once every recipient is
@@ -263,20 +263,40 @@ func (s *Store) AbandonExpired(ctx context.Context, now time.Time) (int, error) 
 	return len(ids), nil
 }
 
-// Handed lists accepted requests grouped by send_at.
+// Handed lists the campaign's accepted requests grouped by send_at, oldest
+// first: HandedFor of one campaign.
 func (s *Store) Handed(ctx context.Context, campaignID string) ([]campaign.Handed, error) {
-	var rows []struct {
-		SendAt time.Time
-		Count  int
+	m, err := s.HandedFor(ctx, []string{campaignID})
+	if err != nil {
+		return nil, err
 	}
-	err := s.db.WithContext(ctx).Raw(`SELECT send_at, sum(recipients)::int AS count FROM handoff_requests
-		WHERE campaign_id = ? AND state = 'accepted' GROUP BY send_at ORDER BY send_at`, campaignID).Scan(&rows).Error
+	if m[campaignID] == nil {
+		return []campaign.Handed{}, nil
+	}
+	return m[campaignID], nil
+}
+
+// HandedFor is Handed of a whole page of campaigns in one grouped query
+// (handoff_requests_campaign_idx): a campaign with no accepted request has no
+// key.
+func (s *Store) HandedFor(ctx context.Context, campaignIDs []string) (map[string][]campaign.Handed, error) {
+	out := make(map[string][]campaign.Handed, len(campaignIDs))
+	if len(campaignIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		CampaignID string
+		SendAt     time.Time
+		Count      int
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT campaign_id::text AS campaign_id, send_at, sum(recipients)::int AS count
+		FROM handoff_requests WHERE campaign_id = ANY(?::uuid[]) AND state = 'accepted'
+		GROUP BY campaign_id, send_at ORDER BY campaign_id, send_at`, textArray(campaignIDs)).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, nil, nil)
 	}
-	out := make([]campaign.Handed, len(rows))
-	for i, r := range rows {
-		out[i] = campaign.Handed{SendAt: r.SendAt.UTC(), Count: r.Count}
+	for _, r := range rows {
+		out[r.CampaignID] = append(out[r.CampaignID], campaign.Handed{SendAt: r.SendAt.UTC(), Count: r.Count})
 	}
 	return out, nil
 }

@@ -85,7 +85,7 @@ func (s *Service) send(ctx context.Context, cl *Claim) (out Outcome, msgID, reas
 	case esp.RateLimited, esp.Unreachable:
 		return Retry, "", e.Error(), e.RetryAt
 	case esp.Permanent:
-		return Rejected, "", e.Error(), time.Time{}
+		return RequestFailed, "", e.Error(), time.Time{}
 	default:
 		return Uncertain, "", e.Error(), time.Time{}
 	}

@@ -207,6 +207,16 @@ func (r *fakeRepo) Handed(_ context.Context, id string) ([]campaign.Handed, erro
 	return slices.Clone(r.handed[id]), nil
 }
 
+func (r *fakeRepo) HandedFor(_ context.Context, ids []string) (map[string][]campaign.Handed, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string][]campaign.Handed, len(ids))
+	for _, id := range ids {
+		out[id] = slices.Clone(r.handed[id])
+	}
+	return out, nil
+}
+
 func (r *fakeRepo) CreateBrand(context.Context, campaign.Brand, audit.Entry) (campaign.Brand, error) {
 	panic("not used")
 }

@@ -30,11 +30,10 @@ func (s *Service) Pause(ctx context.Context, actor audit.Actor, id, reason strin
 	if err != nil {
 		return View{}, err
 	}
-	if err := s.waitInFlight(ctx, id); err != nil {
+	if c, err = s.afterInFlight(ctx, c); err != nil {
 		return View{}, err
 	}
-	c, err = s.applyESP(ctx, actor, id)
-	if err != nil {
+	if c, err = s.applyESP(ctx, actor, c); err != nil {
 		return View{}, err
 	}
 	return s.view(ctx, c)
@@ -55,7 +54,7 @@ func (s *Service) Resume(ctx context.Context, actor audit.Actor, id string) (Vie
 	if err != nil {
 		return View{}, err
 	}
-	if c, err = s.applyESP(ctx, actor, id); err != nil {
+	if c, err = s.applyESP(ctx, actor, c); err != nil {
 		return View{}, err
 	}
 	if err := s.jobs.HandOff(ctx, id); err != nil {
@@ -75,10 +74,10 @@ func (s *Service) Cancel(ctx context.Context, actor audit.Actor, id string) (Vie
 	if err != nil {
 		return View{}, err
 	}
-	if err := s.waitInFlight(ctx, id); err != nil {
+	if c, err = s.afterInFlight(ctx, c); err != nil {
 		return View{}, err
 	}
-	if c, err = s.applyESP(ctx, actor, id); err != nil {
+	if c, err = s.applyESP(ctx, actor, c); err != nil {
 		return View{}, err
 	}
 	return s.view(ctx, c)
@@ -88,8 +87,11 @@ func (s *Service) Cancel(ctx context.Context, actor audit.Actor, id string) (Vie
 // background retry after a refused pause, resume or cancel). It returns an
 // error while SendGrid still refuses, so the job is retried.
 func (s *Service) RetryESP(ctx context.Context, id string) error {
-	c, err := s.applyESP(ctx, audit.System, id)
+	c, err := s.repo.GetCampaign(ctx, id)
 	if err != nil {
+		return err
+	}
+	if c, err = s.applyESP(ctx, audit.System, c); err != nil {
 		return err
 	}
 	if c.ESPState == ESPFailed {
@@ -98,19 +100,41 @@ func (s *Service) RetryESP(ctx context.Context, id string) error {
 	return nil
 }
 
+// afterInFlight waits until no handoff request of the campaign is in flight
+// and returns the campaign as it is then. c is the row the status change
+// returned; it is read again only when it may be stale in a way that matters:
+// a request was still in flight (its outcome changes the counters), or c says
+// nothing is at SendGrid yet — a request that finished between the status
+// change and the first look at the ledger would make that untrue, and then
+// SendGrid's plane must be paused after all. A campaign without a batch (a
+// draft) never had a request.
+func (s *Service) afterInFlight(ctx context.Context, c Campaign) (Campaign, error) {
+	waited, err := s.waitInFlight(ctx, c.ID)
+	if err != nil {
+		return c, err
+	}
+	if waited || (c.BatchID != "" && c.nothingAtESP()) {
+		return s.repo.GetCampaign(ctx, c.ID)
+	}
+	return c, nil
+}
+
 // waitInFlight polls the ledger until no request of the campaign is sending
-// (a request past its deadline no longer counts: its HTTP call was abandoned).
-func (s *Service) waitInFlight(ctx context.Context, id string) error {
+// (a request past its deadline no longer counts: its HTTP call was abandoned),
+// and reports whether it had to wait.
+func (s *Service) waitInFlight(ctx context.Context, id string) (bool, error) {
+	waited := false
 	for delay := 2 * time.Millisecond; ; delay = min(delay*2, 50*time.Millisecond) {
 		n, err := s.repo.InFlight(ctx, id, s.cfg.Now())
 		if err != nil || n == 0 {
-			return err
+			return waited, err
 		}
+		waited = true
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return ctx.Err()
+			return waited, ctx.Err()
 		case <-t.C:
 		}
 	}
@@ -120,17 +144,16 @@ func (s *Service) waitInFlight(ctx context.Context, id string) error {
 // pause, cancelled -> cancel, sending -> no status. Nothing is asked of
 // SendGrid when nothing was ever handed to it.
 //
-// One caller at a time asks SendGrid (Repo.LeaseESP): the others wait for its
-// answer and return it, whatever it was — a refusal is retried by the job the
-// asking caller enqueued, not by every waiter at once. A caller that lost the
-// lease re-reads the campaign, so it never asks again for what was answered.
-func (s *Service) applyESP(ctx context.Context, actor audit.Actor, id string) (Campaign, error) {
+// c is the campaign as the caller last read (or changed) it: its status and
+// SendGrid's plane decide the call. One caller at a time asks SendGrid
+// (Repo.LeaseESP, which refuses when SendGrid's plane changed since c was
+// read): the others wait for its answer and return it, whatever it was — a
+// refusal is retried by the job the asking caller enqueued, not by every
+// waiter at once. Only a caller that lost the lease re-reads the campaign, so
+// it never asks again for what was answered.
+func (s *Service) applyESP(ctx context.Context, actor audit.Actor, c Campaign) (Campaign, error) {
 	waited := false
 	for delay := 2 * time.Millisecond; ; delay = min(delay*2, 50*time.Millisecond) {
-		c, err := s.repo.GetCampaign(ctx, id)
-		if err != nil {
-			return c, err
-		}
 		want, needed := c.espWanted()
 		if !needed || (waited && c.ESPBusyUntil == nil) {
 			return c, nil
@@ -149,6 +172,9 @@ func (s *Service) applyESP(ctx context.Context, actor audit.Actor, id string) (C
 			t.Stop()
 			return c, ctx.Err()
 		case <-t.C:
+		}
+		if c, err = s.repo.GetCampaign(ctx, c.ID); err != nil {
+			return c, err
 		}
 	}
 }
@@ -173,10 +199,17 @@ func (c Campaign) espWanted() (ESPState, bool) {
 	if c.ESPState == want {
 		return want, false
 	}
-	if c.BatchID == "" || (c.HandedToESP == 0 && c.UncertainRequests == 0 && c.ESPState == ESPNone) {
+	if c.BatchID == "" || c.nothingAtESP() {
 		return want, false // nothing at SendGrid to hold
 	}
 	return want, true
+}
+
+// nothingAtESP reports whether, as far as c knows, nothing of the campaign
+// ever reached SendGrid: nothing handed, no request that may have been
+// accepted, and SendGrid's plane never touched.
+func (c Campaign) nothingAtESP() bool {
+	return c.HandedToESP == 0 && c.UncertainRequests == 0 && c.ESPState == ESPNone
 }
 
 // callESP asks SendGrid for want, under the caller's lease, and records the

@@ -42,15 +42,16 @@ type ClaimResult struct {
 	Remaining int
 }
 
-// Outcome is how one handoff request ended.
+// Outcome is how one handoff request ended; its value is the request's
+// state in the ledger (handoff_requests.state).
 type Outcome string
 
-// The outcomes.
+// The outcomes. RequestFailed is not Failed: that is a campaign's status.
 const (
-	Accepted  Outcome = "accepted"  // SendGrid took it: recipients handed
-	Retry     Outcome = "retry"     // nothing accepted (429, unreachable): recipients go back to pending
-	Rejected  Outcome = "failed"    // a permanent 4xx: recipients failed, reported on the campaign
-	Uncertain Outcome = "uncertain" // a 5xx or timeout: maybe accepted; recipients in doubt, never resent automatically
+	Accepted      Outcome = "accepted"  // SendGrid took it: recipients handed
+	Retry         Outcome = "retry"     // nothing accepted (429, unreachable): recipients go back to pending
+	RequestFailed Outcome = "failed"    // a permanent 4xx: recipients failed, counted in failed_requests, reported on the campaign
+	Uncertain     Outcome = "uncertain" // a 5xx or timeout: maybe accepted; recipients in doubt, never resent automatically
 )
 
 // Repo is the storage the campaign use-cases need (implemented by adapter/postgres).
@@ -92,6 +93,9 @@ type Repo interface {
 	SetESPState(ctx context.Context, id string, state ESPState, at time.Time, errMsg string, a audit.Entry) (Campaign, error)
 	// Handed lists the accepted requests' send_at and sizes.
 	Handed(ctx context.Context, campaignID string) ([]Handed, error)
+	// HandedFor is Handed of many campaigns in one query (a list page): a
+	// campaign with nothing accepted may be missing from the map.
+	HandedFor(ctx context.Context, campaignIDs []string) (map[string][]Handed, error)
 	// Sending lists campaigns that are sending with recipients left, and those
 	// whose ESP pause failed (the reconciler re-enqueues their work).
 	Sending(ctx context.Context) ([]string, error)

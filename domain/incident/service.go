@@ -141,6 +141,12 @@ func (s *Service) Declare(ctx context.Context, actor audit.Actor, d Declaration)
 		}
 		return Incident{}, false, err
 	}
+	return s.declare(ctx, actor, d, rb)
+}
+
+// declare is Declare for a caller that has just read the campaign (the pause,
+// detection): it does not read it again.
+func (s *Service) declare(ctx context.Context, actor audit.Actor, d Declaration, rb runbook.Runbook) (Incident, bool, error) {
 	now := s.now()
 	inc, err := New(NewIncident{CampaignID: d.CampaignID, Severity: d.Severity, Summary: d.Summary,
 		Source: d.Source, Trigger: d.Trigger}, rb, now)
@@ -300,7 +306,9 @@ func (s *Service) markPaused(ctx context.Context, actor audit.Actor, id string) 
 
 // PauseCampaign is the dashboard's and API's pause: it opens (or joins) the
 // campaign's incident with runbook triage, makes the caller its owner and
-// acknowledges it, and pauses the campaign on both planes.
+// acknowledges it, and pauses the campaign on both planes. It reads the
+// campaign once here (to refuse before opening an incident for nothing) and
+// once more under the lock of the status change.
 func (s *Service) PauseCampaign(ctx context.Context, actor audit.Actor, campaignID, reason string, src Source) (campaign.View, Incident, error) {
 	v, err := s.campaigns.Get(ctx, campaignID)
 	if err != nil {
@@ -309,11 +317,15 @@ func (s *Service) PauseCampaign(ctx context.Context, actor audit.Actor, campaign
 	if !v.Campaign.Pausable() { // refuse before opening an incident for nothing
 		return v, Incident{}, campaign.ErrNotSending
 	}
+	rb, ok := s.runbooks.Get(runbook.Triage)
+	if !ok {
+		return campaign.View{}, Incident{}, ErrUnknownRunbook
+	}
 	summary := reason
 	if summary == "" {
 		summary = "Campaign paused by " + actor.Name
 	}
-	inc, _, err := s.Declare(ctx, actor, Declaration{CampaignID: campaignID, Runbook: runbook.Triage, Summary: summary, Source: src})
+	inc, _, err := s.declare(ctx, actor, Declaration{CampaignID: campaignID, Runbook: rb.ID, Summary: summary, Source: src}, rb)
 	if err != nil {
 		return campaign.View{}, Incident{}, err
 	}

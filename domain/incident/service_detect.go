@@ -2,9 +2,11 @@ package incident
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/errs"
 )
 
 // Detect evaluates the runbooks' detection rules against each campaign's
@@ -12,7 +14,10 @@ import (
 // fires opens one incident — source webhook, with the trigger — in the runbook
 // it suggests (or its own), and pauses the campaign when that runbook says so.
 // A campaign that already has an open incident is left alone: concurrent
-// batches and SendGrid retries never open a second one.
+// batches and SendGrid retries never open a second one. A campaign whose
+// detection fails (say Postgres cannot tell whether an incident is open) is
+// logged and left for the reconciler, which runs detection again on every
+// campaign with recent events.
 func (s *Service) Detect(ctx context.Context, campaignIDs []string) {
 	for _, cid := range campaignIDs {
 		if err := s.detect(ctx, cid); err != nil {
@@ -33,8 +38,14 @@ func (s *Service) detect(ctx context.Context, campaignID string) error {
 		if tr == nil {
 			continue
 		}
-		if _, err := s.repo.OpenIncidentFor(ctx, campaignID); err == nil {
+		// Only "not found" means none is open: on any other error detection
+		// fails (Detect logs it; the reconciler runs it again).
+		_, err = s.repo.OpenIncidentFor(ctx, campaignID)
+		if err == nil {
 			return nil // already being handled
+		}
+		if !errors.Is(err, errs.NotFound) {
+			return fmt.Errorf("open incident of %s: %w", campaignID, err)
 		}
 		// A rule that already opened an incident for this campaign, since
 		// resolved, does not fire again: its rate stays above the threshold
@@ -56,8 +67,8 @@ func (s *Service) detect(ctx context.Context, campaignID string) error {
 				target = sug
 			}
 		}
-		inc, created, err := s.Declare(ctx, audit.Webhook, Declaration{CampaignID: campaignID, Runbook: target.ID,
-			Source: SourceWebhook, Trigger: tr})
+		inc, created, err := s.declare(ctx, audit.Webhook, Declaration{CampaignID: campaignID, Runbook: target.ID,
+			Source: SourceWebhook, Trigger: tr}, target)
 		if err != nil || !created {
 			return err
 		}

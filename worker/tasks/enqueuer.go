@@ -70,9 +70,9 @@ func (e *Enqueuer) RetryESP(ctx context.Context, campaignID string, after time.D
 		asynq.TaskID("esp-sync:"+campaignID))
 }
 
-// NewReconcile is the periodic reconciler task.
+// NewReconcile is the periodic reconciler task (TypeMaintenanceReconcile).
 func NewReconcile() *asynq.Task {
-	return asynq.NewTask(TypeCampaignReconcile, nil, asynq.Queue(QueueCritical), asynq.MaxRetry(0),
+	return asynq.NewTask(TypeMaintenanceReconcile, nil, asynq.Queue(QueueCritical), asynq.MaxRetry(0),
 		asynq.Timeout(time.Minute), asynq.Unique(10*time.Second))
 }
 

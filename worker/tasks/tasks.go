@@ -1,6 +1,9 @@
 // Package tasks names Firebreak's background tasks: type constants
-// ("namespace:verb"), payloads, constructors and the queues they run on. Both
-// api/ and worker/ import it; neither imports the other.
+// ("namespace:verb"), payloads, constructors, the queues they run on, and the
+// Enqueuer. worker/ imports it for its handler table; the composition root
+// hands the Enqueuer to the use-cases as their job ports (campaign.Jobs,
+// incident.Jobs), so api/ and domain/ schedule work without importing asynq or
+// this package — and api/ and worker/ never import each other.
 //
 // Payloads carry ids, never state: a handler re-reads Postgres, so a task that
 // runs twice, late, or after Redis was flushed and the reconciler re-enqueued it
@@ -28,6 +31,16 @@ var QueueWeights = map[string]int{QueueCritical: 6, QueueDefault: 3, QueueBulk: 
 const (
 	// TypeMaintenancePurge deletes expired sessions and old sign-in failures.
 	TypeMaintenancePurge = "maintenance:purge"
+	// TypeMaintenanceReconcile re-derives pending work from Postgres: handoffs
+	// of sending campaigns, failed ESP pauses, abandoned requests, and the
+	// incidents' detection and escalation checks.
+	TypeMaintenanceReconcile = "maintenance:reconcile"
+	// TypeCampaignReconcile is TypeMaintenanceReconcile's name until this
+	// release. The worker still handles it, so a task the previous release
+	// left queued in Redis (or that its scheduler enqueues during a rolling
+	// upgrade) runs the reconciler; nothing enqueues it any more. Remove it in
+	// the release after this one.
+	TypeCampaignReconcile = "campaign:reconcile"
 )
 
 // NewMaintenancePurge is the periodic purge. It has no payload; a run that
@@ -43,9 +56,6 @@ const (
 	TypeCampaignHandoff = "campaign:handoff"
 	// TypeCampaignESPSync retries SendGrid's plane of a pause, resume or cancel.
 	TypeCampaignESPSync = "campaign:esp-sync"
-	// TypeCampaignReconcile re-derives pending work from Postgres: handoffs of
-	// sending campaigns, failed ESP pauses, abandoned requests.
-	TypeCampaignReconcile = "campaign:reconcile"
 )
 
 // CampaignPayload names a campaign (and, for handoffs, which parallel slot).
