@@ -235,21 +235,17 @@ func (s *Service) Escalate(ctx context.Context, id string) error {
 	return nil
 }
 
-// Detect evaluates the runbooks' detection rules against each campaign's
-// rolling counters (called after every committed webhook batch). A rule that
-// fires opens one incident — source webhook, with the trigger — in the runbook
-// it suggests (or its own), and pauses the campaign when that runbook says so.
-// A campaign that already has an open incident is left alone: concurrent
-// batches and SendGrid retries never open a second one.
-func (s *Service) Detect(ctx context.Context, campaignIDs []string) {
-	for _, cid := range campaignIDs {
-		if err := s.detect(ctx, cid); err != nil {
-			s.log.Error("incident detection failed", "campaign_id", cid, "err", err.Error())
-		}
-	}
-}
-
-func (s *Service) detect(ctx context.Context, campaignID string) error {
+// Detect evaluates the runbooks' detection rules against the campaign's
+// rolling counters (the incident:detect task after a committed webhook batch,
+// and the reconciler). A rule that fires opens one incident — source webhook,
+// with the trigger — in the runbook it suggests (or its own), and pauses the
+// campaign when that runbook says so. It is idempotent, so a task delivered
+// twice or late is harmless: a campaign that already has an open incident is
+// left alone (concurrent batches, SendGrid retries and repeated runs never open
+// a second one), and a rule that opened an incident since resolved does not
+// fire again. An error (Postgres, an unknown campaign) is the caller's to retry
+// or drop.
+func (s *Service) Detect(ctx context.Context, campaignID string) error {
 	v, err := s.campaigns.Get(ctx, campaignID)
 	if err != nil {
 		return err
@@ -315,7 +311,11 @@ func (s *Service) Reconcile(ctx context.Context, r Reconciler) error {
 	if err != nil {
 		return err
 	}
-	s.Detect(ctx, ids)
+	for _, id := range ids {
+		if err := s.Detect(ctx, id); err != nil {
+			s.log.Error("incident detection failed", "campaign_id", id, "err", err.Error())
+		}
+	}
 	open, err := r.UnacknowledgedOpen(ctx)
 	if err != nil {
 		return err
