@@ -179,6 +179,35 @@ func runWorker(t *testing.T, redisURL string, d worker.Deps) {
 	})
 }
 
+// TestReconcilerDetectsASpikeWhoseDetectionWasLostDuringARedisOutage: the
+// webhook committed a spike, but its detection never ran (Redis was down, so
+// neither the task nor the reconciler could run) for longer than the
+// reconciler's overlap. When Redis is back, the first reconcile still opens the
+// incident and pauses the campaign from what Postgres holds.
+func TestReconcilerDetectsASpikeWhoseDetectionWasLostDuringARedisOutage(t *testing.T) {
+	ctx := context.Background()
+	rd := testenv.Redis(t)
+	opt, _ := asynq.ParseRedisURI(rd.URL())
+	client := asynq.NewClient(opt)
+	defer client.Close()
+	jobs := tasks.NewEnqueuer(client)
+	f := newDetectFixture(t, jobs, nil)
+	// The spike arrived ten minutes ago; nothing ran its detection since.
+	events := event.NewService(f.st, nil, func() time.Time { return time.Now().Add(-10 * time.Minute) })
+	if _, err := events.Ingest(ctx, f.post(0, spikeRecipients, spikeComplaints)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, got := f.pausedByDetection(); ok {
+		t.Fatalf("setup: paused before the reconciler ran: %s", got)
+	}
+	runWorker(t, rd.URL(), worker.Deps{Log: f.log, Reconciler: f.st, Jobs: jobs,
+		IncidentReconciler: func(ctx context.Context) error { return f.incidents.Reconcile(ctx, f.st) }})
+	if _, err := client.Enqueue(tasks.NewReconcile()); err != nil {
+		t.Fatal(err)
+	}
+	f.waitPaused(15 * time.Second)
+}
+
 // TestABurstOfBatchesQueuesOneDetectionWhoseHandlerPauses: three webhook
 // batches of one campaign committed within one DetectWindow queue a single
 // incident:detect task on the critical queue (the later enqueues join it: same
