@@ -43,7 +43,7 @@ func NewMetrics(extra ...prometheus.Collector) *Metrics {
 	}
 	m.webhook = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "firebreak_webhook_refused_total",
-		Help: "Event Webhook posts refused or flagged, by reason (bad_signature, malformed, not_stored, old_timestamp, too_large, busy).",
+		Help: "Event Webhook posts refused or flagged, by reason (bad_signature, malformed, not_stored, old_timestamp, too_large, busy, detection_unscheduled).",
 	}, []string{"reason"})
 	m.events = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "firebreak_webhook_events_total",

@@ -110,6 +110,11 @@ func (h webhookHandlers) receive(c echo.Context) error {
 			"events", len(evs), "err", err.Error())
 		return errNotStored // never a 2xx for events that are not durable
 	}
+	if res.DetectionErr != nil { // durable all the same: answered 2xx, the reconciler runs the detection
+		h.metrics.webhook.WithLabelValues("detection_unscheduled").Inc()
+		h.log.Warn("webhook batch stored but its incident detection not queued; the reconciler will run it from Postgres",
+			"request_id", requestID(c), "campaigns", len(res.Campaigns), "err", res.DetectionErr.Error())
+	}
 	h.metrics.events.WithLabelValues("stored").Add(float64(res.Stored))
 	h.metrics.events.WithLabelValues("duplicate").Add(float64(res.Duplicates))
 	h.metrics.events.WithLabelValues("unattributed").Add(float64(res.Unattributed))

@@ -38,6 +38,7 @@ type Deps struct {
 	Jobs       campaign.Jobs
 	Syncer     SuppressionSyncer
 	Incidents  Escalator
+	Detector   Detector
 	// IncidentReconciler re-runs detection and escalation checks from Postgres.
 	IncidentReconciler func(ctx context.Context) error
 }
@@ -63,6 +64,7 @@ func NewMux(d Deps) *asynq.ServeMux {
 		}
 		return d.Incidents.Escalate(ctx, p.IncidentID)
 	})
+	mux.HandleFunc(tasks.TypeIncidentDetect, incidentTasks{d}.detect)
 	mux.HandleFunc(tasks.TypeSuppressionSync, func(ctx context.Context, _ *asynq.Task) error {
 		res, err := d.Syncer.Sync(ctx)
 		if err == nil {

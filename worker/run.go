@@ -22,6 +22,9 @@ type RunConfig struct {
 	Log         *slog.Logger
 }
 
+// taskCheckInterval is how often an idle worker looks for new tasks.
+const taskCheckInterval = 100 * time.Millisecond
+
 // Run processes tasks (and, when asked, schedules the periodic ones) until ctx
 // is done, then drains: running tasks get cfg.Shutdown to finish and the rest
 // go back to their queue, so nothing is lost on SIGTERM.
@@ -33,8 +36,13 @@ func Run(ctx context.Context, cfg RunConfig, mux *asynq.ServeMux) error {
 		Concurrency:     cfg.Concurrency,
 		Queues:          tasks.QueueWeights,
 		ShutdownTimeout: cfg.Shutdown,
-		RetryDelayFunc:  retryDelay,
-		Logger:          asynqLogger{cfg.Log},
+		// asynq polls for new tasks while its queues are empty (no blocking
+		// pop); at its default of 1 s (0.5–1.5 s with jitter) an idle worker
+		// alone would take longer to start a detection task than the whole
+		// spike-to-pause goal of 1 s. One poll per 100 ms is no load for Redis.
+		TaskCheckInterval: taskCheckInterval,
+		RetryDelayFunc:    retryDelay,
+		Logger:            asynqLogger{cfg.Log},
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			id, _ := asynq.GetTaskID(ctx)
 			cfg.Log.ErrorContext(ctx, "task failed", "task_type", t.Type(), "task_id", id, "err", err.Error())

@@ -9,16 +9,22 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/hibiken/asynq"
 
 	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/runbook"
+	"github.com/firebreak/firebreak/internal/devstack"
 	"github.com/firebreak/firebreak/runbooks"
+	"github.com/firebreak/firebreak/worker"
+	"github.com/firebreak/firebreak/worker/tasks"
 )
 
 const (
@@ -85,7 +91,8 @@ func (s *pauseSink) at(batchID string) time.Time {
 
 // spike measures, per campaign, the time from the webhook's 2xx for the batch
 // that crosses the complaint threshold to SendGrid receiving the pause, with
-// the services wired as internal/cli/serve.go wires them.
+// the services wired as internal/cli/serve.go wires them: the detection runs
+// as an incident:detect task through a real Redis and asynq worker.
 func (b *bench) spike(ctx context.Context) error {
 	n := b.opt.spikes
 	ps := newPauseSink()
@@ -97,14 +104,34 @@ func (b *bench) spike(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Jobs, Notifier and Observer are nil: the service checks before using them
-	// (no escalation is scheduled, nobody is notified).
+	// Detection goes the production way: the webhook's event service enqueues
+	// incident:detect on a private Redis, and the worker (worker.Run over the
+	// real handler table) runs it. Notifier and Observer are nil: the service
+	// checks before using them (nobody is notified); escalations are scheduled
+	// in Redis as in production, due long after the benchmark ends.
 	// The "detection rule fired" warning of every spike is left out of the output.
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	incidents := incident.NewService(incident.Deps{Repo: b.st.store, Campaigns: campaigns, Runbooks: set, Log: quiet})
-	events := event.NewService(b.st.store, func(ctx context.Context, ids []string) {
-		go incidents.Detect(context.WithoutCancel(ctx), ids)
-	}, nil)
+	rd, err := devstack.StartRedis(ctx, devstack.RedisConfig{Dir: filepath.Join(b.st.dir, "redis")})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rd.Stop() }()
+	ropt, err := asynq.ParseRedisURI(rd.URL())
+	if err != nil {
+		return err
+	}
+	aclient := asynq.NewClient(ropt)
+	defer aclient.Close()
+	jobs := tasks.NewEnqueuer(aclient)
+	incidents := incident.NewService(incident.Deps{Repo: b.st.store, Campaigns: campaigns, Runbooks: set, Jobs: jobs, Log: quiet})
+	events := event.NewService(b.st.store, jobs, nil)
+	wctx, stopWorker := context.WithCancel(ctx)
+	workerDone := make(chan error, 1)
+	go func() {
+		workerDone <- worker.Run(wctx, worker.RunConfig{Redis: ropt, Shutdown: 5 * time.Second, Log: quiet},
+			worker.NewMux(worker.Deps{Log: quiet, Incidents: incidents, Detector: incidents}))
+	}()
+	defer func() { stopWorker(); <-workerDone }()
 	priv, err := webhookKey()
 	if err != nil {
 		return err

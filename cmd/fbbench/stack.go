@@ -29,7 +29,8 @@ type stack struct {
 }
 
 // startStack starts Postgres in a fresh temporary directory and migrates.
-// Redis is not started: nothing here enqueues (HandOff is called directly).
+// Redis is not started here: only the spike benchmark enqueues (detection
+// tasks), and it starts its own; HandOff is called directly.
 func startStack(ctx context.Context) (_ *stack, err error) {
 	dir, err := os.MkdirTemp("", "fbbench-")
 	if err != nil {

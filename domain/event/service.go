@@ -33,6 +33,11 @@ type Result struct {
 	Campaigns    []string `json:"campaigns"` // campaigns whose counters changed
 	Suppressed   int      `json:"suppressed"`
 	Quarantined  int      `json:"quarantined"` // refused by the store even alone, kept aside (see Quarantined)
+	// DetectionErr is why the incident detection of Campaigns could not be
+	// scheduled (Redis down), nil when it was. The events are durable all the
+	// same, and the reconciler re-derives their detection from Postgres; the
+	// caller reports it. Not part of the webhook's answer.
+	DetectionErr error `json:"-"`
 }
 
 // add sums two results of parts of one batch.
@@ -59,29 +64,43 @@ type Repo interface {
 	Quarantiner
 }
 
-// AfterBatch is told which campaigns a committed batch touched (the incident
-// detection rules read their counters then).
-type AfterBatch func(ctx context.Context, campaignIDs []string)
+// Jobs schedules the background work a committed batch calls for (asynq
+// behind it: worker/tasks' Enqueuer).
+type Jobs interface {
+	// Detect schedules the incident detection rules of the campaigns whose
+	// counters a committed batch changed. Scheduling is at least once and
+	// may coalesce; an error means some were not scheduled.
+	Detect(ctx context.Context, campaignIDs []string) error
+}
+
+// ScheduleTimeout bounds how long Ingest waits to schedule detection after
+// the commit: with Redis down or stalled, the webhook still answers soon (its
+// events are durable; the reconciler catches up). A healthy Redis answers in
+// about a millisecond.
+const ScheduleTimeout = 500 * time.Millisecond
 
 // Service stores webhook batches.
 type Service struct {
-	repo  Repo
-	after AfterBatch
-	now   func() time.Time
+	repo Repo
+	jobs Jobs
+	now  func() time.Time
 }
 
-// NewService returns a Service; after may be nil.
-func NewService(repo Repo, after AfterBatch, now func() time.Time) *Service {
+// NewService returns a Service; jobs may be nil (nothing is scheduled).
+func NewService(repo Repo, jobs Jobs, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{repo: repo, after: after, now: now}
+	return &Service{repo: repo, jobs: jobs, now: now}
 }
 
 // Ingest classifies and stores a decoded batch. It returns only after the
 // batch is committed: a nil error means every event is durable — stored, or
 // quarantined when the store refuses it even on its own (see store). Events
 // repeated within the batch (same sg_event_id or natural key) are counted once.
+// After the commit it schedules the detection of the campaigns whose counters
+// changed, within ScheduleTimeout and even if ctx is cancelled meanwhile (the
+// events are committed); a failure is Result.DetectionErr, never the error.
 func (s *Service) Ingest(ctx context.Context, evs []Event) (Result, error) {
 	recs := make([]Record, 0, len(evs))
 	seenID, seenKey := map[string]bool{}, map[string]bool{}
@@ -103,8 +122,10 @@ func (s *Service) Ingest(ctx context.Context, evs []Event) (Result, error) {
 	}
 	res.Received = len(evs)
 	res.Duplicates += dups
-	if s.after != nil && len(res.Campaigns) > 0 {
-		s.after(ctx, res.Campaigns)
+	if s.jobs != nil && len(res.Campaigns) > 0 {
+		jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ScheduleTimeout)
+		res.DetectionErr = s.jobs.Detect(jctx, res.Campaigns)
+		cancel()
 	}
 	return res, nil
 }

@@ -177,3 +177,57 @@ func TestAStoreThatIsDownIsAnErrorNotAQuarantine(t *testing.T) {
 		t.Errorf("quarantine down: err %v, want it returned", err)
 	}
 }
+
+// fakeJobs records what Ingest scheduled and answers err.
+type fakeJobs struct {
+	calls    [][]string
+	deadline []bool // whether each call's context had a deadline
+	live     []bool // whether each call's context was still live
+	err      error
+}
+
+func (f *fakeJobs) Detect(ctx context.Context, ids []string) error {
+	_, ok := ctx.Deadline()
+	f.calls = append(f.calls, ids)
+	f.deadline = append(f.deadline, ok)
+	f.live = append(f.live, ctx.Err() == nil)
+	return f.err
+}
+
+// TestDetectionIsScheduledAfterTheCommitAndItsFailureIsNoIngestError: a
+// committed batch schedules the detection of the campaigns it changed, once,
+// with a bounded context that the request's cancellation does not end (the
+// events are committed; SendGrid hanging up changes nothing). When scheduling
+// fails (Redis down), Ingest still succeeds — the events are durable — and
+// says why in Result.DetectionErr. A batch that changed no campaign schedules
+// nothing.
+func TestDetectionIsScheduledAfterTheCommitAndItsFailureIsNoIngestError(t *testing.T) {
+	evs := decode(t, batchOf(4))
+	down := errors.New("dial tcp 127.0.0.1:6379: connect: connection refused")
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{{"scheduled", nil}, {"redis down", down}} {
+		t.Run(tc.name, func(t *testing.T) {
+			repo, jobs := &fakeRepo{}, &fakeJobs{err: tc.err}
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // the client is gone; the batch is stored all the same
+			res, err := event.NewService(repo, jobs, nil).Ingest(ctx, evs)
+			if err != nil || res.Stored != 4 || len(repo.stored) != 4 {
+				t.Fatalf("Ingest: %v, %+v; want 4 stored, no error", err, res)
+			}
+			want := []string{"00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000001"}
+			if len(jobs.calls) != 1 || !slices.Equal(jobs.calls[0], want) || !jobs.deadline[0] || !jobs.live[0] {
+				t.Fatalf("scheduled %v (deadline %v, live %v), want one live, bounded call for %v", jobs.calls, jobs.deadline, jobs.live, want)
+			}
+			if !errors.Is(res.DetectionErr, tc.err) || (tc.err == nil) != (res.DetectionErr == nil) {
+				t.Fatalf("DetectionErr %v, want %v", res.DetectionErr, tc.err)
+			}
+		})
+	}
+	jobs := &fakeJobs{}
+	unattributed := decode(t, `[{"email":"a@x.io","event":"delivered","sg_event_id":"u1","timestamp":1700000000}]`)
+	if _, err := event.NewService(&fakeRepo{}, jobs, nil).Ingest(context.Background(), unattributed); err != nil || len(jobs.calls) != 0 {
+		t.Fatalf("a batch that changed no campaign scheduled %v (err %v)", jobs.calls, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/firebreak/firebreak/domain/assess"
@@ -85,6 +86,9 @@ type Service struct {
 	observe   Observer
 	now       func() time.Time
 	log       *slog.Logger
+
+	mu         sync.Mutex
+	reconciled time.Time // when the last Reconcile that detected without a failure began; zero: none yet
 }
 
 // Deps wires a Service.

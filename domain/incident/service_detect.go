@@ -9,24 +9,18 @@ import (
 	"github.com/firebreak/firebreak/domain/errs"
 )
 
-// Detect evaluates the runbooks' detection rules against each campaign's
-// rolling counters (called after every committed webhook batch). A rule that
-// fires opens one incident — source webhook, with the trigger — in the runbook
-// it suggests (or its own), and pauses the campaign when that runbook says so.
-// A campaign that already has an open incident is left alone: concurrent
-// batches and SendGrid retries never open a second one. A campaign whose
-// detection fails (say Postgres cannot tell whether an incident is open) is
-// logged and left for the reconciler, which runs detection again on every
-// campaign with recent events.
-func (s *Service) Detect(ctx context.Context, campaignIDs []string) {
-	for _, cid := range campaignIDs {
-		if err := s.detect(ctx, cid); err != nil {
-			s.log.Error("incident detection failed", "campaign_id", cid, "err", err.Error())
-		}
-	}
-}
-
-func (s *Service) detect(ctx context.Context, campaignID string) error {
+// Detect evaluates the runbooks' detection rules against the campaign's
+// rolling counters (the incident:detect task after a committed webhook batch,
+// and the reconciler). A rule that fires opens one incident — source webhook,
+// with the trigger — in the runbook it suggests (or its own), and pauses the
+// campaign when that runbook says so. It is idempotent, so a task delivered
+// twice or late is harmless: a campaign that already has an open incident is
+// left alone (concurrent batches, SendGrid retries and repeated runs never open
+// a second one), and a rule that opened an incident since resolved does not
+// fire again. Only "not found" from OpenIncidentFor means none is open; any
+// other error (Postgres, an unknown campaign) is returned, the caller's to
+// retry or drop.
+func (s *Service) Detect(ctx context.Context, campaignID string) error {
 	v, err := s.campaigns.Get(ctx, campaignID)
 	if err != nil {
 		return err

@@ -120,7 +120,9 @@ func TestDetect(t *testing.T) {
 				ids = []string{"c1"}
 			}
 			for range max(tt.runs, 1) {
-				e.svc.Detect(context.Background(), ids)
+				for _, id := range ids { // as the reconciler runs it: a failing campaign does not stop the others
+					_ = e.svc.Detect(context.Background(), id)
+				}
 				e.clock.Advance(time.Second)
 			}
 

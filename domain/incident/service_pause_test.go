@@ -21,7 +21,7 @@ func TestPauseCampaign(t *testing.T) {
 	bobActor := audit.Actor{UserID: bob, Name: "bob@example.com"}
 	// webhookIncident lets detection open (and auto-pause) c1's incident first.
 	webhookIncident := func(e *svcEnv) {
-		e.svc.Detect(context.Background(), []string{"c1"})
+		_ = e.svc.Detect(context.Background(), "c1")
 	}
 	tests := []struct {
 		name      string

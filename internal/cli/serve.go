@@ -109,17 +109,15 @@ func serve(e env, cfg Config, m mode) error {
 	incidents := incident.NewService(incident.Deps{Repo: st, Campaigns: campaigns, Runbooks: rbs, Jobs: jobs,
 		Notifier: &notify.Notifier{Mail: sg, From: esp.Address{Email: cfg.NotifyFrom, Name: "Firebreak"}, SlackURL: cfg.SlackWebhookURL},
 		Observer: metrics, Log: log})
-	// After each committed webhook batch, the detection rules run at once (off
-	// the request, so SendGrid's answer is not delayed); the reconciler repeats
-	// them, so a crash between commit and detection loses nothing.
-	events := event.NewService(st, func(ctx context.Context, ids []string) {
-		go incidents.Detect(context.WithoutCancel(ctx), ids)
-	}, nil)
+	// After each committed webhook batch, the detection rules run as an
+	// incident:detect task (on the critical queue, off the request); the
+	// reconciler repeats them, so a lost task or a Redis outage loses nothing.
+	events := event.NewService(st, jobs, nil)
 
 	g, ctx := errgroup.WithContext(e.ctx)
 	if m.worker {
 		mux := worker.NewMux(worker.Deps{Log: log, Purger: st, Campaigns: campaigns, Reconciler: st, Jobs: jobs,
-			Syncer: suppression.NewSyncer(sg, st, suppression.SyncConfig{}), Incidents: incidents,
+			Syncer: suppression.NewSyncer(sg, st, suppression.SyncConfig{}), Incidents: incidents, Detector: incidents,
 			IncidentReconciler: func(ctx context.Context) error { return incidents.Reconcile(ctx, st) }})
 		g.Go(func() error {
 			return worker.Run(ctx, worker.RunConfig{Redis: cfg.Redis, Concurrency: cfg.WorkerConc,

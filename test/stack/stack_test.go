@@ -30,7 +30,8 @@ type stack struct {
 	simURL string
 	token  string
 	env    cmdline
-	stop   func()
+	stop   func() // idempotent
+	redis  *devstack.Redis
 }
 
 type stackOpts struct {
@@ -101,7 +102,7 @@ func startStackWith(t *testing.T, o stackOpts, extraEnv map[string]string) *stac
 		t.Fatalf("token: %+v", r)
 	}
 	s := &stack{t: t, dsn: c.env["DATABASE_URL"], base: fmt.Sprintf("http://127.0.0.1:%d", port), sim: sim, simURL: simSrv.URL,
-		token: strings.TrimSpace(r.stdout), env: c}
+		token: strings.TrimSpace(r.stdout), env: c, redis: rd}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan result, 1)
 	var logs syncBuffer
@@ -109,13 +110,16 @@ func startStackWith(t *testing.T, o stackOpts, extraEnv map[string]string) *stac
 		res := cli.Run(ctx, strings.NewReader(""), io.Discard, &logs, func(k string) string { return c.env[k] }, []string{o.mode})
 		done <- result{code: res}
 	}()
+	var stopOnce sync.Once
 	s.stop = func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Errorf("firebreak %s did not stop", o.mode)
-		}
+		stopOnce.Do(func() {
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Errorf("firebreak %s did not stop", o.mode)
+			}
+		})
 	}
 	t.Cleanup(s.stop)
 	t.Cleanup(func() {

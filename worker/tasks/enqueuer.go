@@ -10,19 +10,35 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/event"
+	"github.com/firebreak/firebreak/domain/incident"
 )
 
 // Enqueuer schedules background work on asynq; it implements the domain's
-// campaign.Jobs port. Deterministic task ids keep "exactly one pending" work:
-// a conflict means the work is already queued, which is success.
+// campaign.Jobs, incident.Jobs and event.Jobs ports. Deterministic task ids
+// keep "exactly one pending" work: a conflict means the work is already
+// queued, which is success.
 type Enqueuer struct {
 	client *asynq.Client
+	now    func() time.Time
 }
 
-var _ campaign.Jobs = (*Enqueuer)(nil)
+var (
+	_ campaign.Jobs = (*Enqueuer)(nil)
+	_ incident.Jobs = (*Enqueuer)(nil)
+	_ event.Jobs    = (*Enqueuer)(nil)
+)
 
 // NewEnqueuer returns an Enqueuer over an asynq client.
-func NewEnqueuer(c *asynq.Client) *Enqueuer { return &Enqueuer{client: c} }
+func NewEnqueuer(c *asynq.Client) *Enqueuer { return &Enqueuer{client: c, now: time.Now} }
+
+// WithClock returns a copy of e that reads the time from now; it decides the
+// coalescing window of Detect (tests fix it).
+func (e *Enqueuer) WithClock(now func() time.Time) *Enqueuer {
+	c := *e
+	c.now = now
+	return &c
+}
 
 func payload(campaignID string, slot int) []byte {
 	b, _ := json.Marshal(CampaignPayload{CampaignID: campaignID, Slot: slot})
@@ -82,4 +98,18 @@ func (e *Enqueuer) EscalateAt(ctx context.Context, incidentID string, at time.Ti
 	b, _ := json.Marshal(IncidentPayload{IncidentID: incidentID})
 	return e.enqueue(ctx, asynq.NewTask(TypeIncidentEscalate, b), asynq.Queue(QueueCritical), asynq.ProcessAt(at),
 		asynq.MaxRetry(10), asynq.Timeout(time.Minute), asynq.TaskID(fmt.Sprintf("escalate:%s:%d", incidentID, at.Unix())))
+}
+
+// Detect enqueues the detection task of each campaign, one per campaign and
+// DetectWindow (see NewIncidentDetect): the batches of a burst coalesce. It
+// stops at the first campaign it cannot enqueue (Redis down): the caller's
+// events are durable, and the reconciler re-derives their detection.
+func (e *Enqueuer) Detect(ctx context.Context, campaignIDs []string) error {
+	at := e.now()
+	for _, id := range campaignIDs {
+		if err := e.enqueue(ctx, NewIncidentDetect(id, at)); err != nil {
+			return fmt.Errorf("enqueue detection of campaign %s: %w", id, err)
+		}
+	}
+	return nil
 }

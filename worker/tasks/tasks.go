@@ -11,6 +11,8 @@
 package tasks
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -86,7 +88,29 @@ const (
 	// TypeIncidentEscalate checks whether an incident is still unacknowledged
 	// at its deadline and escalates it.
 	TypeIncidentEscalate = "incident:escalate"
+	// TypeIncidentDetect runs the detection rules of one campaign after a
+	// committed webhook batch changed its counters.
+	TypeIncidentDetect = "incident:detect"
 )
+
+// DetectWindow is how long the detection tasks of one campaign coalesce: every
+// batch committed in the same window enqueues the same task id, so a burst of
+// posts costs one detection while that task is pending.
+const DetectWindow = 250 * time.Millisecond
+
+// NewIncidentDetect is the detection task of a campaign whose counters changed
+// at (the enqueue time), on the critical queue. Its id is deterministic per
+// campaign and DetectWindow, so an enqueue that conflicts joins a task that
+// has not run yet. A batch committed while its window's task is already
+// running may be missed by that run; the next batch's task or, at the latest,
+// the reconciler (every 15 s, from Postgres) evaluates it. The payload is the
+// campaign id alone: the handler re-reads the counters, so a late or repeated
+// run is harmless.
+func NewIncidentDetect(campaignID string, at time.Time) *asynq.Task {
+	b, _ := json.Marshal(CampaignPayload{CampaignID: campaignID})
+	return asynq.NewTask(TypeIncidentDetect, b, asynq.Queue(QueueCritical), asynq.MaxRetry(5), asynq.Timeout(time.Minute),
+		asynq.TaskID(fmt.Sprintf("incident:detect:%s:%d", campaignID, at.Truncate(DetectWindow).UnixMilli())))
+}
 
 // IncidentPayload names an incident.
 type IncidentPayload struct {
