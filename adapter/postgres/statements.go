@@ -7,8 +7,10 @@ import (
 	"gorm.io/gorm"
 )
 
-// Statements records the SQL of every statement a Store runs, so a test can
-// count queries: the reads of a dashboard pause, no N+1 in a list.
+// Statements records the SQL of every statement a Store runs, so a test or a
+// benchmark can count queries: the reads of a dashboard pause, no N+1 in a
+// list. Recording is for tests and `make bench` only; it is never switched on
+// by the server.
 type Statements struct {
 	mu  sync.Mutex
 	sql []string
@@ -33,12 +35,12 @@ func RecordStatements(s *Store) *Statements {
 			panic(err)
 		}
 	}
-	must(cb.Query().After("gorm:query").Register("test:record", record))
-	must(cb.Row().After("gorm:row").Register("test:record", record))
-	must(cb.Raw().After("gorm:raw").Register("test:record", record))
-	must(cb.Create().After("gorm:create").Register("test:record", record))
-	must(cb.Update().After("gorm:update").Register("test:record", record))
-	must(cb.Delete().After("gorm:delete").Register("test:record", record))
+	must(cb.Query().After("gorm:query").Register("firebreak:record", record))
+	must(cb.Row().After("gorm:row").Register("firebreak:record", record))
+	must(cb.Raw().After("gorm:raw").Register("firebreak:record", record))
+	must(cb.Create().After("gorm:create").Register("firebreak:record", record))
+	must(cb.Update().After("gorm:update").Register("firebreak:record", record))
+	must(cb.Delete().After("gorm:delete").Register("firebreak:record", record))
 	return r
 }
 
