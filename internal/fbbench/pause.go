@@ -98,6 +98,12 @@ func (b *bench) pauseLoad(ctx context.Context) error {
 					return
 				}
 				resp, err := client.Do(req)
+				if lctx.Err() != nil { // the load was stopped mid-post: not a refusal
+					if resp != nil {
+						resp.Body.Close()
+					}
+					return
+				}
 				pmu.Lock()
 				if err != nil || resp.StatusCode/100 != 2 {
 					failed++
