@@ -46,7 +46,8 @@ test: deps
 	$(MAKE) --no-print-directory lint test-go test-fuzz test-faults test-frontend test-e2e && \
 	echo "make test: all suites passed in $$(( $$(date +%s) - start )) s"
 
-test-go:
+# test-go builds the dashboard first: the embedded build is what the CSP test checks.
+test-go: frontend
 	$(GO) test -race -count=1 ./...
 
 ## test-faults: the whole-stack fault suite (docs/reliability.md): the real firebreak binary as
