@@ -9,9 +9,12 @@ import (
 )
 
 // The preflight problem codes of a communication (DESIGN.md "Communicate
-// (step 5)"). CodeMissingProtectiveSteps is an addition to DESIGN.md's list:
+// (step 5)"). Two are additions to DESIGN.md's list: CodeMissingProtectiveSteps,
 // a breach notice of exposed credentials that does not tell people to change
-// their password and turn on two-factor authentication.
+// their password and turn on two-factor authentication (issue 13), and
+// CodePlainLanguage, a warning for the stock phrases that hedge instead of
+// saying it plainly ("out of an abundance of caution", "any inconvenience
+// this may have caused").
 const (
 	CodeNoApology              = "no_apology"
 	CodeUnclearSubject         = "unclear_subject"
@@ -22,6 +25,7 @@ const (
 	CodeMissingSection         = "missing_section"
 	CodeTitle                  = "title"
 	CodeMissingProtectiveSteps = "missing_protective_steps"
+	CodePlainLanguage          = "plain_language"
 )
 
 // Severities of a problem. A blocking problem refuses the send (422
@@ -33,11 +37,11 @@ const (
 
 // Severity says whether a problem code blocks a send. It is a property of the
 // code, not of one problem (DESIGN.md: "blocking unless marked warning"; only
-// not_branded is a warning), so campaign.Problem and its JSON stay as they
+// not_branded is a warning, and so is the added plain_language), so campaign.Problem and its JSON stay as they
 // are: the API adds `severity` to a communication's problems from this, and
 // send refuses when Blocking is not empty.
 func Severity(code string) string {
-	if code == CodeNotBranded {
+	if code == CodeNotBranded || code == CodePlainLanguage {
 		return SeverityWarning
 	}
 	return SeverityBlocking
@@ -165,6 +169,19 @@ func Preflight(in PreflightInput) []campaign.Problem {
 	if len(unbranded) > 0 {
 		add(CodeNotBranded, fmt.Sprintf("Brand %q lacks %s: an unbranded apology looks like phishing.", in.Brand.Name, strings.Join(unbranded, ", ")),
 			1, unbranded...)
+	}
+
+	var hedges []string
+	for _, p := range parts {
+		ws := words(p.all())
+		for _, h := range hedgingPhrases {
+			if containsAny(ws, []string{h}) && !slices.Contains(hedges, h) {
+				hedges = append(hedges, h)
+			}
+		}
+	}
+	if len(hedges) > 0 {
+		add(CodePlainLanguage, "Say it plainly: these stock phrases play the mistake down.", 1, hedges...)
 	}
 
 	if in.Kind == BreachNotice {

@@ -193,6 +193,10 @@ func TestPreflightApologiesAndCorrections(t *testing.T) {
 			want: []string{CodeNoApology}},
 		{name: "no body at all", in: PreflightInput{Content: Content{Subject: "We made a mistake", HTML: "<p> </p>"}},
 			want: []string{CodeNoApology}},
+		{name: "'sorry if you were offended' is a non-apology", in: PreflightInput{
+			Content: Content{Subject: "About our Mother's Day email",
+				Text: "We're sorry if you were offended by our Mother's Day email. It was not meant to hurt anyone.\n\nAcme"}},
+			want: []string{CodeUnclearSubject, CodePlainLanguage}},
 		{name: "everything wrong at once", brand: func(b *campaign.Brand) { b.FromEmail, b.ReplyTo, b.LogoURL = "no-reply@acme.example", "", "" },
 			in:   PreflightInput{Content: Content{Subject: "Heads up 😅", Text: "Our new catalogue is out now with 200 new products for you.\n\nOur bad on the last email, sorry."}},
 			want: []string{CodeNoApology, CodeUnclearSubject, CodeNoReplyAddress, CodeHumour, CodeNotBranded}},
@@ -278,6 +282,9 @@ what we are doing and what you can do. For more information, read on.</p><p>Last
 		{name: "HTML part complete, text part lacks a heading",
 			in:   breach("Notice of Data Breach", modelNotice, strings.Replace(credentialsNotice, "3. What we are doing: ", "", 1), 0),
 			want: []string{"missing_section:What We Are Doing"}},
+		{name: "hedging clichés are a plain-language warning", in: breach("Notice of Data Breach",
+			strings.Replace(modelNotice, "and we sincerely apologise for it.", "and we sincerely apologise for any inconvenience this may have caused. We take your privacy seriously, and out of an abundance of caution we are writing to you.", 1), "", 0),
+			want: []string{CodePlainLanguage}},
 		{name: "a breach notice is an apology too: not buried, no jokes", in: breach("Notice of Data Breach",
 			strings.Replace(modelNotice, "and we sincerely apologise for it.", "and honestly, whoops.", 1), "", 0),
 			want: []string{CodeNoApology, CodeHumour}},
@@ -294,7 +301,7 @@ func TestSeverityAndBlocking(t *testing.T) {
 	if g := codes(Blocking(ps)); !slices.Equal(g, []string{CodeUnclearSubject}) {
 		t.Errorf("blocking = %v, want only unclear_subject (not_branded is a warning)", g)
 	}
-	if Severity(CodeNotBranded) != SeverityWarning || Severity(CodeNoApology) != SeverityBlocking {
+	if Severity(CodeNotBranded) != SeverityWarning || Severity(CodePlainLanguage) != SeverityWarning || Severity(CodeNoApology) != SeverityBlocking {
 		t.Errorf("severities: not_branded %s, no_apology %s", Severity(CodeNotBranded), Severity(CodeNoApology))
 	}
 	in.Content.Subject = "We made a mistake"

@@ -75,6 +75,23 @@ var humourEmoji = []rune{
 	'😂', '🤣', '😅', '😆', '😹', '🙈', '🙊', '🤦', '🤷', '😜', '😝', '😛', '😉', '🙃', '😬', '🤪', '🤡', '💩', '🫣',
 }
 
+// hedgingPhrases are the stock phrases of a mail that plays a mistake down
+// instead of saying it plainly (PLAYBOOK step 5: "clear and direct: no
+// hedging, no vague words"). Kept short on purpose: each is a cliché readers
+// and regulators recognise, and finding one is only a warning.
+var hedgingPhrases = []string{
+	"abundance of caution",
+	"highly sophisticated",
+	"any inconvenience this may have caused",
+	"any inconvenience this may cause",
+	"we take your privacy seriously",
+	"we take your security seriously",
+	"we take the security of your",
+	"we take the privacy of your",
+	"if you were offended",
+	"sorry if you",
+}
+
 // breachHeadings are the five headings of California's model breach notice
 // (Cal. Civ. Code § 1798.82(d)), in its order, which also cover what GDPR
 // Art. 34(2) asks a notice to the data subject to say (nature, likely
