@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"errors"
 	"fmt"
 	htmltemplate "html/template"
 	"io"
@@ -193,12 +194,28 @@ func readTemplateFile(fsys fs.FS, file string) (string, error) {
 }
 
 // parseTemplate checks that a part parses with the fact delimiters (html/template
-// for the HTML part), and that a subject is one non-empty line; whether the
+// for the HTML part, whose markup must also leave every fact in a context it
+// can escape), and that a subject is one non-empty line; whether the
 // facts it names exist is checked when communication.Draft renders it.
 func parseTemplate(file, part, src string, ps *Problems) bool {
 	var err error
 	if part == ".html" {
-		_, err = htmltemplate.New(file).Delims(LeftDelim, RightDelim).Parse(src)
+		var t *htmltemplate.Template
+		if t, err = htmltemplate.New(file).Delims(LeftDelim, RightDelim).Parse(src); err == nil {
+			// The escaper runs before any fact is read: its errors (markup
+			// that ends inside a tag or an attribute, an action where no
+			// value can be escaped) show without facts; the missing data
+			// fails later, and is not this check's business.
+			var escErr *htmltemplate.Error
+			if xerr := t.Execute(io.Discard, nil); errors.As(xerr, &escErr) {
+				msg := escErr.Description
+				if escErr.ErrorCode == htmltemplate.ErrEndContext {
+					msg = "the HTML ends inside a tag, an attribute or a comment (look for an unclosed quote, < or <!--)"
+				}
+				ps.add(file, escErr.Line, "template: %s", msg)
+				return false
+			}
+		}
 	} else {
 		_, err = texttemplate.New(file).Delims(LeftDelim, RightDelim).Parse(src)
 	}

@@ -86,6 +86,9 @@ func TestRunbookTemplateProblemsNameTheFile(t *testing.T) {
 		{"a template has no functions to read files with", map[string]string{
 			"templates/wrong-segment/apology.html": "<p>Dear {{first_name}},</p>\n\n<pre>[[ readFile \"/etc/passwd\" ]]</pre>\n",
 		}, "templates/wrong-segment/apology.html", 3, `function "readFile" not defined`},
+		{"HTML that leaves a fact inside an unfinished attribute", map[string]string{
+			"templates/wrong-segment/apology.html": "<p>Dear {{first_name}},</p>\n<a href=\"mailto:[[ .ContactEmail ]]\n",
+		}, "templates/wrong-segment/apology.html", 0, "ends inside a tag, an attribute or a comment"},
 		{"an empty subject", map[string]string{
 			"templates/wrong-segment/apology.subject.txt": " \n",
 		}, "templates/wrong-segment/apology.subject.txt", 0, "subject is empty"},
