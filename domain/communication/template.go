@@ -1,8 +1,12 @@
 package communication
 
 import (
+	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	texttemplate "text/template"
 
@@ -60,7 +64,8 @@ func HasPlaceholder(c Content) bool {
 // merge tags unresolved. ReplyTo is left empty: the brand's applies unless the
 // author sets one. It fails with ErrApologyNotAllowed when rb forbids step-5
 // mail, with ErrNoTemplate when rb has no template for kind, and with a
-// wrapped errs.Invalid when the template names a fact Facts does not have.
+// *TemplateError (errs.Invalid) when the template names a fact Facts does not
+// have (CheckTemplates finds those at start-up).
 // Templates cannot read files or call out: they get no functions beyond the
 // text/template builtins.
 func Draft(rb runbook.Runbook, kind Kind, f Facts) (Content, error) {
@@ -93,11 +98,11 @@ func Draft(rb runbook.Runbook, kind Kind, f Facts) (Content, error) {
 func execText(name, src string, f Facts) (string, error) {
 	t, err := texttemplate.New(name).Delims(runbook.LeftDelim, runbook.RightDelim).Option("missingkey=error").Parse(src)
 	if err != nil {
-		return "", fmt.Errorf("parse %s: %w: %w", name, err, errs.Invalid)
+		return "", templateError(name, err)
 	}
 	var b strings.Builder
 	if err := t.Execute(&b, f); err != nil {
-		return "", fmt.Errorf("render %s: %w: %w", name, err, errs.Invalid)
+		return "", templateError(name, err)
 	}
 	return b.String(), nil
 }
@@ -105,13 +110,93 @@ func execText(name, src string, f Facts) (string, error) {
 func execHTML(name, src string, f Facts) (string, error) {
 	t, err := htmltemplate.New(name).Delims(runbook.LeftDelim, runbook.RightDelim).Option("missingkey=error").Parse(src)
 	if err != nil {
-		return "", fmt.Errorf("parse %s: %w: %w", name, err, errs.Invalid)
+		return "", templateError(name, err)
 	}
 	var b strings.Builder
 	if err := t.Execute(&b, f); err != nil {
-		return "", fmt.Errorf("render %s: %w: %w", name, err, errs.Invalid)
+		return "", templateError(name, err)
 	}
 	return b.String(), nil
+}
+
+// TemplateError is a runbook template that does not render: the file, the
+// line when known, and what is wrong. It is errs.Invalid.
+type TemplateError struct {
+	File    string
+	Line    int
+	Message string
+}
+
+func (e *TemplateError) Error() string {
+	return runbook.Problem{File: e.File, Line: e.Line, Message: e.Message}.String()
+}
+
+// Unwrap makes errors.Is(err, errs.Invalid) true.
+func (e *TemplateError) Unwrap() error { return errs.Invalid }
+
+var (
+	templatePos = regexp.MustCompile(`^(?:html/)?template: ?[^:]*:(\d+):(?:\d+:)? ?(.*)$`)
+	noField     = regexp.MustCompile(`can't evaluate field (\w+)`)
+)
+
+func templateError(file string, err error) *TemplateError {
+	e := &TemplateError{File: file, Message: err.Error()}
+	if m := templatePos.FindStringSubmatch(e.Message); m != nil {
+		e.Line, _ = strconv.Atoi(m[1])
+		e.Message = m[2]
+	}
+	if m := noField.FindStringSubmatch(e.Message); m != nil {
+		e.Message = fmt.Sprintf("[[ .%s ]] is not a fact (the facts are %s)", m[1], strings.Join(factNames(), ", "))
+	}
+	return e
+}
+
+func factNames() []string {
+	t := reflect.TypeOf(Facts{})
+	out := make([]string, t.NumField())
+	for i := range out {
+		out[i] = t.Field(i).Name
+	}
+	return out
+}
+
+// CheckTemplates drafts every template in set twice, with every fact given
+// and with none, so a template that names a fact Facts does not have
+// ([[ .OrignalSubject ]]), in either branch of an [[ if ]], fails where
+// runbooks are validated (start-up, firebreak runbooks validate) instead of
+// when someone drafts an apology. Its error is a *runbook.Problems naming
+// each file and line, like runbook.Load's.
+func CheckTemplates(set *runbook.Set) error {
+	full := Facts{DataCategories: []string{"x"}}
+	v := reflect.ValueOf(&full).Elem()
+	for i := range v.NumField() {
+		if v.Field(i).Kind() == reflect.String {
+			v.Field(i).SetString("x")
+		}
+	}
+	ps := &runbook.Problems{}
+	for _, rb := range set.All() {
+		for _, kind := range runbook.TemplateKinds {
+			if _, ok := rb.Templates[kind]; !ok {
+				continue
+			}
+			for _, f := range []Facts{full, {}} {
+				_, err := Draft(rb, Kind(kind), f)
+				var te *TemplateError
+				if errors.As(err, &te) {
+					ps.List = append(ps.List, runbook.Problem{File: te.File, Line: te.Line, Message: te.Message})
+					break
+				} else if err != nil {
+					ps.List = append(ps.List, runbook.Problem{File: "templates/" + rb.ID + "/" + kind, Message: err.Error()})
+					break
+				}
+			}
+		}
+	}
+	if len(ps.List) > 0 {
+		return ps
+	}
+	return nil
 }
 
 // oneLine joins a subject's lines and spaces: a header is one line.

@@ -2,6 +2,7 @@ package communication_test
 
 import (
 	"errors"
+	"io/fs"
 	"regexp"
 	"slices"
 	"strings"
@@ -258,4 +259,86 @@ func TestTemplateKindsAreTheKinds(t *testing.T) {
 	if !slices.Equal(kinds, runbook.TemplateKinds) {
 		t.Errorf("runbook.TemplateKinds %v, communication.Kinds %v", runbook.TemplateKinds, kinds)
 	}
+}
+
+func TestCheckTemplates(t *testing.T) {
+	if err := communication.CheckTemplates(shipped(t)); err != nil {
+		t.Fatalf("the shipped templates: %v", err)
+	}
+	fsys := fstest.MapFS{}
+	for _, id := range runbook.Shipped {
+		data, err := runbooks.FS.ReadFile(id + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys[id+".yaml"] = &fstest.MapFile{Data: data}
+	}
+	fsys["templates/wrong-content/correction.subject.txt"] = &fstest.MapFile{Data: []byte("Correction\n")}
+	fsys["templates/wrong-content/correction.html"] = &fstest.MapFile{Data: []byte("<p>Sorry.</p>\n<p>[[ if .Remedy ]][[ .Remedy ]][[ else ]][[ .Remmedy ]][[ end ]]</p>\n")}
+	fsys["templates/wrong-content/correction.txt"] = &fstest.MapFile{Data: []byte("Sorry.\n")}
+	set, err := runbook.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = communication.CheckTemplates(set)
+	var ps *runbook.Problems
+	if !errors.As(err, &ps) || len(ps.List) != 1 {
+		t.Fatalf("CheckTemplates = %v; want one problem", err)
+	}
+	p := ps.List[0]
+	if p.File != "templates/wrong-content/correction.html" || p.Line != 2 || !strings.Contains(p.Message, "[[ .Remmedy ]] is not a fact") ||
+		!strings.Contains(p.Message, "OriginalSubject") {
+		t.Errorf("problem %q; want templates/wrong-content/correction.html:2 naming the unknown fact and the known ones", p)
+	}
+}
+
+// FuzzTemplate feeds arbitrary text to Load as one part of a shipped template:
+// Load fails only with *runbook.Problems, and whatever it accepts drafts and
+// renders without panicking, or fails with errs.Invalid.
+func FuzzTemplate(f *testing.F) {
+	base := fstest.MapFS{}
+	err := fs.WalkDir(runbooks.FS, ".", func(name string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(runbooks.FS, name)
+		base[name] = &fstest.MapFile{Data: data}
+		return err
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, part := range []string{".subject.txt", ".html", ".txt"} {
+		f.Add(part, base["templates/wrong-segment/apology"+part].Data)
+	}
+	f.Add(".html", []byte(`<a href="[[ .ContactEmail ]]">[[ range .DataCategories ]]<script>var x = "[[ . ]]"</script>[[ end ]]`))
+	f.Add(".txt", []byte(`[[ template "x" ]][[ define "x" ]][[ template "x" ]][[ end ]]`))
+	f.Add(".html", []byte(`<style>p{color:[[ .BrandName ]]}</style>{{first_name}}`))
+	f.Fuzz(func(t *testing.T, part string, data []byte) {
+		if part != ".subject.txt" && part != ".html" && part != ".txt" {
+			return
+		}
+		fsys := fstest.MapFS{}
+		for k, v := range base {
+			fsys[k] = v
+		}
+		fsys["templates/wrong-segment/apology"+part] = &fstest.MapFile{Data: data}
+		set, err := runbook.Load(fsys)
+		if err != nil {
+			var ps *runbook.Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("error is not *Problems: %v", err)
+			}
+			return
+		}
+		rb, _ := set.Get(runbook.WrongSegment)
+		c, err := communication.Draft(rb, communication.Apology, sampleFacts())
+		if err != nil {
+			if !errors.Is(err, errs.Invalid) {
+				t.Fatalf("Draft: %v; want errs.Invalid", err)
+			}
+			return
+		}
+		communication.RenderForRecipient(brand(), c, tagsOf(c), recipient(), unsubURL)
+	})
 }
