@@ -78,6 +78,13 @@ func (r Runbook) clone() Runbook {
 		cl[k] = slices.Clone(v)
 	}
 	r.Checklists = cl
+	if r.Templates != nil {
+		tm := make(map[string]Template, len(r.Templates))
+		for k, v := range r.Templates {
+			tm[k] = v
+		}
+		r.Templates = tm
+	}
 	return r
 }
 
@@ -124,8 +131,8 @@ type loaded struct {
 	lines  map[string]int // "triggers[1].suggests" -> line
 }
 
-// Load reads every *.yaml file in the root of fsys as one runbook and
-// validates the set: unknown keys, bad values, ids that do not match their
+// Load reads every *.yaml file in the root of fsys as one runbook, and the
+// runbooks' step-5 templates under templates/ (templates.go), and validates the set: unknown keys, bad values, ids that do not match their
 // file names, duplicates, dangling suggests, missing shipped runbooks and the
 // runbook rules behind DESIGN.md's invariants 3 and 4. Any problem fails the
 // whole load with a *Problems naming file:line for each; other errors (an
@@ -161,6 +168,7 @@ func Load(fsys fs.FS) (*Set, error) {
 		}
 	}
 	checkSet(files, seenFile, ps)
+	loadTemplates(fsys, files, ps)
 	if len(ps.List) > 0 {
 		sort.SliceStable(ps.List, func(i, j int) bool {
 			a, b := ps.List[i], ps.List[j]

@@ -45,6 +45,10 @@ type Runbook struct {
 	Involve     Involve
 	Apology     Apology
 	Monitoring  Monitoring
+	// Templates are the drafts step 5 starts from, by kind (one of
+	// TemplateKinds): runbooks/templates/<id>/<kind>.{subject.txt,html,txt}.
+	// Only a runbook whose apology is allowed may have any (templates.go).
+	Templates map[string]Template
 }
 
 // Acknowledge says who must own an incident by when, and who hears otherwise.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/firebreak/firebreak/domain/communication"
 	"github.com/firebreak/firebreak/domain/runbook"
 	"github.com/firebreak/firebreak/runbooks"
 )
@@ -88,7 +89,7 @@ func loadRunbooks(e env, flags *flag.FlagSet) (*runbook.Set, string, error) {
 		}
 		source, fsys = dir, os.DirFS(dir)
 	}
-	set, err := runbook.Load(fsys)
+	set, err := loadChecked(fsys)
 	var ps *runbook.Problems
 	if errors.As(err, &ps) {
 		for _, p := range ps.List {
@@ -107,6 +108,20 @@ func loadRunbooks(e env, flags *flag.FlagSet) (*runbook.Set, string, error) {
 		return nil, "", err
 	}
 	return set, source, nil
+}
+
+// loadChecked is runbook.Load plus communication.CheckTemplates: the facts
+// the step-5 templates name are checked where the runbooks are, so a typo
+// stops start-up and validate rather than the first apology.
+func loadChecked(fsys fs.FS) (*runbook.Set, error) {
+	set, err := runbook.Load(fsys)
+	if err == nil {
+		err = communication.CheckTemplates(set)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return set, nil
 }
 
 func apologyPolicy(a runbook.Apology) string {

@@ -173,7 +173,7 @@ func loadRunbookSet(dir string) (*runbook.Set, error) {
 	if dir != "" {
 		fsys = os.DirFS(dir)
 	}
-	set, err := runbook.Load(fsys)
+	set, err := loadChecked(fsys)
 	if err != nil {
 		return nil, fmt.Errorf("runbooks: %w", err)
 	}
