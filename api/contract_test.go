@@ -81,6 +81,7 @@ var wireResponses = map[string]any{
 	"POST /api/v1/incidents/{id}/tasks 201":                 taskResponse{},
 	"PATCH /api/v1/incidents/{id}/tasks/{task_id} 200":      taskResponse{},
 	"GET /api/v1/incidents/{id}/timeline 200":               []timelineEntry{},
+	"GET /api/v1/incidents/{id}/affected 200":               affectedResponse{},
 }
 
 // wireRequests maps each documented JSON request body, "METHOD /path", to the

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 type incidentHandlers struct {
 	incidents *incident.Service
+	log       *slog.Logger
 }
 
 type incidentResponse struct {

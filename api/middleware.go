@@ -173,6 +173,9 @@ func recoverPanics(log *slog.Logger) echo.MiddlewareFunc {
 		return func(c echo.Context) (err error) {
 			defer func() {
 				if r := recover(); r != nil {
+					if r == http.ErrAbortHandler { // a streamed response cut short on purpose (already logged)
+						panic(r)
+					}
 					log.Error("panic in handler", "request_id", requestID(c),
 						"path", c.Request().URL.Path, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 					err = fmt.Errorf("panic: %v", r)

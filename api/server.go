@@ -157,7 +157,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.GET("/api/v1/runbooks", rbs.list, guard(auth.Read)...)
 	e.GET("/api/v1/runbooks/:id", rbs.get, guard(auth.Read)...)
 
-	inc := incidentHandlers{incidents: d.Incidents}
+	inc := incidentHandlers{incidents: d.Incidents, log: d.Log}
 	e.POST("/api/v1/incidents", inc.declare, guard(auth.IncidentDeclare)...)
 	e.GET("/api/v1/incidents", inc.list, guard(auth.Read)...)
 	e.GET("/api/v1/incidents/:id", inc.get, guard(auth.Read)...)
@@ -171,6 +171,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.POST("/api/v1/incidents/:id/tasks", inc.addTask, guard(auth.IncidentPlan)...)
 	e.PATCH("/api/v1/incidents/:id/tasks/:task_id", inc.patchTask, guard(auth.IncidentPlan)...)
 	e.GET("/api/v1/incidents/:id/timeline", inc.timeline, guard(auth.Read)...)
+	e.GET("/api/v1/incidents/:id/affected", inc.affected, guard(auth.Read)...)
 	e.POST("/api/v1/incidents/:id/steps/:step/complete", inc.step(false), guard(auth.IncidentPlan)...)
 	e.POST("/api/v1/incidents/:id/steps/:step/skip", inc.step(true), guard(auth.IncidentPlan)...)
 	// Resolve: the incident's owner (whatever their role) or an admin; the

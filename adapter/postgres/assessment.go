@@ -20,9 +20,13 @@ import (
 // possibly received.
 const audienceCounts = `count(*)::int AS targeted,
 	count(*) FILTER (WHERE cr.state = 'handed')::int AS handed_to_esp,
-	count(*) FILTER (WHERE cr.state NOT IN ('handed', 'in_doubt')
+	count(*) FILTER (WHERE ` + heldCond + `)::int AS held`
+
+// heldCond is the held rule over campaign_recipients cr and @paused, shared by
+// the blast radius and the affected list so their held numbers agree.
+const heldCond = `cr.state NOT IN ('handed', 'in_doubt')
 		OR (cr.state = 'handed' AND CAST(@paused AS timestamptz) IS NOT NULL
-			AND cr.send_at >= CAST(@paused AS timestamptz) + interval '10 minutes'))::int AS held`
+			AND cr.send_at >= CAST(@paused AS timestamptz) + interval '10 minutes')`
 
 // outcomeCounts are the delivery part, over recipient_outcomes o.
 const outcomeCounts = `count(*) FILTER (WHERE o.delivery_state = 'delivered')::int AS delivered,

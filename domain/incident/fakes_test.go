@@ -212,6 +212,9 @@ func (r *fakeRepo) SaveAssessment(context.Context, incident.Assessment, audit.En
 func (r *fakeRepo) BlastRadius(context.Context, string, *time.Time) (assess.BlastRadius, error) {
 	panic("not used")
 }
+func (r *fakeRepo) ListAffected(context.Context, string, *time.Time, assess.AffectedQuery) ([]assess.Affected, error) {
+	panic("not used")
+}
 func (r *fakeRepo) ListAudit(context.Context, string, string) ([]audit.Entry, error) {
 	panic("not used")
 }

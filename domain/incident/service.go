@@ -32,6 +32,9 @@ type Repo interface {
 	GetAssessment(ctx context.Context, incidentID string) (Assessment, error)
 	SaveAssessment(ctx context.Context, a Assessment, e audit.Entry) error
 	BlastRadius(ctx context.Context, campaignID string, espPausedAt *time.Time) (assess.BlastRadius, error)
+	// ListAffected is up to q.Limit of the campaign's audience in recipient_id
+	// order after q.After, with their states, filtered by q.State and q.Segment.
+	ListAffected(ctx context.Context, campaignID string, espPausedAt *time.Time, q assess.AffectedQuery) ([]assess.Affected, error)
 	UserEmailsWithRole(ctx context.Context, role string) ([]string, error)
 	ListAudit(ctx context.Context, subjectType, subjectID string) ([]audit.Entry, error)
 	// ListTasksPage and ListAuditPage are ListTasks and ListAudit one keyset page at a time.

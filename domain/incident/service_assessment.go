@@ -2,10 +2,8 @@ package incident
 
 import (
 	"context"
-	"time"
 
 	"github.com/firebreak/firebreak/domain/audit"
-	"github.com/firebreak/firebreak/domain/campaign"
 )
 
 // AssessmentView is an assessment with what follows from it.
@@ -36,11 +34,7 @@ func (s *Service) ComputeAssessment(ctx context.Context, actor audit.Actor, id s
 	if err != nil {
 		return AssessmentView{}, err
 	}
-	var espPausedAt *time.Time
-	if c := v.Campaign; c.ESPState == campaign.ESPPaused || c.ESPState == campaign.ESPCancelled {
-		espPausedAt = c.ESPStateAt
-	}
-	br, err := s.repo.BlastRadius(ctx, inc.CampaignID, espPausedAt)
+	br, err := s.repo.BlastRadius(ctx, inc.CampaignID, espPausedAt(v.Campaign))
 	if err != nil {
 		return AssessmentView{}, err
 	}

@@ -8,6 +8,7 @@
 //	go run ./cmd/fbbench [--rows 1000000] [--naive-rows 10000] [--workers 4] [--cpuprofile FILE]
 //	go run ./cmd/fbbench --only webhook,spike,assess [--webhook-events 500000] [--spikes 50] [--assess-recipients 1000000]
 //	go run ./cmd/fbbench --only pause [--pause-runs 5]
+//	go run ./cmd/fbbench --only affected [--assess-recipients 1000000]
 //
 // Besides the two bulk paths it measures the SendGrid Event Webhook: ingest
 // throughput through the real HTTP server (against a raw COPY and a naive
@@ -76,7 +77,7 @@ type options struct {
 }
 
 // benchmarks are the names --only accepts, in the order they run.
-var benchmarks = []string{"import", "handoff", "naive", "webhook", "spike", "pause", "list", "assess"}
+var benchmarks = []string{"import", "handoff", "naive", "webhook", "spike", "pause", "list", "assess", "affected"}
 
 // bench is what the phases share.
 type bench struct {
@@ -103,7 +104,7 @@ func run() (err error) {
 	flag.IntVar(&o.webhookEvents, "webhook-events", 500_000, "events posted to the webhook (5 per recipient, batches of 1000)")
 	flag.IntVar(&o.naiveEvents, "naive-events", 20_000, "events of the naive row-by-row insert baseline")
 	flag.IntVar(&o.spikes, "spikes", 50, "complaint spikes (one campaign each) for the spike-to-pause latency")
-	flag.IntVar(&o.assessRecipients, "assess-recipients", 1_000_000, "recipients of the assessed campaign (5 events each)")
+	flag.IntVar(&o.assessRecipients, "assess-recipients", 1_000_000, "recipients of the assessed campaign (5 events each) and of the affected export")
 	flag.IntVar(&o.pauseRuns, "pause-runs", 5, "runs of the pause-under-load benchmark (4 pauses each, two fresh campaigns per run)")
 	flag.Parse()
 	if o.pauseRuns < 1 {
@@ -216,6 +217,13 @@ func run() (err error) {
 		heading("assessment (blast radius) of a %s-recipient campaign with %s events",
 			thousands(int64(o.assessRecipients)), thousands(int64(eventsPerRcpt*o.assessRecipients)))
 		if err := b.assess(ctx); err != nil {
+			return err
+		}
+	}
+	if o.only["affected"] {
+		heading("who received it: the CSV export of a %s-recipient campaign through the HTTP handler",
+			thousands(int64(o.assessRecipients)))
+		if err := b.affected(ctx); err != nil {
 			return err
 		}
 	}

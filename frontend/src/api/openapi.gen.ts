@@ -1446,6 +1446,41 @@ export interface paths {
       };
     };
   };
+  "/api/v1/incidents/{id}/affected": {
+    /** Step 3, who received it (every role): every audience member of the incident's campaign with what it ended with, in recipient_id order, one keyset page at a time; with Accept: text/csv or ?format=csv, every matching row as a CSV download streamed in constant memory (?after and ?limit are then ignored). state is held when the message will not go out (never handed to SendGrid, or handed with a send_at at least 10 minutes after SendGrid accepted the pause — the blast radius's held rule), else the furthest engagement SendGrid reported: complained > unsubscribed > clicked > opened > delivered or bounced > possibly_received (handed over, nothing reported yet, or in doubt). So the held rows are the assessment's held number, and the rows of each state follow from its totals. */
+    get: {
+      parameters: {
+        query?: {
+          /** @description only recipients in this state */
+          state?: "held" | "possibly_received" | "delivered" | "opened" | "clicked" | "bounced" | "complained" | "unsubscribed";
+          /** @description only recipients in this segment (of the campaign's audience snapshot) */
+          segment?: string;
+          /** @description the next of the previous page (the recipient_id of its last row); omitted for the first page */
+          after?: string;
+          /** @description rows per page, 1 to 1000 (default 100) */
+          limit?: number;
+          /** @description csv for the CSV download (same as Accept: text/csv); json (the default) for a page */
+          format?: "json" | "csv";
+        };
+        path: {
+          id: components["parameters"]["IncidentID"];
+        };
+      };
+      responses: {
+        /** @description A page of the affected list as JSON; or, for CSV, every matching row: Content-Disposition: attachment; filename="affected-<incident id>.csv", the header recipient_id,email,segments,state,handed_at,send_at, segments joined by ';', times RFC 3339 UTC (empty when never handed). A cell starting with = + - @, a tab or a carriage return is prefixed with a single quote so a spreadsheet does not run it as a formula. The CSV is written as it is read: an error after the first row ends the download short (an incomplete chunked body), never with a complete-looking file. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["AffectedPage"];
+            "text/csv": string;
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["IncidentNotFound"];
+        422: components["responses"]["Invalid"];
+      };
+    };
+  };
   "/api/v1/incidents/{id}/resolve": {
     /** Resolve the incident for good: its owner (whatever their role, e.g. a security user who paused the campaign) or an admin, and only once somebody owns it (acknowledge first, even as an admin). While a step is neither done nor skipped, a reason is required (422 steps_pending with details.pending, the unfinished steps, without one); the steps stay as they are and the timeline entry carries the reason and unfinished_steps. A data-breach incident (legal_confirmation_required) resolves only once a user holding the legal role has confirmed it (POST /api/v1/incidents/{id}/legal-confirmation), or when the resolver holds legal; admin alone does not count. Afterwards the incident is read-only: every change answers 409 incident_resolved, and the campaign may open a new incident. */
     post: {
@@ -2219,6 +2254,38 @@ export interface components {
       action: string;
       /** @description what changed (e.g. owner_id, seconds_to_acknowledge, seconds_to_pause, from/to, targets of an escalation, task_id); {} when nothing */
       data: Record<string, unknown>;
+    };
+    /** @description One page of the affected list. */
+    AffectedPage: {
+      recipients: components["schemas"]["AffectedRecipient"][];
+      /**
+       * Format: uuid
+       * @description pass as ?after= for the next page; null on the last page
+       */
+      next: string | null;
+    };
+    /** @description One audience member of the incident's campaign and what it ended with. */
+    AffectedRecipient: {
+      /** Format: uuid */
+      recipient_id: string;
+      email: string;
+      /** @description the recipient's segments in the campaign's audience snapshot */
+      segments: string[];
+      /**
+       * @description held, else the furthest engagement: complained > unsubscribed > clicked > opened > delivered or bounced > possibly_received
+       * @enum {string}
+       */
+      state: "held" | "possibly_received" | "delivered" | "opened" | "clicked" | "bounced" | "complained" | "unsubscribed";
+      /**
+       * Format: date-time
+       * @description when it was handed to SendGrid; null when never
+       */
+      handed_at: string | null;
+      /**
+       * Format: date-time
+       * @description the send_at SendGrid was given; null when never handed
+       */
+      send_at: string | null;
     };
     /** @description A runbook as loaded (the shipped YAML files or FIREBREAK_RUNBOOKS_DIR); snake_case keys as in the YAML. Every duration is given twice: as a Go duration string ("72h0m0s") and in whole seconds. */
     Runbook: {

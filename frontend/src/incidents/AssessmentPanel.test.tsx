@@ -112,6 +112,15 @@ describe('AssessmentPanel', () => {
     expect(screen.getByRole('button', { name: 'Recompute assessment' })).toBeInTheDocument();
   });
 
+  it('offers every affected recipient as a CSV download, also before the assessment and once resolved', async () => {
+    installFakeApi({ 'GET /api/v1/incidents/i1/assessment': { status: 200, body: notComputed } });
+    renderWithSession(<AssessmentPanel incidentId="i1" open={false} />, { session: legalMe });
+
+    const link = await screen.findByRole('link', { name: 'Download affected (CSV)' });
+    expect(link).toHaveAttribute('href', '/api/v1/incidents/i1/affected?format=csv');
+    expect(link).toHaveAttribute('download');
+  });
+
   it('saves the human fields with PATCH', async () => {
     const fake = installFakeApi({
       'GET /api/v1/incidents/i1/assessment': { status: 200, body: computed },

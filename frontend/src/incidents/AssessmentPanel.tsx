@@ -8,6 +8,14 @@ import { useAssessment, useIncidentActions } from './api';
 import { SegmentChart } from './SegmentChart';
 import { NUMBER_COLUMNS, SegmentTable } from './SegmentTable';
 
+/**
+ * Who received it, every row as CSV. A plain GET the browser downloads itself
+ * with the session cookie (no CSRF header needed), streamed by the server.
+ */
+export function affectedCsvPath(incidentId: string): string {
+  return `/api/v1/incidents/${encodeURIComponent(incidentId)}/affected?format=csv`;
+}
+
 /** Step 3: the computed blast radius (totals, per segment, chart) and the human fields. */
 export function AssessmentPanel({ incidentId, open }: { incidentId: string; open: boolean }) {
   const assessment = useAssessment(incidentId, open);
@@ -44,6 +52,9 @@ export function AssessmentPanel({ incidentId, open }: { incidentId: string; open
             {computeAssessment.isPending ? 'Computing…' : a.computed_at ? 'Recompute assessment' : 'Run assessment'}
           </button>
         ) : null}
+        <a className="button" href={affectedCsvPath(incidentId)} download>
+          Download affected (CSV)
+        </a>
       </div>
       {computeAssessment.error ? (
         <ErrorNotice error={computeAssessment.error} title="The assessment did not run" />
