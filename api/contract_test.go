@@ -81,6 +81,10 @@ var wireResponses = map[string]any{
 	"POST /api/v1/incidents/{id}/tasks 201":                 taskResponse{},
 	"PATCH /api/v1/incidents/{id}/tasks/{task_id} 200":      taskResponse{},
 	"GET /api/v1/incidents/{id}/timeline 200":               []timelineEntry{},
+	"POST /api/v1/incidents/{id}/communications 201":        communicationResponse{},
+	"GET /api/v1/incidents/{id}/communications 200":         []communicationResponse{},
+	"GET /api/v1/communications/{cid} 200":                  communicationResponse{},
+	"PATCH /api/v1/communications/{cid} 200":                communicationResponse{},
 }
 
 // wireRequests maps each documented JSON request body, "METHOD /path", to the
@@ -105,6 +109,8 @@ var wireRequests = map[string]any{
 	"POST /api/v1/incidents/{id}/owner":              reassignRequest{},
 	"POST /api/v1/incidents/{id}/legal-confirmation": legalConfirmationRequest{},
 	"POST /api/v1/incidents/{id}/resolve":            resolveRequest{},
+	"POST /api/v1/incidents/{id}/communications":     createCommunicationRequest{},
+	"PATCH /api/v1/communications/{cid}":             patchCommunicationRequest{},
 }
 
 // unreflected are the JSON bodies no Go struct describes, and why. Each is

@@ -17,7 +17,8 @@ var (
 	// ErrNotFound: no communication has that id.
 	ErrNotFound = errs.New(errs.NotFound, "communication_not_found", "No communication has that id.")
 	// ErrApologyNotAllowed: the incident's runbook forbids mailing its
-	// audience again (stale-suppression-list, invariant 3).
+	// audience again (stale-suppression-list, invariant 3); returned as a
+	// *NotAllowedError that says why for the runbook.
 	ErrApologyNotAllowed = errs.New(errs.Conflict, "apology_not_allowed",
 		"This incident's runbook does not allow an apology or correction: the mistake was mailing people who had opted out or were known bad, and mailing that list again only adds complaints.")
 	// ErrNotEditable: an edit of a communication that is sending or past it.

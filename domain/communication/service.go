@@ -119,7 +119,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, incidentID stri
 		return View{}, incident.ErrResolved
 	}
 	if in.Kind.Valid() && !allows(rb, in.Kind) {
-		return View{}, ErrApologyNotAllowed
+		return View{}, &NotAllowedError{Runbook: rb.ID, Kind: in.Kind}
 	}
 	c := Communication{IncidentID: inc.ID, Kind: in.Kind, Status: Draft, Content: in.Content, Scope: in.Scope,
 		Segments: cleanSegments(in.Segments), IncludePrevious: in.IncludePrevious, AuthorID: actor.UserID,

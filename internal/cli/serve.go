@@ -23,6 +23,7 @@ import (
 	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/api"
 	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/communication"
 	"github.com/firebreak/firebreak/domain/errs"
 	"github.com/firebreak/firebreak/domain/esp"
 	"github.com/firebreak/firebreak/domain/event"
@@ -113,6 +114,8 @@ func serve(e env, cfg Config, m mode) error {
 	// incident:detect task (on the critical queue, off the request); the
 	// reconciler repeats them, so a lost task or a Redis outage loses nothing.
 	events := event.NewService(st, jobs, nil)
+	// Step 5. Drafter is the seam for the runbooks' templates (nil: bodies as given).
+	comms := communication.NewService(communication.Deps{Repo: st, Incidents: st, Runbooks: rbs})
 
 	g, ctx := errgroup.WithContext(e.ctx)
 	if m.worker {
@@ -135,7 +138,7 @@ func serve(e env, cfg Config, m mode) error {
 			Log: log, Users: users, Dashboard: dist, Built: built, Campaigns: campaigns,
 			Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st),
 			Events: events, EventList: st, Quarantine: st, Webhook: sendgrid.Webhook{Key: cfg.WebhookPublicKey},
-			Metrics: metrics, Incidents: incidents, Runbooks: rbs,
+			Metrics: metrics, Incidents: incidents, Runbooks: rbs, Communications: comms,
 			Ready: []api.Check{
 				{Name: "postgres", Ping: st.Ping},
 				{Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
