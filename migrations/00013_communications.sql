@@ -36,6 +36,24 @@ CREATE TABLE communications (
 );
 CREATE INDEX communications_incident_idx ON communications (incident_id, created_at);
 
+-- communication_requests: the mark-then-send ledger of a communication's
+-- mail-send requests, as handoff_requests is for campaigns: written (sending,
+-- with a deadline) in the transaction that claims its recipients, before the
+-- request leaves; settled with its outcome after.
+CREATE TABLE communication_requests (
+    id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    communication_id uuid NOT NULL REFERENCES communications (id) ON DELETE CASCADE,
+    state            text NOT NULL CHECK (state IN ('sending','accepted','failed','retry','uncertain')),
+    recipients       integer NOT NULL DEFAULT 0,
+    send_at          timestamptz NOT NULL,
+    deadline         timestamptz NOT NULL,
+    message_id       text NOT NULL DEFAULT '',
+    error            text NOT NULL DEFAULT '',
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    finished_at      timestamptz
+);
+CREATE INDEX communication_requests_comm_idx ON communication_requests (communication_id, state);
+
 -- communication_recipients: the audience snapshot taken at send, one row per
 -- recipient and communication (the primary key: never twice per communication),
 -- with the merge values frozen and the handoff state:
@@ -57,6 +75,8 @@ CREATE TABLE communication_recipients (
     attributes       jsonb NOT NULL DEFAULT '{}',
     state            text NOT NULL DEFAULT 'pending'
                      CHECK (state IN ('pending','claimed','handed','failed','in_doubt','skipped_suppressed','cancelled')),
+    -- the ledger request that claimed it
+    request_id       uuid REFERENCES communication_requests (id),
     handed_at        timestamptz,
     send_at          timestamptz,
     PRIMARY KEY (communication_id, recipient_id)
@@ -70,4 +90,5 @@ CREATE INDEX communication_recipients_pending_idx ON communication_recipients (c
 
 -- +goose Down
 DROP TABLE communication_recipients;
+DROP TABLE communication_requests;
 DROP TABLE communications;

@@ -10,6 +10,7 @@ import (
 
 	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/communication"
 )
 
@@ -245,5 +246,71 @@ func TestCommunicationConcurrentSendsOfOneKind(t *testing.T) {
 	}
 	if rows != 3 || distinct != 3 {
 		t.Errorf("apology rows %d for %d recipients, want 3 for 3 (nobody twice, nobody missed)", rows, distinct)
+	}
+}
+
+// TestCommunicationClaimSkipsSuppressedBetweenBatches: a recipient suppressed
+// after the snapshot, between two batches, is skipped at its batch's claim —
+// marked skipped_suppressed and counted, never in a request — and the
+// communication is sent once nothing is pending (invariant 2, as of handoff).
+func TestCommunicationClaimSkipsSuppressedBetweenBatches(t *testing.T) {
+	st := open(t)
+	seedCommunicationAudience(t, st)
+	ctx := context.Background()
+	c := newComm(t, st, communication.Apology, communication.PossiblyReceived, nil, false)
+	if _, err := st.StartSendCommunication(ctx, c.ID, commCampaign, "batch", time.Now(), audit.Entry{Action: "communication.send", SubjectType: "incident", SubjectID: commIncident}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	claim := func() communication.ClaimResult {
+		t.Helper()
+		res, err := st.ClaimCommunication(ctx, c.ID, now, now.Add(time.Minute), now.Add(time.Minute), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	handed := map[string]bool{}
+	first := claim()
+	if first.Claim == nil || len(first.Claim.Recipients) != 1 || first.Claim.Brand.FromEmail != "b@x.io" {
+		t.Fatalf("first claim: %+v", first.Claim)
+	}
+	handed[first.Claim.Recipients[0].ID] = true
+	if err := st.FinishCommunication(ctx, first.Claim.RequestID, campaign.Accepted, "m1", ""); err != nil {
+		t.Fatal(err)
+	}
+	// recipient 2 complains about something else between the batches
+	if _, err := st.SQL().ExecContext(ctx, `INSERT INTO suppressions (email, kind, source) VALUES ('r2@x.io', 'spamreport', 'webhook')`); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		res := claim()
+		if res.Claim == nil {
+			break
+		}
+		for _, r := range res.Claim.Recipients {
+			if handed[r.ID] {
+				t.Errorf("recipient %s claimed twice", r.ID)
+			}
+			handed[r.ID] = true
+			if err := st.FinishCommunication(ctx, res.Claim.RequestID, campaign.Accepted, "m", ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if handed[commRecipient(2)] || !handed[commRecipient(1)] || !handed[commRecipient(5)] || len(handed) != 2 {
+		t.Errorf("handed %v, want recipients 1 and 5, never 2 (suppressed between batches)", handed)
+	}
+	got, err := st.GetCommunication(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != communication.Sent || got.Counts.HandedToESP != 2 || got.Counts.SkippedSuppressed != 1 {
+		t.Errorf("after handoff: status %s, handed %d, skipped %d; want sent, 2, 1", got.Status, got.Counts.HandedToESP, got.Counts.SkippedSuppressed)
+	}
+	var state string
+	if err := st.SQL().QueryRowContext(ctx, `SELECT state FROM communication_recipients WHERE communication_id = $1 AND recipient_id = $2`,
+		c.ID, commRecipient(2)).Scan(&state); err != nil || state != "skipped_suppressed" {
+		t.Errorf("recipient 2 state %q (%v), want skipped_suppressed", state, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/runbook"
 )
@@ -34,6 +35,14 @@ type Repo interface {
 	// The per-(incident, kind, recipient) unique key makes a concurrent
 	// second communication of the same kind lose the race, never send twice.
 	StartSendCommunication(ctx context.Context, id, campaignID, batchID string, now time.Time, a audit.Entry) (Communication, error)
+	// ClaimCommunication takes up to limit pending recipients of a sending
+	// communication into a new ledger request (state sending, deadline), under
+	// the communication row's share lock; in the same statement it marks those
+	// of them suppressed now skipped_suppressed (never handed, counted). With
+	// nothing pending and nothing in flight it marks the communication sent.
+	ClaimCommunication(ctx context.Context, id string, now, sendAt, deadline time.Time, limit int) (ClaimResult, error)
+	// FinishCommunication records a request's outcome and the counters.
+	FinishCommunication(ctx context.Context, requestID string, out campaign.Outcome, messageID, reason string) error
 }
 
 // Incidents reads the incident a communication belongs to (the incident store).
@@ -60,12 +69,6 @@ type DraftInput struct {
 // the kind returns the zero Content and no error.
 type Drafter interface {
 	Draft(ctx context.Context, in DraftInput) (Content, error)
-}
-
-// Batcher creates the SendGrid batch id a communication's sends carry, so it
-// can be paused and cancelled at SendGrid like a campaign (esp.Scheduler).
-type Batcher interface {
-	CreateBatch(ctx context.Context) (string, error)
 }
 
 // Jobs schedules the handoff (asynq behind it); idempotent and re-derivable.

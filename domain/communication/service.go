@@ -2,27 +2,29 @@ package communication
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/errs"
+	"github.com/firebreak/firebreak/domain/esp"
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/runbook"
 )
 
-// Deps are what the Service is built from. Drafter, Batcher and Jobs may be
+// Deps are what the Service is built from. Drafter, Mail and Jobs may be
 // nil: no template (bodies as given), and no sending (Send is unavailable).
 type Deps struct {
 	Repo      Repo
 	Incidents Incidents
 	Runbooks  Runbooks
 	Drafter   Drafter
-	Batcher   Batcher
-	Jobs      Jobs
-	Now       func() time.Time
+	// Mail creates the communication's own SendGrid batch and hands it over.
+	Mail esp.Sender
+	Jobs Jobs
+	Send SendConfig
+	Now  func() time.Time
 }
 
 // Service is the communication use-cases: draft, read, edit and send.
@@ -269,5 +271,5 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id string, ch C
 	return s.view(ctx, inc, n)
 }
 
-// errNoSending: the service was built without a Batcher or Jobs.
-var errNoSending = errors.New("communication: sending is not configured")
+// errNoSending: the service was built without Mail or Jobs.
+var errNoSending = fmt.Errorf("communication: sending is not configured: %w", errs.Unavailable)

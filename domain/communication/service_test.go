@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/communication"
 	"github.com/firebreak/firebreak/domain/errs"
 	"github.com/firebreak/firebreak/domain/incident"
@@ -248,4 +249,12 @@ func TestHashCoversEveryField(t *testing.T) {
 			seen[h] = true
 		}
 	}
+}
+
+func (r *fakeRepo) ClaimCommunication(context.Context, string, time.Time, time.Time, time.Time, int) (communication.ClaimResult, error) {
+	return communication.ClaimResult{}, errors.New("not in these tests")
+}
+
+func (r *fakeRepo) FinishCommunication(context.Context, string, campaign.Outcome, string, string) error {
+	return errors.New("not in these tests")
 }
