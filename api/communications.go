@@ -133,3 +133,20 @@ func (h communicationHandlers) patch(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, toCommunicationResponse(v))
 }
+
+// sendCommunicationResponse is the 202 of a send: DESIGN.md's {status,
+// audience} (the snapshot's size, as for a campaign) and the communication.
+type sendCommunicationResponse struct {
+	Status        communication.Status  `json:"status"`
+	Audience      int                   `json:"audience"`
+	Communication communicationResponse `json:"communication"`
+}
+
+func (h communicationHandlers) send(c echo.Context) error {
+	v, err := h.comms.Send(c.Request().Context(), actorOf(c), c.Param("cid"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, sendCommunicationResponse{Status: v.Status, Audience: v.Counts.Audience,
+		Communication: toCommunicationResponse(v)})
+}

@@ -207,3 +207,85 @@ func TestCommunicationPatch(t *testing.T) {
 		t.Errorf("the refused edit changed the subject to %q", g.Subject)
 	}
 }
+
+func (f *appFixture) sendComm(tok, id string) reply {
+	f.t.Helper()
+	return f.do(call{method: "POST", path: "/api/v1/communications/" + id + "/send", token: tok})
+}
+
+// TestCommunicationSend202: a send snapshots only who will receive it (never
+// the suppressed r2 or the never-handed r3) and answers 202; a resend and an
+// edit afterwards are 409, changing nothing.
+func TestCommunicationSend202(t *testing.T) {
+	f, tok, inc := commFixture(t)
+	var c commReply
+	f.createComm(tok, inc, map[string]any{"kind": "apology", "subject": "Sorry", "text": "We are sorry, {{first_name|friend}}."}).json(t, &c)
+	r := f.sendComm(tok, c.ID)
+	var s struct {
+		Status   string `json:"status"`
+		Audience int    `json:"audience"`
+	}
+	r.json(t, &s)
+	if r.status != 202 || s.Status != "sending" || s.Audience != 1 {
+		t.Fatalf("send: %d %s, want 202 sending to 1", r.status, r.body)
+	}
+	var emails []string
+	rows, err := f.store.SQL().QueryContext(context.Background(), `SELECT email FROM communication_recipients WHERE communication_id = $1`, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var e string
+		_ = rows.Scan(&e)
+		emails = append(emails, e)
+	}
+	rows.Close()
+	if strings.Join(emails, ",") != "r1@x.io" {
+		t.Errorf("snapshot %v, want only r1@x.io", emails)
+	}
+	if r := f.sendComm(tok, c.ID); r.status != 409 || r.errorBody(t).Code != "communication_already_sent" {
+		t.Errorf("resend: %d %s", r.status, r.body)
+	}
+	if r := f.do(call{method: "PATCH", path: "/api/v1/communications/" + c.ID, token: tok, body: map[string]any{"subject": "x"}}); r.status != 409 {
+		t.Errorf("edit while sending: %d %s", r.status, r.body)
+	}
+	if !strings.Contains(string(f.do(call{method: "GET", path: "/api/v1/incidents/" + inc + "/timeline", token: tok}).body), `"communication.send"`) {
+		t.Error("the incident timeline does not show communication.send")
+	}
+}
+
+// TestCommunicationSend409: a breach notice cannot be sent without its
+// approvals (invariant 4's safe default); an apology drafted before the
+// incident was reclassified to stale-suppression-list cannot be sent
+// (invariant 3); two concurrent sends make one send.
+func TestCommunicationSend409(t *testing.T) {
+	f, tok, inc := commFixture(t)
+	var notice, apology, other commReply
+	f.createComm(tok, inc, map[string]any{"kind": "breach_notice", "subject": "Notice of Data Breach", "text": "What happened."}).json(t, &notice)
+	if r := f.sendComm(tok, notice.ID); r.status != 409 || r.errorBody(t).Code != "approval_required" {
+		t.Errorf("breach notice: %d %s, want 409 approval_required", r.status, r.body)
+	}
+	f.createComm(tok, inc, map[string]any{"kind": "correction", "text": "Please disregard it."}).json(t, &other)
+	codes := make(chan int, 2)
+	for range 2 {
+		go func() {
+			codes <- f.do(call{method: "POST", path: "/api/v1/communications/" + other.ID + "/send", token: tok}).status
+		}()
+	}
+	if a, b := <-codes, <-codes; a+b != 202+409 {
+		t.Errorf("two concurrent sends: %d and %d, want one 202 and one 409", a, b)
+	}
+	f.createComm(tok, inc, map[string]any{"kind": "apology", "text": "Sorry."}).json(t, &apology)
+	if r := f.do(call{method: "POST", path: "/api/v1/incidents/" + inc + "/runbook", token: tok,
+		body: map[string]any{"runbook": "stale-suppression-list"}}); r.status != 200 {
+		t.Fatalf("reclassify: %d %s", r.status, r.body)
+	}
+	if r := f.sendComm(tok, apology.ID); r.status != 409 || r.errorBody(t).Code != "apology_not_allowed" {
+		t.Errorf("apology on a stale-list incident: %d %s, want 409 apology_not_allowed", r.status, r.body)
+	}
+	var n int
+	if err := f.store.SQL().QueryRowContext(context.Background(), `SELECT count(*) FROM communication_recipients WHERE communication_id IN ($1, $2)`,
+		notice.ID, apology.ID).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d recipients snapshotted for refused sends (%v)", n, err)
+	}
+}

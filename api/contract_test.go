@@ -85,6 +85,7 @@ var wireResponses = map[string]any{
 	"GET /api/v1/incidents/{id}/communications 200":         []communicationResponse{},
 	"GET /api/v1/communications/{cid} 200":                  communicationResponse{},
 	"PATCH /api/v1/communications/{cid} 200":                communicationResponse{},
+	"POST /api/v1/communications/{cid}/send 202":            sendCommunicationResponse{},
 }
 
 // wireRequests maps each documented JSON request body, "METHOD /path", to the

@@ -189,6 +189,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.GET("/api/v1/incidents/:id/communications", comms.list, guard(auth.Read)...)
 	e.GET("/api/v1/communications/:cid", comms.get, guard(auth.Read)...)
 	e.PATCH("/api/v1/communications/:cid", comms.patch, guard(auth.CommunicationDraft)...)
+	e.POST("/api/v1/communications/:cid/send", comms.send, guard(auth.CampaignSend)...)
 
 	dash := spa(e, d.Dashboard, d.Built)
 	e.RouteNotFound("/*", dash)

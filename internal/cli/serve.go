@@ -115,12 +115,13 @@ func serve(e env, cfg Config, m mode) error {
 	// reconciler repeats them, so a lost task or a Redis outage loses nothing.
 	events := event.NewService(st, jobs, nil)
 	// Step 5. Drafter is the seam for the runbooks' templates (nil: bodies as given).
-	comms := communication.NewService(communication.Deps{Repo: st, Incidents: st, Runbooks: rbs})
+	comms := communication.NewService(communication.Deps{Repo: st, Incidents: st, Runbooks: rbs, Mail: sg, Jobs: jobs,
+		Send: communication.SendConfig{SendBuffer: cfg.SendBuffer, SendTimeout: cfg.SendTimeout}})
 
 	g, ctx := errgroup.WithContext(e.ctx)
 	if m.worker {
 		mux := worker.NewMux(worker.Deps{Log: log, Purger: st, Campaigns: campaigns, Reconciler: st, Jobs: jobs,
-			Syncer: suppression.NewSyncer(sg, st, suppression.SyncConfig{}), Incidents: incidents, Detector: incidents,
+			Syncer: suppression.NewSyncer(sg, st, suppression.SyncConfig{}), Incidents: incidents, Detector: incidents, Communications: comms,
 			IncidentReconciler: func(ctx context.Context) error { return incidents.Reconcile(ctx, st) }})
 		g.Go(func() error {
 			return worker.Run(ctx, worker.RunConfig{Redis: cfg.Redis, Concurrency: cfg.WorkerConc,

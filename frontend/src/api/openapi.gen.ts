@@ -1817,6 +1817,44 @@ export interface paths {
       };
     };
   };
+  "/api/v1/communications/{cid}/send": {
+    /** Send a communication (marketer, admin): creates its own SendGrid batch, snapshots who will receive it now (affected minus suppressed minus already received) and hands it over in the background in batches of at most 1000, re-checking the suppression list for every batch at its handoff (those suppressed since are skipped and counted in counts.skipped_suppressed). Each request carries send_at = now + FIREBREAK_SEND_BUFFER and the custom args firebreak_communication_id and firebreak_recipient_id. */
+    post: {
+      parameters: {
+        path: {
+          cid: components["parameters"]["CommunicationID"];
+        };
+      };
+      responses: {
+        /** @description Sending. */
+        202: {
+          content: {
+            "application/json": {
+              status: components["schemas"]["CommunicationStatus"];
+              /** @description the snapshot's size */
+              audience: number;
+              communication: components["schemas"]["Communication"];
+            };
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["CommunicationNotFound"];
+        /** @description Already sending or finished (communication_already_sent); a required approval is missing (approval_required: until the approvals endpoints exist, a communication needing approvals cannot be sent); or the runbook forbids it (apology_not_allowed). */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description SendGrid did not answer when opening the batch (unavailable); nothing changed. */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
 }
 
 export type webhooks = Record<string, never>;
