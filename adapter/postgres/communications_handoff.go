@@ -174,3 +174,30 @@ func (s *Store) FinishCommunication(ctx context.Context, requestID string, out c
 		return nil
 	})
 }
+
+// AbandonExpiredCommunications implements communication.Repo: requests still
+// sending past their deadline become uncertain and their claimed recipients
+// in doubt, in one statement.
+func (s *Store) AbandonExpiredCommunications(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := s.db.WithContext(ctx).Raw(`WITH gone AS (
+		UPDATE communication_requests SET state = 'uncertain', error = 'abandoned: no outcome before the deadline', finished_at = now()
+		WHERE state = 'sending' AND deadline < ? RETURNING id
+	), doubt AS (
+		UPDATE communication_recipients SET state = 'in_doubt' WHERE request_id IN (SELECT id FROM gone) AND state = 'claimed'
+	)
+	SELECT count(*)::int FROM gone`, now).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("abandon expired communication requests: %w", translate(err, nil, nil))
+	}
+	return n, nil
+}
+
+// SendingCommunications implements communication.Repo.
+func (s *Store) SendingCommunications(ctx context.Context) ([]string, error) {
+	var ids []string
+	if err := s.db.WithContext(ctx).Raw(`SELECT id FROM communications WHERE status = 'sending' ORDER BY id`).Scan(&ids).Error; err != nil {
+		return nil, fmt.Errorf("sending communications: %w", translate(err, nil, nil))
+	}
+	return ids, nil
+}

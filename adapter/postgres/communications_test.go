@@ -314,3 +314,49 @@ func TestCommunicationClaimSkipsSuppressedBetweenBatches(t *testing.T) {
 		t.Errorf("recipient 2 state %q (%v), want skipped_suppressed", state, err)
 	}
 }
+
+// TestCommunicationAbandonedRequestIsInDoubtNeverResent: a request whose
+// worker died (past its deadline, still sending) leaves its recipients in
+// doubt; later claims never take them again, and the communication finishes.
+func TestCommunicationAbandonedRequestIsInDoubtNeverResent(t *testing.T) {
+	st := open(t)
+	seedCommunicationAudience(t, st)
+	ctx := context.Background()
+	c := newComm(t, st, communication.Apology, communication.PossiblyReceived, nil, false)
+	if _, err := st.StartSendCommunication(ctx, c.ID, commCampaign, "batch", time.Now(), audit.Entry{Action: "communication.send", SubjectType: "incident", SubjectID: commIncident}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	res, err := st.ClaimCommunication(ctx, c.ID, now, now, now.Add(time.Second), 1)
+	if err != nil || res.Claim == nil || len(res.Claim.Recipients) != 1 {
+		t.Fatalf("claim: %+v %v", res, err)
+	}
+	lost := res.Claim.Recipients[0].ID
+	if n, err := st.AbandonExpiredCommunications(ctx, now.Add(time.Minute)); err != nil || n != 1 {
+		t.Fatalf("abandoned %d (%v), want 1", n, err)
+	}
+	if ids, err := st.SendingCommunications(ctx); err != nil || len(ids) != 1 || ids[0] != c.ID {
+		t.Errorf("sending = %v (%v)", ids, err)
+	}
+	for i := 0; i < 5; i++ {
+		res, err := st.ClaimCommunication(ctx, c.ID, now, now, now.Add(time.Minute), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Claim == nil {
+			break
+		}
+		for _, r := range res.Claim.Recipients {
+			if r.ID == lost {
+				t.Fatalf("the in-doubt recipient %s was claimed again", lost)
+			}
+		}
+		if err := st.FinishCommunication(ctx, res.Claim.RequestID, campaign.Accepted, "m", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := st.GetCommunication(ctx, c.ID)
+	if err != nil || got.Status != communication.Sent || got.Counts.HandedToESP != 2 {
+		t.Errorf("after: %s handed %d (%v), want sent with 2 handed", got.Status, got.Counts.HandedToESP, err)
+	}
+}

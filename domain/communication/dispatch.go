@@ -174,3 +174,26 @@ func message(cl *Claim) esp.Message {
 	}
 	return m
 }
+
+// Reconcile re-derives the handoff from Postgres, for the maintenance
+// reconciler: requests abandoned by a killed worker become uncertain (their
+// recipients in doubt, never resent), and every sending communication gets
+// its handoff task again (an extra one is harmless: claims never overlap).
+func (s *Service) Reconcile(ctx context.Context) error {
+	if s.d.Jobs == nil {
+		return nil
+	}
+	if _, err := s.d.Repo.AbandonExpiredCommunications(ctx, s.d.Now()); err != nil {
+		return err
+	}
+	ids, err := s.d.Repo.SendingCommunications(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := s.d.Jobs.HandOffCommunication(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -43,6 +43,12 @@ type Repo interface {
 	ClaimCommunication(ctx context.Context, id string, now, sendAt, deadline time.Time, limit int) (ClaimResult, error)
 	// FinishCommunication records a request's outcome and the counters.
 	FinishCommunication(ctx context.Context, requestID string, out campaign.Outcome, messageID, reason string) error
+	// AbandonExpiredCommunications marks requests still sending past their
+	// deadline uncertain (a worker killed mid-call): their recipients are in
+	// doubt, never resent automatically.
+	AbandonExpiredCommunications(ctx context.Context, now time.Time) (int, error)
+	// SendingCommunications lists the communications that are sending.
+	SendingCommunications(ctx context.Context) ([]string, error)
 }
 
 // Incidents reads the incident a communication belongs to (the incident store).

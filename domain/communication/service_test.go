@@ -258,3 +258,8 @@ func (r *fakeRepo) ClaimCommunication(context.Context, string, time.Time, time.T
 func (r *fakeRepo) FinishCommunication(context.Context, string, campaign.Outcome, string, string) error {
 	return errors.New("not in these tests")
 }
+
+func (r *fakeRepo) AbandonExpiredCommunications(context.Context, time.Time) (int, error) {
+	return 0, nil
+}
+func (r *fakeRepo) SendingCommunications(context.Context) ([]string, error) { return nil, nil }

@@ -122,7 +122,12 @@ func serve(e env, cfg Config, m mode) error {
 	if m.worker {
 		mux := worker.NewMux(worker.Deps{Log: log, Purger: st, Campaigns: campaigns, Reconciler: st, Jobs: jobs,
 			Syncer: suppression.NewSyncer(sg, st, suppression.SyncConfig{}), Incidents: incidents, Detector: incidents, Communications: comms,
-			IncidentReconciler: func(ctx context.Context) error { return incidents.Reconcile(ctx, st) }})
+			IncidentReconciler: func(ctx context.Context) error {
+				if err := incidents.Reconcile(ctx, st); err != nil {
+					return err
+				}
+				return comms.Reconcile(ctx) // abandoned communication requests, and their handoffs again
+			}})
 		g.Go(func() error {
 			return worker.Run(ctx, worker.RunConfig{Redis: cfg.Redis, Concurrency: cfg.WorkerConc,
 				Shutdown: cfg.ShutdownTimeout, Scheduler: true, Log: log}, mux)
