@@ -89,20 +89,29 @@ func (d fakeDrafter) Draft(context.Context, communication.DraftInput) (communica
 	return d.c, nil
 }
 
-func newService(drafter communication.Drafter) (*communication.Service, *fakeRepo) {
-	repo := &fakeRepo{comms: map[string]communication.Communication{}, known: []string{"vip"}}
+func testIncidents() fakeIncidents {
 	incs := fakeIncidents{}
 	for _, rb := range []string{runbook.WrongSegment, runbook.StaleSuppressionList, runbook.DataBreach, runbook.Triage} {
 		incs[rb] = incident.Incident{ID: rb, CampaignID: "camp", Runbook: rb, Status: incident.Open}
 	}
 	incs["resolved"] = incident.Incident{ID: "resolved", Runbook: runbook.WrongSegment, Status: incident.Resolved}
-	rbs := fakeRunbooks{
+	return incs
+}
+
+func testRunbooks() fakeRunbooks {
+	return fakeRunbooks{
 		runbook.WrongSegment:         {ID: runbook.WrongSegment, Apology: runbook.Apology{Allowed: true}},
 		runbook.StaleSuppressionList: {ID: runbook.StaleSuppressionList},
 		runbook.Triage:               {ID: runbook.Triage},
 		runbook.DataBreach:           {ID: runbook.DataBreach, Apology: runbook.Apology{Allowed: true, RequiresApproval: []string{"security", "legal"}}},
 	}
-	return communication.NewService(communication.Deps{Repo: repo, Incidents: incs, Runbooks: rbs, Drafter: drafter}), repo
+}
+
+func isNotAllowed(err error) bool { return errors.Is(err, communication.ErrApologyNotAllowed) }
+
+func newService(drafter communication.Drafter) (*communication.Service, *fakeRepo) {
+	repo := &fakeRepo{comms: map[string]communication.Communication{}, known: []string{"vip"}}
+	return communication.NewService(communication.Deps{Repo: repo, Incidents: testIncidents(), Runbooks: testRunbooks(), Drafter: drafter}), repo
 }
 
 var body = communication.Content{Subject: "Sorry", Text: "We are sorry."}
