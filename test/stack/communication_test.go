@@ -141,3 +141,72 @@ func TestCommunicationReachesOnlyTheAffectedOnceAndNeverASuppressedAddress(t *te
 		t.Errorf("second apology audience %+v, want all 2498 already received", second.Audience)
 	}
 }
+
+// TestCommunicationKilledWorkerMidFanOutHandsNobodyTwice kills the worker
+// with SIGKILL while an apology's request is held inside SendGrid (accepted,
+// the worker never hears), restarts it, and checks that the apology
+// completes with nobody mailed twice and nobody missed: the lost request's
+// recipients are in doubt (never resent), everyone else is handed over once.
+func TestCommunicationKilledWorkerMidFanOutHandsNobodyTwice(t *testing.T) {
+	s := startStack(t, stackOpts{mode: "api", sendTimeout: "2s"})
+	const audience = 3000
+	s.importCSV(recipientsCSV(audience, "k", true))
+	campaignID := s.campaign(map[string]any{"name": "k", "brand_id": s.brand("help@acme.example"), "subject": "S",
+		"html": "Hi {{first_name}}", "segments": []string{"k"}})
+	w1 := startWorker(t, s)
+	if code := s.postJSON("/api/v1/campaigns/"+campaignID+"/send", nil, nil); code != 202 {
+		t.Fatalf("send campaign: %d", code)
+	}
+	s.waitFor("campaign sent", 60*time.Second, func() bool { return s.get(campaignID).Status == "sent" })
+	campaignMails, campaignReqs := len(s.sim.Messages()), s.sim.SendRequests()
+	var inc incidentAnswer
+	if code := s.postJSON("/api/v1/incidents", map[string]string{"campaign_id": campaignID, "runbook": "wrong-segment",
+		"summary": "s"}, &inc); code != 201 {
+		t.Fatalf("declare: %d", code)
+	}
+	var c communicationAnswer
+	if code := s.postJSON("/api/v1/incidents/"+inc.ID+"/communications", map[string]any{"kind": "apology",
+		"subject": "Sorry", "text": "Sorry, {{first_name|friend}}."}, &c); code != 201 {
+		t.Fatalf("draft: %d", code)
+	}
+	release := s.sim.HoldSends()
+	t.Cleanup(release)
+	if code := s.postJSON("/api/v1/communications/"+c.ID+"/send", nil, nil); code != 202 {
+		t.Fatalf("send: %d", code)
+	}
+	s.waitFor("an apology request in flight", 20*time.Second, func() bool { return s.sim.SendRequests() > campaignReqs })
+	if err := w1.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w1.Process.Wait()
+	release()
+
+	startWorker(t, s)
+	s.waitFor("apology complete after restart", 120*time.Second, func() bool { return s.communication(c.ID).Status == "sent" })
+	got := s.communication(c.ID)
+	to := map[string]int{}
+	for _, m := range s.sim.Messages()[campaignMails:] {
+		to[m.To]++
+	}
+	for addr, n := range to {
+		if n != 1 {
+			t.Fatalf("%s got the apology %d times after a worker crash", addr, n)
+		}
+	}
+	db, err := sql.Open("pgx", s.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var inDoubt, pending int
+	if err := db.QueryRow(`SELECT count(*) FILTER (WHERE state = 'in_doubt'), count(*) FILTER (WHERE state IN ('pending', 'claimed'))
+		FROM communication_recipients WHERE communication_id = $1`, c.ID).Scan(&inDoubt, &pending); err != nil {
+		t.Fatal(err)
+	}
+	if inDoubt == 0 || pending != 0 || got.Counts.HandedToESP+inDoubt != audience {
+		t.Fatalf("handed %d + in doubt %d (pending %d), want %d in all, some in doubt", got.Counts.HandedToESP, inDoubt, pending, audience)
+	}
+	if len(to) < got.Counts.HandedToESP || len(to) > audience {
+		t.Fatalf("SendGrid has %d addresses; Firebreak handed %d of %d", len(to), got.Counts.HandedToESP, audience)
+	}
+}
