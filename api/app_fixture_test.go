@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -11,6 +12,8 @@ import (
 	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/api"
 	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/communication"
+	"github.com/firebreak/firebreak/domain/esp"
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/recipient"
 	"github.com/firebreak/firebreak/domain/runbook"
@@ -27,6 +30,15 @@ func (noJobs) HandOff(context.Context, string) error                 { return ni
 func (noJobs) HandOffAt(context.Context, string, time.Time) error    { return nil }
 func (noJobs) RetryESP(context.Context, string, time.Duration) error { return nil }
 func (noJobs) EscalateAt(context.Context, string, time.Time) error   { return nil }
+func (noJobs) HandOffCommunication(context.Context, string) error    { return nil }
+
+// batchOnly opens SendGrid batches and sends nothing (the handoff is not run here).
+type batchOnly struct{}
+
+func (batchOnly) CreateBatch(context.Context) (string, error) { return "batch-test", nil }
+func (batchOnly) Send(context.Context, esp.Message) (esp.SendResult, error) {
+	return esp.SendResult{}, errors.New("batchOnly sends nothing")
+}
 
 // appFixture is a fixture whose server also has the campaign and incident
 // services (no ESP behind them: nothing is sent).
@@ -56,9 +68,11 @@ func newAppFixture(t *testing.T, cfg api.Config) *appFixture {
 	campaigns := campaign.NewService(st, nil, nil, noJobs{}, campaign.Config{DefaultSendBuffer: 15 * time.Minute,
 		PublicURL: "http://firebreak.test", UnsubscribeKey: []byte("test key"), Log: discardLog()})
 	incidents := incident.NewService(incident.Deps{Repo: st, Campaigns: campaigns, Runbooks: rbs, Jobs: noJobs{}, Log: discardLog()})
+	comms := communication.NewService(communication.Deps{Repo: st, Incidents: st, Runbooks: rbs,
+		Mail: batchOnly{}, Jobs: noJobs{}})
 	e := api.New(cfg, api.Deps{
 		Log: discardLog(), Users: users, Campaigns: campaigns, Incidents: incidents, Runbooks: rbs,
-		Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st),
+		Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st), Communications: comms,
 		Ready: []api.Check{
 			{Name: "postgres", Ping: st.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},

@@ -82,6 +82,11 @@ var wireResponses = map[string]any{
 	"PATCH /api/v1/incidents/{id}/tasks/{task_id} 200":      taskResponse{},
 	"GET /api/v1/incidents/{id}/timeline 200":               []timelineEntry{},
 	"GET /api/v1/incidents/{id}/affected 200":               affectedResponse{},
+	"POST /api/v1/incidents/{id}/communications 201":        communicationResponse{},
+	"GET /api/v1/incidents/{id}/communications 200":         []communicationResponse{},
+	"GET /api/v1/communications/{cid} 200":                  communicationResponse{},
+	"PATCH /api/v1/communications/{cid} 200":                communicationResponse{},
+	"POST /api/v1/communications/{cid}/send 202":            sendCommunicationResponse{},
 }
 
 // wireRequests maps each documented JSON request body, "METHOD /path", to the
@@ -106,6 +111,8 @@ var wireRequests = map[string]any{
 	"POST /api/v1/incidents/{id}/owner":              reassignRequest{},
 	"POST /api/v1/incidents/{id}/legal-confirmation": legalConfirmationRequest{},
 	"POST /api/v1/incidents/{id}/resolve":            resolveRequest{},
+	"POST /api/v1/incidents/{id}/communications":     createCommunicationRequest{},
+	"PATCH /api/v1/communications/{cid}":             patchCommunicationRequest{},
 }
 
 // unreflected are the JSON bodies no Go struct describes, and why. Each is

@@ -16,6 +16,7 @@ import (
 
 	"github.com/firebreak/firebreak/domain/auth"
 	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/communication"
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/recipient"
@@ -61,6 +62,8 @@ type Deps struct {
 	Suppressions *suppression.Service
 	Incidents    *incident.Service
 	Runbooks     *runbook.Set
+	// Communications is step 5 (nil in tests that do not need it).
+	Communications *communication.Service
 	// Events stores webhook batches; Webhook verifies and decodes SendGrid's
 	// posts (adapter/sendgrid.Webhook; nil refuses every post as unsigned).
 	Events     *event.Service
@@ -181,6 +184,13 @@ func New(cfg Config, d Deps) *echo.Echo {
 	// confirmation: legal holders. The domain checks who, as for resolve.
 	e.POST("/api/v1/incidents/:id/owner", inc.reassign, guard(auth.Read)...)
 	e.POST("/api/v1/incidents/:id/legal-confirmation", inc.confirmLegal, guard(auth.Read)...)
+
+	comms := communicationHandlers{comms: d.Communications}
+	e.POST("/api/v1/incidents/:id/communications", comms.create, guard(auth.CommunicationDraft)...)
+	e.GET("/api/v1/incidents/:id/communications", comms.list, guard(auth.Read)...)
+	e.GET("/api/v1/communications/:cid", comms.get, guard(auth.Read)...)
+	e.PATCH("/api/v1/communications/:cid", comms.patch, guard(auth.CommunicationDraft)...)
+	e.POST("/api/v1/communications/:cid/send", comms.send, guard(auth.CampaignSend)...)
 
 	dash := spa(e, d.Dashboard, d.Built)
 	e.RouteNotFound("/*", dash)

@@ -39,6 +39,8 @@ type Deps struct {
 	Syncer     SuppressionSyncer
 	Incidents  Escalator
 	Detector   Detector
+	// Communications hands step-5 messages over (nil: their tasks are dropped).
+	Communications Communications
 	// IncidentReconciler re-runs detection and escalation checks from Postgres.
 	IncidentReconciler func(ctx context.Context) error
 }
@@ -55,6 +57,7 @@ func NewMux(d Deps) *asynq.ServeMux {
 	ct := campaignTasks{d}
 	mux.HandleFunc(tasks.TypeCampaignHandoff, ct.handoff)
 	mux.HandleFunc(tasks.TypeCampaignESPSync, ct.espSync)
+	mux.HandleFunc(tasks.TypeCommunicationHandoff, communicationHandoff(d.Communications))
 	mux.HandleFunc(tasks.TypeMaintenanceReconcile, ct.reconcile)
 	mux.HandleFunc(tasks.TypeCampaignReconcile, ct.reconcile) // the old name, for tasks still queued
 	mux.HandleFunc(tasks.TypeIncidentEscalate, func(ctx context.Context, t *asynq.Task) error {

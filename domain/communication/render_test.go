@@ -37,7 +37,7 @@ func tagsOf(c communication.Content) []campaign.Tag {
 
 func TestRenderForRecipientGolden(t *testing.T) {
 	rb, _ := shipped(t).Get(runbook.WrongSegment)
-	c, err := communication.Draft(rb, communication.Apology, sampleFacts())
+	c, err := communication.FromTemplate(rb, communication.Apology, sampleFacts())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestWrapReplyTo(t *testing.T) {
 // compares it with RenderForRecipient: the preview is what is delivered.
 func TestWrapThenSubstituteIsTheRecipientsView(t *testing.T) {
 	rb, _ := shipped(t).Get(runbook.BrokenPersonalization)
-	c, err := communication.Draft(rb, communication.Apology, sampleFacts())
+	c, err := communication.FromTemplate(rb, communication.Apology, sampleFacts())
 	if err != nil {
 		t.Fatal(err)
 	}

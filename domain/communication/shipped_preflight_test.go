@@ -21,7 +21,7 @@ func TestShippedTemplatesPassTheirOwnPreflight(t *testing.T) {
 	checked := 0
 	for _, rb := range shipped(t).All() {
 		for _, kind := range communication.Kinds() {
-			c, err := communication.Draft(rb, kind, sampleFacts())
+			c, err := communication.FromTemplate(rb, kind, sampleFacts())
 			if err != nil {
 				continue // this runbook has no template for the kind (or forbids it)
 			}

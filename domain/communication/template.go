@@ -14,12 +14,6 @@ import (
 	"github.com/firebreak/firebreak/domain/runbook"
 )
 
-// ErrApologyNotAllowed refuses any step-5 mail for an incident whose runbook
-// forbids it (apology.allowed: false): stale-suppression-list above all, where
-// the mistake was mailing people who asked not to be mailed (invariant 3).
-var ErrApologyNotAllowed = errs.New(errs.Conflict, "apology_not_allowed",
-	"This incident's runbook does not allow an apology or correction: mailing that list again only adds complaints.")
-
 // ErrNoTemplate is a kind the runbook allows but has no template for (a
 // breach notice for a wrong-segment incident): the author writes the subject
 // and bodies, or reclassifies the incident to the runbook that has one.
@@ -58,7 +52,7 @@ func HasPlaceholder(c Content) bool {
 	return strings.Contains(c.Subject, Placeholder) || strings.Contains(c.HTML, Placeholder) || strings.Contains(c.Text, Placeholder)
 }
 
-// Draft renders a new draft of kind for an incident of runbook rb from the
+// FromTemplate renders a new draft of kind for an incident of runbook rb from the
 // runbook's template, with f filled in: the subject (one line), the HTML body
 // (a fragment that Wrap puts inside the brand's template) and the text body,
 // merge tags unresolved. ReplyTo is left empty: the brand's applies unless the
@@ -68,7 +62,7 @@ func HasPlaceholder(c Content) bool {
 // have (CheckTemplates finds those at start-up).
 // Templates cannot read files or call out: they get no functions beyond the
 // text/template builtins.
-func Draft(rb runbook.Runbook, kind Kind, f Facts) (Content, error) {
+func FromTemplate(rb runbook.Runbook, kind Kind, f Facts) (Content, error) {
 	if !kind.Valid() {
 		return Content{}, errs.Invalidf("unknown kind %q (want apology, correction or breach_notice)", kind)
 	}
@@ -181,7 +175,7 @@ func CheckTemplates(set *runbook.Set) error {
 				continue
 			}
 			for _, f := range []Facts{full, {}} {
-				_, err := Draft(rb, Kind(kind), f)
+				_, err := FromTemplate(rb, Kind(kind), f)
 				var te *TemplateError
 				if errors.As(err, &te) {
 					ps.List = append(ps.List, runbook.Problem{File: te.File, Line: te.Line, Message: te.Message})

@@ -71,7 +71,7 @@ func TestDraftEveryShippedTemplate(t *testing.T) {
 		for kind := range rb.Templates {
 			n++
 			t.Run(rb.ID+"/"+kind, func(t *testing.T) {
-				c, err := communication.Draft(rb, communication.Kind(kind), sampleFacts())
+				c, err := communication.FromTemplate(rb, communication.Kind(kind), sampleFacts())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -127,7 +127,7 @@ func TestDraftEveryShippedTemplate(t *testing.T) {
 
 func TestDraftTheCorrectionMail(t *testing.T) {
 	rb, _ := shipped(t).Get(runbook.WrongSegment)
-	c, err := communication.Draft(rb, communication.Correction, sampleFacts())
+	c, err := communication.FromTemplate(rb, communication.Correction, sampleFacts())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestDraftWithoutFactsMarksWhatTheAuthorMustWrite(t *testing.T) {
 		{runbook.WrongContent, "correction"}, {runbook.WrongSegment, "apology"}, {runbook.DataBreach, "breach_notice"},
 	} {
 		rb, _ := set.Get(tc.runbook)
-		c, err := communication.Draft(rb, communication.Kind(tc.kind), communication.Facts{BrandName: "Northwind"})
+		c, err := communication.FromTemplate(rb, communication.Kind(tc.kind), communication.Facts{BrandName: "Northwind"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +161,7 @@ func TestDraftEscapesFactsInHTMLOnly(t *testing.T) {
 	rb, _ := shipped(t).Get(runbook.WrongSegment)
 	f := sampleFacts()
 	f.OriginalSubject = `<script>alert(1)</script> & more`
-	c, err := communication.Draft(rb, communication.Apology, f)
+	c, err := communication.FromTemplate(rb, communication.Apology, f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestDraftLeavesMergeTagsForTheRecipient(t *testing.T) {
 		HTML:    `<p>Dear {{ first_name | there }}, <a href="https://x.example/?e={{email}}">[[ .BrandName ]]</a> {{attr.plan}}</p>`,
 		Text:    "Dear {{first_name}}, [[ .BrandName ]] {{attr.plan|free}}",
 	})
-	c, err := communication.Draft(rb, communication.Apology, communication.Facts{BrandName: "Acme"})
+	c, err := communication.FromTemplate(rb, communication.Apology, communication.Facts{BrandName: "Acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestDraftRefusals(t *testing.T) {
 	set := shipped(t)
 	stale, _ := set.Get(runbook.StaleSuppressionList)
 	for _, kind := range communication.Kinds() {
-		_, err := communication.Draft(stale, kind, sampleFacts())
+		_, err := communication.FromTemplate(stale, kind, sampleFacts())
 		var e *errs.E
 		if !errors.Is(err, communication.ErrApologyNotAllowed) || !errors.Is(err, errs.Conflict) || !errors.As(err, &e) ||
 			e.Code != "apology_not_allowed" || !strings.Contains(e.Message, "only adds complaints") {
@@ -211,18 +211,18 @@ func TestDraftRefusals(t *testing.T) {
 	}
 	// Even a template smuggled into the runbook value does not make it allowed.
 	rb := custom(false, "apology", runbook.Template{Subject: "Sorry", HTML: "<p>Sorry</p>", Text: "Sorry"})
-	if _, err := communication.Draft(rb, communication.Apology, sampleFacts()); !errors.Is(err, communication.ErrApologyNotAllowed) {
+	if _, err := communication.FromTemplate(rb, communication.Apology, sampleFacts()); !errors.Is(err, communication.ErrApologyNotAllowed) {
 		t.Errorf("a forbidding runbook with a template: %v", err)
 	}
 	ws, _ := set.Get(runbook.WrongSegment)
-	if _, err := communication.Draft(ws, communication.BreachNotice, sampleFacts()); !errors.Is(err, communication.ErrNoTemplate) || !errors.Is(err, errs.Invalid) {
+	if _, err := communication.FromTemplate(ws, communication.BreachNotice, sampleFacts()); !errors.Is(err, communication.ErrNoTemplate) || !errors.Is(err, errs.Invalid) {
 		t.Errorf("a breach notice for wrong-segment: %v; want ErrNoTemplate", err)
 	}
-	if _, err := communication.Draft(ws, "refund", sampleFacts()); !errors.Is(err, errs.Invalid) {
+	if _, err := communication.FromTemplate(ws, "refund", sampleFacts()); !errors.Is(err, errs.Invalid) {
 		t.Errorf("an unknown kind: %v; want Invalid", err)
 	}
 	typo := custom(true, "apology", runbook.Template{Subject: "Sorry", HTML: "<p>[[ .OrignalSubject ]]</p>", Text: "x"})
-	if _, err := communication.Draft(typo, communication.Apology, sampleFacts()); !errors.Is(err, errs.Invalid) ||
+	if _, err := communication.FromTemplate(typo, communication.Apology, sampleFacts()); !errors.Is(err, errs.Invalid) ||
 		!strings.Contains(err.Error(), "OrignalSubject") || !strings.Contains(err.Error(), "templates/custom/apology.html") {
 		t.Errorf("a template naming an unknown fact: %v; want Invalid naming the file and the field", err)
 	}
@@ -245,7 +245,7 @@ func TestDraftFromAnOverridingDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	rb, _ := set.Get(runbook.WrongContent)
-	c, err := communication.Draft(rb, communication.Correction, sampleFacts())
+	c, err := communication.FromTemplate(rb, communication.Correction, sampleFacts())
 	if err != nil || c.Subject != "Correction from Northwind Outfitters" {
 		t.Errorf("Draft = %+v, %v; want the directory's template", c, err)
 	}
@@ -332,7 +332,7 @@ func FuzzTemplate(f *testing.F) {
 			return
 		}
 		rb, _ := set.Get(runbook.WrongSegment)
-		c, err := communication.Draft(rb, communication.Apology, sampleFacts())
+		c, err := communication.FromTemplate(rb, communication.Apology, sampleFacts())
 		if err != nil {
 			if !errors.Is(err, errs.Invalid) {
 				t.Fatalf("Draft: %v; want errs.Invalid", err)

@@ -196,7 +196,7 @@ func readTemplateFile(fsys fs.FS, file string) (string, error) {
 // parseTemplate checks that a part parses with the fact delimiters (html/template
 // for the HTML part, whose markup must also leave every fact in a context it
 // can escape), and that a subject is one non-empty line; whether the
-// facts it names exist is checked when communication.Draft renders it.
+// facts it names exist is checked when communication.FromTemplate renders it.
 func parseTemplate(file, part, src string, ps *Problems) bool {
 	var err error
 	if part == ".html" {

@@ -23,6 +23,7 @@ import (
 	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/api"
 	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/communication"
 	"github.com/firebreak/firebreak/domain/errs"
 	"github.com/firebreak/firebreak/domain/esp"
 	"github.com/firebreak/firebreak/domain/event"
@@ -113,12 +114,21 @@ func serve(e env, cfg Config, m mode) error {
 	// incident:detect task (on the critical queue, off the request); the
 	// reconciler repeats them, so a lost task or a Redis outage loses nothing.
 	events := event.NewService(st, jobs, nil)
+	// Step 5: a new draft starts from its runbook's template with the incident's facts filled in.
+	comms := communication.NewService(communication.Deps{Repo: st, Incidents: st, Runbooks: rbs, Mail: sg, Jobs: jobs,
+		Drafter: communication.TemplateDrafter{Campaigns: st},
+		Send:    communication.SendConfig{SendBuffer: cfg.SendBuffer, SendTimeout: cfg.SendTimeout}})
 
 	g, ctx := errgroup.WithContext(e.ctx)
 	if m.worker {
 		mux := worker.NewMux(worker.Deps{Log: log, Purger: st, Campaigns: campaigns, Reconciler: st, Jobs: jobs,
-			Syncer: suppression.NewSyncer(sg, st, suppression.SyncConfig{}), Incidents: incidents, Detector: incidents,
-			IncidentReconciler: func(ctx context.Context) error { return incidents.Reconcile(ctx, st) }})
+			Syncer: suppression.NewSyncer(sg, st, suppression.SyncConfig{}), Incidents: incidents, Detector: incidents, Communications: comms,
+			IncidentReconciler: func(ctx context.Context) error {
+				if err := incidents.Reconcile(ctx, st); err != nil {
+					return err
+				}
+				return comms.Reconcile(ctx) // abandoned communication requests, and their handoffs again
+			}})
 		g.Go(func() error {
 			return worker.Run(ctx, worker.RunConfig{Redis: cfg.Redis, Concurrency: cfg.WorkerConc,
 				Shutdown: cfg.ShutdownTimeout, Scheduler: true, Log: log}, mux)
@@ -135,7 +145,7 @@ func serve(e env, cfg Config, m mode) error {
 			Log: log, Users: users, Dashboard: dist, Built: built, Campaigns: campaigns,
 			Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st),
 			Events: events, EventList: st, Quarantine: st, Webhook: sendgrid.Webhook{Key: cfg.WebhookPublicKey},
-			Metrics: metrics, Incidents: incidents, Runbooks: rbs,
+			Metrics: metrics, Incidents: incidents, Runbooks: rbs, Communications: comms,
 			Ready: []api.Check{
 				{Name: "postgres", Ping: st.Ping},
 				{Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},

@@ -1713,6 +1713,183 @@ export interface paths {
       };
     };
   };
+  "/api/v1/incidents/{id}/communications": {
+    /** Step 5: the incident's communications, oldest first, each with its live audience (every role). */
+    get: {
+      parameters: {
+        path: {
+          id: components["parameters"]["IncidentID"];
+        };
+      };
+      responses: {
+        /** @description Communications. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Communication"][];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["IncidentNotFound"];
+      };
+    };
+    /** Draft a communication (marketer, admin). Empty fields start from the runbook's template for the kind when one is configured; scope defaults to possibly_received. Refused with 409 apology_not_allowed for an apology or correction when the runbook has apology.allowed false (stale-suppression-list, deliverability-spike, triage); a breach_notice is a legal notification and is not refused by it (it needs legal and security approval instead). */
+    post: {
+      parameters: {
+        path: {
+          id: components["parameters"]["IncidentID"];
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            kind: components["schemas"]["CommunicationKind"];
+            subject?: string;
+            /** @description at most 1 MiB */
+            html?: string;
+            text?: string;
+            /** Format: email */
+            reply_to?: string;
+            scope?: components["schemas"]["CommunicationScope"];
+            segments?: string[];
+            include_previous?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Drafted. */
+        201: {
+          content: {
+            "application/json": components["schemas"]["Communication"];
+          };
+        };
+        400: components["responses"]["BadRequest"];
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["IncidentNotFound"];
+        /** @description The runbook forbids it (code apology_not_allowed, details.runbook and kind; the message says why), or the incident is resolved (incident_resolved). */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        415: components["responses"]["UnsupportedMediaType"];
+        /** @description Unknown kind or scope, empty body (html and text both empty), html over 1 MiB, a segment no recipient of the campaign is in, or a reply_to that is not an address (code validation_failed, details.fields). */
+        422: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/communications/{cid}": {
+    /** One communication with its live audience (every role). */
+    get: {
+      parameters: {
+        path: {
+          cid: components["parameters"]["CommunicationID"];
+        };
+      };
+      responses: {
+        /** @description The communication. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Communication"];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["CommunicationNotFound"];
+      };
+    };
+    /** Edit a communication before it is sent (marketer, admin). Any change returns it to draft and withdraws every approval, both on the incident's timeline (communication.update, communication.approvals_withdrawn); an edit that changes nothing changes nothing. */
+    patch: {
+      parameters: {
+        path: {
+          cid: components["parameters"]["CommunicationID"];
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            subject?: string;
+            /** @description at most 1 MiB */
+            html?: string;
+            text?: string;
+            /** Format: email */
+            reply_to?: string;
+            scope?: components["schemas"]["CommunicationScope"];
+            segments?: string[];
+            include_previous?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Edited. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Communication"];
+          };
+        };
+        400: components["responses"]["BadRequest"];
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["CommunicationNotFound"];
+        /** @description It is sending or finished (code communication_not_editable): pause or cancel it instead. */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        415: components["responses"]["UnsupportedMediaType"];
+        /** @description Unknown kind or scope, empty body (html and text both empty), html over 1 MiB, a segment no recipient of the campaign is in, or a reply_to that is not an address (code validation_failed, details.fields). */
+        422: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/communications/{cid}/send": {
+    /** Send a communication (marketer, admin): creates its own SendGrid batch, snapshots who will receive it now (affected minus suppressed minus already received) and hands it over in the background in batches of at most 1000, re-checking the suppression list for every batch at its handoff (those suppressed since are skipped and counted in counts.skipped_suppressed). Each request carries send_at = now + FIREBREAK_SEND_BUFFER and the custom args firebreak_communication_id and firebreak_recipient_id. */
+    post: {
+      parameters: {
+        path: {
+          cid: components["parameters"]["CommunicationID"];
+        };
+      };
+      responses: {
+        /** @description Sending. */
+        202: {
+          content: {
+            "application/json": {
+              status: components["schemas"]["CommunicationStatus"];
+              /** @description the snapshot's size */
+              audience: number;
+              communication: components["schemas"]["Communication"];
+            };
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["CommunicationNotFound"];
+        /** @description Already sending or finished (communication_already_sent); a required approval is missing (approval_required: until the approvals endpoints exist, a communication needing approvals cannot be sent); or the runbook forbids it (apology_not_allowed). */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description SendGrid did not answer when opening the batch (unavailable); nothing changed. */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -2356,6 +2533,84 @@ export interface components {
         window_seconds: number;
       };
     };
+    /** @enum {string} */
+    CommunicationKind: "apology" | "correction" | "breach_notice";
+    /** @enum {string} */
+    CommunicationStatus: "draft" | "in_review" | "approved" | "sending" | "paused" | "sent" | "cancelled";
+    /**
+     * @description which of the incident campaign's recipients are affected: handed to SendGrid and not held (possibly_received, the default; in-doubt recipients count), or only those delivered, or only those who opened
+     * @enum {string}
+     */
+    CommunicationScope: "possibly_received" | "delivered" | "opened";
+    /** @description Counted live, in SQL, at the time of the answer. */
+    CommunicationAudience: {
+      /** @description the scope's recipients, narrowed to segments */
+      affected: number;
+      /** @description of those, suppressed now (any kind); re-checked for every batch at its handoff */
+      suppressed: number;
+      /** @description not suppressed, and already reached by this communication, or by an earlier one of the same kind for the incident (unless include_previous) */
+      already_received: number;
+      /** @description the rest: who a send would hand over now */
+      will_receive: number;
+    };
+    /** @description The send's counters: audience is the snapshot taken at send; skipped_suppressed those suppressed between the snapshot and their batch's handoff. */
+    CommunicationCounts: {
+      audience: number;
+      handed_to_esp: number;
+      held: number;
+      delivered: number;
+      opened: number;
+      bounced: number;
+      complained: number;
+      unsubscribed: number;
+      skipped_suppressed: number;
+    };
+    /** @description One reviewer's decision, bound to the content_hash it was given for (the approvals endpoints come later; the list is empty until then). */
+    CommunicationApproval: {
+      role: string;
+      /** Format: uuid */
+      user_id: string;
+      decision: string;
+      comment: string;
+      /** Format: date-time */
+      at: string;
+      content_hash: string;
+    };
+    /** @description Step 5: one message about an incident to the people it affected (DESIGN.md "Communicate"). */
+    Communication: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      incident_id: string;
+      kind: components["schemas"]["CommunicationKind"];
+      status: components["schemas"]["CommunicationStatus"];
+      subject: string;
+      html: string;
+      text: string;
+      reply_to: string;
+      scope: components["schemas"]["CommunicationScope"];
+      /** @description narrows the audience to recipients in any of these segments; empty: all */
+      segments: string[];
+      /** @description also address those who already received an earlier communication of the same kind for the incident (excluded by default) */
+      include_previous: boolean;
+      /** Format: uuid */
+      author_id: string | null;
+      /** @description sha256 (hex) over subject, html, text, reply_to, scope, segments and include_previous; an approval is bound to it */
+      content_hash: string;
+      audience: components["schemas"]["CommunicationAudience"];
+      /** @description roles that must approve before a send: the runbook's apology.requires_approval, and legal and security for a breach_notice */
+      required_approvals: string[];
+      approvals: components["schemas"]["CommunicationApproval"][];
+      counts: components["schemas"]["CommunicationCounts"];
+      /** @description its own SendGrid batch id, empty until sent */
+      batch_id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+      /** Format: date-time */
+      sent_at: string | null;
+    };
   };
   responses: {
     /** @description Malformed JSON or an unknown field (code malformed_json). */
@@ -2418,6 +2673,12 @@ export interface components {
         "application/json": components["schemas"]["Error"];
       };
     };
+    /** @description No communication has that id (code communication_not_found). */
+    CommunicationNotFound: {
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
   };
   parameters: {
     CampaignID: string;
@@ -2437,6 +2698,8 @@ export interface components {
     Limit?: number;
     /** @description where the page starts: the opaque cursor the previous page answered in X-Next-Cursor (or the whole next URL in Link); a value that is not one is 422 validation_failed, details.fields.after */
     After?: string;
+    /** @description communication id */
+    CommunicationID: string;
   };
   requestBodies: never;
   headers: {

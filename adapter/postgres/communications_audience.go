@@ -1,0 +1,114 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/communication"
+)
+
+// communicationAudienceSQL marks every affected recipient of a communication,
+// in one statement over the campaign's audience snapshot (DESIGN.md
+// "Communicate", invariant 2):
+//   - affected: by scope — possibly_received is handed to SendGrid and not
+//     held (held: a send_at at least 10 minutes after SendGrid accepted the
+//     pause, as the assessment counts it) or in doubt; delivered and opened
+//     by the recipient's outcome — narrowed to @segs when any;
+//   - suppressed: the address is in suppressions, any kind, now;
+//   - already: this communication reached (or is handing to) them, or — unless
+//     @incl — they are someone's first reach by another communication of the
+//     same kind for the incident (communication_recipients_once_per_kind).
+const communicationAudienceSQL = `WITH camp AS (
+	SELECT CASE WHEN esp_state IN ('paused', 'cancelled') THEN esp_state_at END AS paused
+	FROM campaigns WHERE id = @cid
+), aff AS (
+	SELECT cr.recipient_id, cr.email, cr.first_name, cr.last_name, cr.attributes
+	FROM campaign_recipients cr CROSS JOIN camp
+	LEFT JOIN recipient_outcomes o ON o.campaign_id = cr.campaign_id AND o.recipient_id = cr.recipient_id
+	WHERE cr.campaign_id = @cid
+	  AND (cardinality(CAST(@segs AS text[])) = 0 OR cr.segments && CAST(@segs AS text[]))
+	  AND CASE CAST(@scope AS text)
+		WHEN 'delivered' THEN coalesce(o.delivery_state = 'delivered', false)
+		WHEN 'opened' THEN o.opened_at IS NOT NULL
+		ELSE cr.state = 'in_doubt' OR (cr.state = 'handed'
+			AND NOT coalesce(cr.send_at >= camp.paused + interval '10 minutes', false))
+	  END
+), marked AS (
+	SELECT aff.*,
+		EXISTS (SELECT 1 FROM suppressions s WHERE s.email = aff.email) AS suppressed,
+		EXISTS (SELECT 1 FROM communication_recipients x WHERE x.communication_id = CAST(@comm AS uuid)
+			AND x.recipient_id = aff.recipient_id AND x.state IN ('claimed', 'handed', 'in_doubt'))
+		OR (NOT CAST(@incl AS boolean) AND EXISTS (SELECT 1 FROM communication_recipients x
+			WHERE x.incident_id = CAST(@inc AS uuid) AND x.kind = @kind AND x.recipient_id = aff.recipient_id
+			  AND x.first_of_kind AND x.communication_id IS DISTINCT FROM CAST(@comm AS uuid))) AS already
+	FROM aff
+)`
+
+func audienceArgs(c communication.Communication, campaignID string) map[string]any {
+	var comm any
+	if c.ID != "" {
+		comm = c.ID
+	}
+	return map[string]any{"cid": campaignID, "segs": textArray(c.Segments), "scope": string(c.Scope), "comm": comm,
+		"incl": c.IncludePrevious, "inc": c.IncidentID, "kind": string(c.Kind)}
+}
+
+// Audience counts c's audience now. A suppressed recipient counts in
+// suppressed only (not also in already_received); will_receive is the rest.
+func (s *Store) Audience(ctx context.Context, c communication.Communication, campaignID string) (communication.Audience, error) {
+	var a communication.Audience
+	err := s.db.WithContext(ctx).Raw(communicationAudienceSQL+` SELECT count(*)::int AS affected,
+		count(*) FILTER (WHERE suppressed)::int AS suppressed,
+		count(*) FILTER (WHERE NOT suppressed AND already)::int AS already_received,
+		count(*) FILTER (WHERE NOT suppressed AND NOT already)::int AS will_receive
+		FROM marked`, audienceArgs(c, campaignID)).Scan(&a).Error
+	if err != nil {
+		return a, fmt.Errorf("audience of communication %s: %w", c.ID, translate(err, nil, nil))
+	}
+	return a, nil
+}
+
+// StartSendCommunication snapshots will_receive into communication_recipients and moves the
+// communication to sending, in one transaction under the communication's row
+// lock (a concurrent second send waits, then finds it sending:
+// ErrAlreadySending). A recipient first reached by another communication of the
+// same kind that committed in between conflicts on
+// communication_recipients_once_per_kind and is left out (ON CONFLICT DO
+// NOTHING): nobody gets two of a kind unless the author included them.
+func (s *Store) StartSendCommunication(ctx context.Context, id, campaignID, batchID string, now time.Time, a audit.Entry) (communication.Communication, error) {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c, err := getCommunication(ctx, tx, id, "FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		if c.Status != communication.Draft && c.Status != communication.Approved {
+			return communication.ErrAlreadySending
+		}
+		args := audienceArgs(c, campaignID)
+		res := tx.Exec(communicationAudienceSQL+` INSERT INTO communication_recipients (communication_id, recipient_id,
+			incident_id, kind, first_of_kind, email, first_name, last_name, attributes)
+			SELECT CAST(@comm AS uuid), m.recipient_id, CAST(@inc AS uuid), @kind,
+				NOT EXISTS (SELECT 1 FROM communication_recipients x WHERE x.incident_id = CAST(@inc AS uuid)
+					AND x.kind = @kind AND x.recipient_id = m.recipient_id AND x.first_of_kind),
+				m.email, m.first_name, m.last_name, m.attributes
+			FROM marked m WHERE NOT m.suppressed AND NOT m.already
+			ON CONFLICT DO NOTHING`, args)
+		if res.Error != nil {
+			return translate(res.Error, nil, nil)
+		}
+		if err := tx.Exec(`UPDATE communications SET status = 'sending', batch_id = ?, audience = ?, sent_at = ?,
+			updated_at = now() WHERE id = ?`, batchID, res.RowsAffected, now, id).Error; err != nil {
+			return translate(err, nil, nil)
+		}
+		a.Data = audit.With(a.Data, "audience", res.RowsAffected, "batch_id", batchID)
+		return writeAudit(ctx, tx, a)
+	})
+	if err != nil {
+		return communication.Communication{}, fmt.Errorf("start sending communication %s: %w", id, err)
+	}
+	return s.GetCommunication(ctx, id)
+}

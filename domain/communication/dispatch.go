@@ -1,0 +1,199 @@
+package communication
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/esp"
+)
+
+// Recipient is one snapshot member as a claim hands it over.
+type Recipient struct {
+	ID     string
+	Values campaign.Values
+}
+
+// Claim is one mail-send request of a communication, written to its ledger
+// with its recipients before anything is sent.
+type Claim struct {
+	RequestID     string
+	Communication Communication
+	Brand         campaign.Brand
+	SendAt        time.Time
+	Deadline      time.Time
+	Recipients    []Recipient
+}
+
+// ClaimResult is a claim, or none when the communication is not sending
+// (Status) or nothing is pending. A claim without recipients means the whole
+// batch was suppressed since the snapshot: claim again.
+type ClaimResult struct {
+	Claim  *Claim
+	Status Status
+}
+
+// SendConfig are the sending settings (the campaign service's, shared).
+type SendConfig struct {
+	SendBuffer  time.Duration // FIREBREAK_SEND_BUFFER: send_at = claim time + buffer
+	SendTimeout time.Duration // one mail-send request; default 15s
+	BatchSize   int           // at most esp.MaxPersonalizations
+}
+
+// Send starts sending a communication: the runbook must still allow it
+// (ErrApologyNotAllowed, 409), every required approval must be there
+// (ErrApprovalRequired, 409 — until the approvals endpoints exist, a
+// communication needing approvals cannot be sent: invariant 4's safe
+// default), then a SendGrid batch is created, the audience is snapshotted
+// and the handoff is queued. A second send is ErrAlreadySending.
+func (s *Service) Send(ctx context.Context, actor audit.Actor, id string) (View, error) {
+	if s.d.Mail == nil || s.d.Jobs == nil {
+		return View{}, fmt.Errorf("send communication %s: %w", id, errNoSending)
+	}
+	c, err := s.d.Repo.GetCommunication(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	inc, rb, err := s.incidentOf(ctx, c.IncidentID)
+	if err != nil {
+		return View{}, err
+	}
+	if !allows(rb, c.Kind) {
+		return View{}, &NotAllowedError{Runbook: rb.ID, Kind: c.Kind}
+	}
+	if c.Status != Draft && c.Status != Approved {
+		return View{}, ErrAlreadySending
+	}
+	if len(requiredApprovals(rb, c.Kind)) > 0 || len(c.RequiredApprovals) > 0 {
+		return View{}, ErrApprovalRequired
+	}
+	batch, err := s.d.Mail.CreateBatch(ctx)
+	if err != nil {
+		return View{}, fmt.Errorf("create a batch for communication %s: %w", id, err)
+	}
+	c, err = s.d.Repo.StartSendCommunication(ctx, id, inc.CampaignID, batch, s.d.Now(), entry(actor, "communication.send", c, nil))
+	if err != nil {
+		return View{}, err
+	}
+	if err := s.d.Jobs.HandOffCommunication(ctx, id); err != nil {
+		return View{}, fmt.Errorf("queue the handoff of communication %s (the reconciler retries): %w", id, err)
+	}
+	return s.view(ctx, inc, c)
+}
+
+// HandOff hands a sending communication's snapshot to SendGrid, a claim of
+// at most BatchSize at a time, until none is left, it stops sending, or ctx
+// ends. Mark-then-send as for campaigns (campaign.Service.HandOff): each claim
+// re-checks the suppression list for its recipients inside the claim
+// statement, so someone suppressed since the snapshot is skipped and counted
+// in skipped_suppressed, never handed over; a request whose outcome is
+// unknown leaves its recipients in doubt, never resent.
+func (s *Service) HandOff(ctx context.Context, id string) error {
+	if s.d.Mail == nil {
+		return fmt.Errorf("hand off communication %s: %w", id, errNoSending)
+	}
+	cfg := s.d.Send
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = 15 * time.Second
+	}
+	if cfg.BatchSize <= 0 || cfg.BatchSize > esp.MaxPersonalizations {
+		cfg.BatchSize = esp.MaxPersonalizations
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		now := s.d.Now()
+		res, err := s.d.Repo.ClaimCommunication(ctx, id, now, now.Add(cfg.SendBuffer), now.Add(cfg.SendTimeout+2*time.Second), cfg.BatchSize)
+		if err != nil {
+			return err
+		}
+		if res.Claim == nil {
+			return nil
+		}
+		if len(res.Claim.Recipients) == 0 { // every one of that batch was suppressed since the snapshot
+			continue
+		}
+		out, msgID, reason := s.send(ctx, res.Claim)
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err = s.d.Repo.FinishCommunication(fctx, res.Claim.RequestID, out, msgID, reason)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("record communication handoff %s: %w", res.Claim.RequestID, err)
+		}
+		if out == campaign.Retry {
+			return fmt.Errorf("sendgrid refused communication %s for now: %s", id, reason) // asynq retries with backoff
+		}
+	}
+}
+
+func (s *Service) send(ctx context.Context, cl *Claim) (out campaign.Outcome, msgID, reason string) {
+	sctx, cancel := context.WithDeadline(ctx, cl.Deadline.Add(-time.Second))
+	defer cancel()
+	res, err := s.d.Mail.Send(sctx, message(cl))
+	if err == nil {
+		return campaign.Accepted, res.MessageID, ""
+	}
+	var e *esp.Error
+	if !errors.As(err, &e) {
+		return campaign.Uncertain, "", err.Error()
+	}
+	switch e.Kind {
+	case esp.RateLimited, esp.Unreachable:
+		return campaign.Retry, "", e.Error()
+	case esp.Permanent:
+		return campaign.RequestFailed, "", e.Error()
+	default:
+		return campaign.Uncertain, "", e.Error()
+	}
+}
+
+// message builds one mail-send request: the content with merge values
+// resolved per recipient (HTML-escaped in the HTML part: campaign's
+// MergeContent), the brand's sender, the communication's reply-to, and the
+// custom args that count its events on the communication.
+func message(cl *Claim) esp.Message {
+	c := cl.Communication
+	content := campaign.NewMergeContent(c.Subject, c.Text, c.HTML)
+	reply := c.ReplyTo
+	if reply == "" {
+		reply = cl.Brand.ReplyTo
+	}
+	m := esp.Message{BatchID: c.BatchID, SendAt: cl.SendAt,
+		From:    esp.Address{Email: cl.Brand.FromEmail, Name: cl.Brand.FromName},
+		ReplyTo: esp.Address{Email: reply}, Subject: content.Subject, Text: content.Text, HTML: content.HTML,
+		Categories: []string{"firebreak", "communication-" + c.ID}}
+	m.Personalizations = make([]esp.Personalization, len(cl.Recipients))
+	for i, r := range cl.Recipients {
+		m.Personalizations[i] = esp.Personalization{To: esp.Address{Email: r.Values.Email},
+			Substitutions: content.PersonalizationSubstitutions(r.Values),
+			CustomArgs:    map[string]string{"firebreak_communication_id": c.ID, "firebreak_recipient_id": r.ID}}
+	}
+	return m
+}
+
+// Reconcile re-derives the handoff from Postgres, for the maintenance
+// reconciler: requests abandoned by a killed worker become uncertain (their
+// recipients in doubt, never resent), and every sending communication gets
+// its handoff task again (an extra one is harmless: claims never overlap).
+func (s *Service) Reconcile(ctx context.Context) error {
+	if s.d.Jobs == nil {
+		return nil
+	}
+	if _, err := s.d.Repo.AbandonExpiredCommunications(ctx, s.d.Now()); err != nil {
+		return err
+	}
+	ids, err := s.d.Repo.SendingCommunications(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := s.d.Jobs.HandOffCommunication(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,39 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/firebreak/firebreak/domain/errs"
+	"github.com/firebreak/firebreak/worker/tasks"
+)
+
+// Communications is what the communication tasks need from the domain
+// (communication.Service).
+type Communications interface {
+	HandOff(ctx context.Context, communicationID string) error
+}
+
+// communicationHandoff runs a communication's dispatcher; a bad payload or a
+// vanished communication is not retried, anything else is (the ledger makes a
+// rerun safe: claims never overlap, in-doubt recipients are never resent).
+func communicationHandoff(c Communications) asynq.HandlerFunc {
+	return func(ctx context.Context, t *asynq.Task) error {
+		var p tasks.CommunicationPayload
+		if err := json.Unmarshal(t.Payload(), &p); err != nil || p.CommunicationID == "" {
+			return fmt.Errorf("bad payload %q: %w", t.Payload(), asynq.SkipRetry)
+		}
+		if c == nil {
+			return fmt.Errorf("communications are not wired in this worker: %w", asynq.SkipRetry)
+		}
+		err := c.HandOff(ctx, p.CommunicationID)
+		if errors.Is(err, errs.NotFound) {
+			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+		}
+		return err
+	}
+}
