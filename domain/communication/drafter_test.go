@@ -16,8 +16,10 @@ type campaignFacts struct {
 	b campaign.Brand
 }
 
-func (f campaignFacts) GetCampaign(context.Context, string) (campaign.Campaign, error) { return f.c, nil }
-func (f campaignFacts) GetBrand(context.Context, string) (campaign.Brand, error)       { return f.b, nil }
+func (f campaignFacts) GetCampaign(context.Context, string) (campaign.Campaign, error) {
+	return f.c, nil
+}
+func (f campaignFacts) GetBrand(context.Context, string) (campaign.Brand, error) { return f.b, nil }
 
 // TestTemplateDrafterFillsTheIncidentsFacts: a new apology starts from the
 // runbook's template with the brand, the wrong mail's subject and the date it
