@@ -46,7 +46,9 @@ func lockCommunicationExclusive(tx *gorm.DB, id string) (time.Time, error) {
 func (s *Store) SetCommunicationStatus(ctx context.Context, id string, from []communication.Status, to communication.Status,
 	now time.Time, errWrong error, a audit.Entry) (communication.Communication, error) {
 	var out communication.Communication
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	// retryTx: waiting for the row behind counter updates that lock several
+	// rows, the change can be a deadlock victim; it is then asked again.
+	err := s.retryTx(ctx, func(tx *gorm.DB) error {
 		askedAt, err := lockCommunicationExclusive(tx, id)
 		if err != nil {
 			return err
@@ -120,7 +122,7 @@ func (s *Store) LeaseCommunicationESP(ctx context.Context, seen communication.Co
 // the lease released and the audit entry, in one transaction.
 func (s *Store) SetCommunicationESPState(ctx context.Context, id string, state campaign.ESPState, at time.Time, errMsg string, a audit.Entry) (communication.Communication, error) {
 	var out communication.Communication
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.retryTx(ctx, func(tx *gorm.DB) error {
 		r := tx.Exec(`UPDATE communications SET esp_state = ?, esp_state_at = ?, esp_error = ?, esp_busy_until = NULL,
 			updated_at = now() WHERE id = ?`, string(state), at, errMsg, id)
 		if r.Error != nil {
