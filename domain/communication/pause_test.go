@@ -29,7 +29,9 @@ func (r statusRepo) SetCommunicationStatus(_ context.Context, id string, from []
 	return c, nil
 }
 
-func (r statusRepo) CommunicationInFlight(context.Context, string, time.Time) (int, error) { return 0, nil }
+func (r statusRepo) CommunicationInFlight(context.Context, string, time.Time) (int, error) {
+	return 0, nil
+}
 
 func (r statusRepo) LeaseCommunicationESP(context.Context, communication.Communication, time.Duration) (bool, error) {
 	return true, nil
