@@ -1,11 +1,13 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/communication"
 )
 
@@ -36,6 +38,11 @@ type communicationResponse struct {
 	CreatedAt         time.Time                `json:"created_at"`
 	UpdatedAt         time.Time                `json:"updated_at"`
 	SentAt            *time.Time               `json:"sent_at"`
+	// SendGrid's plane of a pause, resume or cancel (as a campaign's).
+	ESPState   string     `json:"esp_state"`
+	ESPStateAt *time.Time `json:"esp_state_at"`
+	ESPError   string     `json:"esp_error"`
+	PausedAt   *time.Time `json:"paused_at"`
 }
 
 func toCommunicationResponse(v communication.View) communicationResponse {
@@ -43,7 +50,11 @@ func toCommunicationResponse(v communication.View) communicationResponse {
 		HTML: v.HTML, Text: v.Text, ReplyTo: v.ReplyTo, Scope: v.Scope, Segments: v.Segments,
 		IncludePrevious: v.IncludePrevious, ContentHash: v.ContentHash, Audience: v.Audience,
 		RequiredApprovals: v.RequiredApprovals, Approvals: v.Approvals, Counts: v.Counts, BatchID: v.BatchID,
-		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, SentAt: v.SentAt}
+		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, SentAt: v.SentAt,
+		ESPState: string(v.ESPState), ESPStateAt: v.ESPStateAt, ESPError: v.ESPError, PausedAt: v.PausedAt}
+	if r.ESPState == "" {
+		r.ESPState = "none"
+	}
 	if r.Segments == nil {
 		r.Segments = []string{}
 	}
@@ -149,4 +160,27 @@ func (h communicationHandlers) send(c echo.Context) error {
 	}
 	return c.JSON(http.StatusAccepted, sendCommunicationResponse{Status: v.Status, Audience: v.Counts.Audience,
 		Communication: toCommunicationResponse(v)})
+}
+
+// pause, resume and cancel answer 200 with the communication: the same
+// two-plane semantics as a campaign's (communication.Service.Pause).
+func (h communicationHandlers) pause(c echo.Context) error {
+	return h.statusChange(c, h.comms.Pause)
+}
+
+func (h communicationHandlers) resume(c echo.Context) error {
+	return h.statusChange(c, h.comms.Resume)
+}
+
+func (h communicationHandlers) cancel(c echo.Context) error {
+	return h.statusChange(c, h.comms.Cancel)
+}
+
+func (h communicationHandlers) statusChange(c echo.Context,
+	change func(context.Context, audit.Actor, string) (communication.View, error)) error {
+	v, err := change(c.Request().Context(), actorOf(c), c.Param("cid"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCommunicationResponse(v))
 }

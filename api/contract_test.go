@@ -87,6 +87,9 @@ var wireResponses = map[string]any{
 	"GET /api/v1/communications/{cid} 200":                  communicationResponse{},
 	"PATCH /api/v1/communications/{cid} 200":                communicationResponse{},
 	"POST /api/v1/communications/{cid}/send 202":            sendCommunicationResponse{},
+	"POST /api/v1/communications/{cid}/pause 200":           communicationResponse{},
+	"POST /api/v1/communications/{cid}/resume 200":          communicationResponse{},
+	"POST /api/v1/communications/{cid}/cancel 200":          communicationResponse{},
 }
 
 // wireRequests maps each documented JSON request body, "METHOD /path", to the

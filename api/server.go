@@ -191,6 +191,9 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.GET("/api/v1/communications/:cid", comms.get, guard(auth.Read)...)
 	e.PATCH("/api/v1/communications/:cid", comms.patch, guard(auth.CommunicationDraft)...)
 	e.POST("/api/v1/communications/:cid/send", comms.send, guard(auth.CampaignSend)...)
+	e.POST("/api/v1/communications/:cid/pause", comms.pause, guard(auth.CampaignPause)...)
+	e.POST("/api/v1/communications/:cid/resume", comms.resume, guard(auth.CampaignResume)...)
+	e.POST("/api/v1/communications/:cid/cancel", comms.cancel, guard(auth.CampaignCancel)...)
 
 	dash := spa(e, d.Dashboard, d.Built)
 	e.RouteNotFound("/*", dash)

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/communication"
 )
 
@@ -36,6 +37,11 @@ type communicationRow struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	SentAt            *time.Time
+	ESPState          string     `gorm:"column:esp_state"`
+	ESPStateAt        *time.Time `gorm:"column:esp_state_at"`
+	ESPError          string     `gorm:"column:esp_error"`
+	ESPBusyUntil      *time.Time `gorm:"column:esp_busy_until"`
+	PausedAt          *time.Time `gorm:"column:paused_at"`
 }
 
 // communicationCols selects a communication row; arrays come back as JSON so
@@ -43,7 +49,7 @@ type communicationRow struct {
 const communicationCols = `id, incident_id, kind, status, subject, html, text, reply_to, scope,
 	to_json(segments)::text AS segments_json, include_previous, content_hash,
 	to_json(required_approvals)::text AS required_json, author_id, batch_id, audience, handed_to_esp,
-	skipped_suppressed, created_at, updated_at, sent_at`
+	skipped_suppressed, created_at, updated_at, sent_at, esp_state, esp_state_at, esp_error, esp_busy_until, paused_at`
 
 func toCommunication(r communicationRow) communication.Communication {
 	c := communication.Communication{ID: r.ID, IncidentID: r.IncidentID, Kind: communication.Kind(r.Kind),
@@ -51,7 +57,9 @@ func toCommunication(r communicationRow) communication.Communication {
 			Text: r.Text, ReplyTo: r.ReplyTo}, Scope: communication.Scope(r.Scope), IncludePrevious: r.IncludePrevious,
 		ContentHash: r.ContentHash, BatchID: r.BatchID,
 		Counts:    communication.Counts{Audience: r.Audience, HandedToESP: r.HandedToESP, SkippedSuppressed: r.SkippedSuppressed},
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), SentAt: utc(r.SentAt)}
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), SentAt: utc(r.SentAt),
+		ESPState: campaign.ESPState(r.ESPState), ESPStateAt: utc(r.ESPStateAt), ESPError: r.ESPError,
+		ESPBusyUntil: utc(r.ESPBusyUntil), PausedAt: utc(r.PausedAt)}
 	_ = json.Unmarshal([]byte(r.SegmentsJSON), &c.Segments)
 	_ = json.Unmarshal([]byte(r.RequiredJSON), &c.RequiredApprovals)
 	if c.Segments == nil {

@@ -41,13 +41,20 @@ type commClaimedRow struct {
 
 // ClaimCommunication implements communication.Repo: one ledger request of up
 // to limit recipients, written before anything is sent, under the
-// communication row's share lock (a pause or cancel that locks the row for
-// update waits for the claim, and a claim after it sees the new status).
+// communication's dispatch lock held shared (a pause or cancel takes it
+// exclusively: it waits for the claim, and a claim after it sees the new status).
 func (s *Store) ClaimCommunication(ctx context.Context, id string, _, sendAt, deadline time.Time, limit int) (communication.ClaimResult, error) {
 	var res communication.ClaimResult
 	err := s.retryTx(ctx, func(tx *gorm.DB) error {
 		res = communication.ClaimResult{}
-		c, err := getCommunication(ctx, tx, id, "FOR SHARE")
+		// The dispatch lock shared (communications_pause.go): a pause or
+		// cancel waits only for the claims already under way, and every
+		// claim after it sees the new status. No row lock: Finish's counter
+		// updates must not wait for a claim.
+		if err := lockCommunicationShared(tx, id); err != nil {
+			return err
+		}
+		c, err := getCommunication(ctx, tx, id, "")
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/errs"
 )
 
@@ -32,6 +33,17 @@ var (
 	// ErrAlreadySending: a send of a communication that is already sending or finished.
 	ErrAlreadySending = errs.New(errs.Conflict, "communication_already_sent",
 		"This communication is already sending or finished; it is sent at most once.")
+	// ErrNotSending: a pause of a communication that is not sending (a draft,
+	// or one cancelled).
+	ErrNotSending = errs.New(errs.Conflict, "communication_not_sending",
+		"Only a sending (or sent) communication can be paused.")
+	// ErrNotPaused: a resume of a communication that is not paused.
+	ErrNotPaused = errs.New(errs.Conflict, "communication_not_paused",
+		"Only a paused communication can be resumed.")
+	// ErrFinished: a cancel of a communication that is already cancelled or
+	// otherwise final.
+	ErrFinished = errs.New(errs.Conflict, "communication_finished",
+		"This communication is cancelled or finished; it cannot change any more.")
 )
 
 // MaxHTML bounds the HTML body (DESIGN.md: 422 over 1 MiB).
@@ -93,6 +105,14 @@ type Communication struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	SentAt            *time.Time
+	// SendGrid's plane of a pause, resume or cancel of the batch (as a
+	// campaign's): ESPState is "paused" only once SendGrid accepted it.
+	ESPState   campaign.ESPState
+	ESPStateAt *time.Time
+	ESPError   string
+	// ESPBusyUntil is set while one caller talks to SendGrid about the batch.
+	ESPBusyUntil *time.Time
+	PausedAt     *time.Time
 }
 
 // Counts are the communication's handoff and event counters.

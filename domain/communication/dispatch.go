@@ -195,5 +195,15 @@ func (s *Service) Reconcile(ctx context.Context) error {
 			return err
 		}
 	}
+	// SendGrid refused a pause, resume or cancel: ask again (pause.go).
+	if repo, ok := s.d.Repo.(StatusRepo); ok && s.d.Sched != nil {
+		failed, err := repo.ESPFailedCommunications(ctx)
+		if err != nil {
+			return err
+		}
+		for _, id := range failed {
+			_ = s.RetryESP(ctx, id) // still refused: recorded, retried next round
+		}
+	}
 	return nil
 }

@@ -22,9 +22,13 @@ type Deps struct {
 	Drafter   Drafter
 	// Mail creates the communication's own SendGrid batch and hands it over.
 	Mail esp.Sender
-	Jobs Jobs
-	Send SendConfig
-	Now  func() time.Time
+	// Sched pauses, resumes and cancels the batch at SendGrid (nil: only
+	// Firebreak's plane changes).
+	Sched      esp.Scheduler
+	ESPTimeout time.Duration // one scheduled-sends call; default 10s
+	Jobs       Jobs
+	Send       SendConfig
+	Now        func() time.Time
 }
 
 // Service is the communication use-cases: draft, read, edit and send.

@@ -115,7 +115,7 @@ func serve(e env, cfg Config, m mode) error {
 	// reconciler repeats them, so a lost task or a Redis outage loses nothing.
 	events := event.NewService(st, jobs, nil)
 	// Step 5: a new draft starts from its runbook's template with the incident's facts filled in.
-	comms := communication.NewService(communication.Deps{Repo: st, Incidents: st, Runbooks: rbs, Mail: sg, Jobs: jobs,
+	comms := communication.NewService(communication.Deps{Repo: st, Incidents: st, Runbooks: rbs, Mail: sg, Sched: sg, Jobs: jobs,
 		Drafter: communication.TemplateDrafter{Campaigns: st},
 		Send:    communication.SendConfig{SendBuffer: cfg.SendBuffer, SendTimeout: cfg.SendTimeout}})
 

@@ -1890,6 +1890,81 @@ export interface paths {
       };
     };
   };
+  "/api/v1/communications/{cid}/pause": {
+    /** Pause a sending communication on both planes, as a campaign: the status is paused in the transaction that stops further claims (no handoff request of it is claimed after the pause was asked for), the answer waits for the requests already in flight, then SendGrid's batch is paused (esp_state paused once SendGrid accepted; a refusal is esp_state failed with esp_error, retried in the background). Pausing a paused communication is idempotent: it repeats only what has not succeeded yet. On the incident's timeline (communication.pause, communication.esp_paused). */
+    post: {
+      parameters: {
+        path: {
+          cid: components["parameters"]["CommunicationID"];
+        };
+      };
+      responses: {
+        /** @description Paused. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Communication"];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["CommunicationNotFound"];
+        /** @description Not sending: a draft, in review, approved or cancelled communication (communication_not_sending). */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/communications/{cid}/resume": {
+    /** Resume a paused communication: SendGrid releases the batch (esp_state resumed) and Firebreak hands over the rest; every remaining batch is re-checked against the suppression list at its handoff, so someone suppressed while paused is skipped (counts.skipped_suppressed). On the incident's timeline (communication.resume). */
+    post: {
+      parameters: {
+        path: {
+          cid: components["parameters"]["CommunicationID"];
+        };
+      };
+      responses: {
+        /** @description Sending again. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Communication"];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["CommunicationNotFound"];
+        /** @description Not paused (communication_not_paused). */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/communications/{cid}/cancel": {
+    /** Cancel a communication for good: its pending recipients are cancelled (never handed over, and not counted as reached), the requests in flight finish, and SendGrid discards what it holds for the batch (esp_state cancelled). Cancelling a cancelled communication is idempotent. On the incident's timeline (communication.cancel, communication.esp_cancelled). */
+    post: {
+      parameters: {
+        path: {
+          cid: components["parameters"]["CommunicationID"];
+        };
+      };
+      responses: {
+        /** @description Cancelled. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Communication"];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["CommunicationNotFound"];
+      };
+    };
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -2610,6 +2685,23 @@ export interface components {
       updated_at: string;
       /** Format: date-time */
       sent_at: string | null;
+      /**
+       * @description SendGrid's plane of a pause, resume or cancel of the communication's batch: paused (or cancelled, resumed) only once SendGrid accepted it; failed when SendGrid refused (esp_error says why; retried by the reconciler); none while nothing was ever asked.
+       * @enum {string}
+       */
+      esp_state: "none" | "pending" | "paused" | "cancelled" | "failed" | "resumed";
+      /**
+       * Format: date-time
+       * @description when SendGrid's answer was recorded
+       */
+      esp_state_at: string | null;
+      /** @description SendGrid's refusal, empty once a call succeeded */
+      esp_error: string;
+      /**
+       * Format: date-time
+       * @description when the last pause took effect on Firebreak's plane
+       */
+      paused_at: string | null;
     };
   };
   responses: {
