@@ -179,11 +179,13 @@ func (s *Store) ListCampaigns(ctx context.Context, p page.Request) ([]campaign.C
 // once it commits no new handoff request can be claimed. The audit entry says
 // when the change was asked for (asked_at, Postgres's clock, before any wait)
 // and when it took effect (the entry's own time). Cancelling drops the
-// recipients Firebreak still holds.
+// recipients Firebreak still holds. A transaction Postgres aborts as a
+// deadlock victim (against the webhook's multi-row counter updates) is run
+// again, so a pause never fails for that.
 func (s *Store) SetStatus(ctx context.Context, id string, from []campaign.Status, to campaign.Status, now time.Time,
 	errWrong error, a audit.Entry) (campaign.Campaign, error) {
 	var out campaign.Campaign
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.retryTx(ctx, func(tx *gorm.DB) error {
 		askedAt, err := lockCampaignExclusive(tx, id)
 		if err != nil {
 			return err
@@ -251,7 +253,7 @@ func (s *Store) LeaseESP(ctx context.Context, seen campaign.Campaign, ttl time.D
 // releases the caller's lease (LeaseESP).
 func (s *Store) SetESPState(ctx context.Context, id string, state campaign.ESPState, at time.Time, errMsg string, a audit.Entry) (campaign.Campaign, error) {
 	var rows []campaignRow
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.retryTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Raw(`UPDATE campaigns c SET esp_state = ?, esp_state_at = ?, esp_error = ?, esp_busy_until = NULL,
 			updated_at = now() WHERE c.id = ? RETURNING `+campaignCols, string(state), at, errMsg, id).Scan(&rows).Error; err != nil {
 			return translate(err, nil, nil)
