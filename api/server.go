@@ -191,6 +191,8 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.GET("/api/v1/communications/:cid", comms.get, guard(auth.Read)...)
 	e.PATCH("/api/v1/communications/:cid", comms.patch, guard(auth.CommunicationDraft)...)
 	e.POST("/api/v1/communications/:cid/send", comms.send, guard(auth.CampaignSend)...)
+	e.POST("/api/v1/communications/:cid/preflight", comms.preflight, guard(auth.Read)...)
+	e.GET("/api/v1/communications/:cid/preview", comms.preview, guard(auth.Read)...)
 
 	dash := spa(e, d.Dashboard, d.Built)
 	e.RouteNotFound("/*", dash)
