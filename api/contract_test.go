@@ -24,6 +24,7 @@ import (
 
 	"github.com/firebreak/firebreak/domain/auth"
 	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/communication"
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/recipient"
 )
@@ -87,6 +88,8 @@ var wireResponses = map[string]any{
 	"GET /api/v1/communications/{cid} 200":                  communicationResponse{},
 	"PATCH /api/v1/communications/{cid} 200":                communicationResponse{},
 	"POST /api/v1/communications/{cid}/send 202":            sendCommunicationResponse{},
+	"POST /api/v1/communications/{cid}/preflight 200":       communication.PreflightJSON{},
+	"GET /api/v1/communications/{cid}/preview 200":          previewResponse{},
 }
 
 // wireRequests maps each documented JSON request body, "METHOD /path", to the
