@@ -39,9 +39,9 @@ func (s *Store) CommunicationBrand(ctx context.Context, incidentID string) (camp
 	return communicationBrand(ctx, s.db, incidentID)
 }
 
-// CommunicationFacts implements communication.FactStore over the members of
-// c's audience who are affected and not suppressed now (those who would get
-// it, or already got it), in one pass; examples only for tags with gaps.
+// CommunicationFacts implements communication.FactStore over c's audience
+// that will receive it (will_receive: affected, not suppressed now, not
+// already received), in one pass; examples only for tags with gaps.
 func (s *Store) CommunicationFacts(ctx context.Context, c communication.Communication, campaignID string, tags []campaign.Tag) (communication.AudienceFacts, error) {
 	db := s.db.WithContext(ctx)
 	args := audienceArgs(c, campaignID)
@@ -52,7 +52,7 @@ func (s *Store) CommunicationFacts(ctx context.Context, c communication.Communic
 		cols = append(cols, fmt.Sprintf("count(*) FILTER (WHERE %s = '')::int AS g%d", exprs[i], i))
 	}
 	row := map[string]any{}
-	if err := db.Raw(communicationAudienceSQL+` SELECT `+strings.Join(cols, ", ")+` FROM marked WHERE NOT suppressed`,
+	if err := db.Raw(communicationAudienceSQL+` SELECT `+strings.Join(cols, ", ")+` FROM marked WHERE NOT suppressed AND NOT already`,
 		args).Take(&row).Error; err != nil {
 		return communication.AudienceFacts{}, fmt.Errorf("preflight facts of communication %s: %w", c.ID, translate(err, nil, nil))
 	}
@@ -64,7 +64,7 @@ func (s *Store) CommunicationFacts(ctx context.Context, c communication.Communic
 		}
 		var examples []string
 		args["lim"] = campaign.MaxExamples
-		if err := db.Raw(communicationAudienceSQL+` SELECT email FROM marked WHERE NOT suppressed AND `+exprs[i]+
+		if err := db.Raw(communicationAudienceSQL+` SELECT email FROM marked WHERE NOT suppressed AND NOT already AND `+exprs[i]+
 			` = '' ORDER BY email LIMIT @lim`, args).Scan(&examples).Error; err != nil {
 			return communication.AudienceFacts{}, fmt.Errorf("preflight examples of communication %s: %w", c.ID, translate(err, nil, nil))
 		}

@@ -10,7 +10,8 @@ import (
 
 // AudienceFacts are what the preflight needs to know about a communication's
 // affected audience, computed by the store with set-based SQL over the same
-// audience the communication counts (affected, not suppressed).
+// audience the communication counts: its will_receive (affected, not
+// suppressed now, not already received).
 type AudienceFacts struct {
 	// Gaps: per merge tag without fallback, the members for whom it is empty.
 	Gaps []campaign.TagGap
@@ -26,8 +27,8 @@ type AudienceFacts struct {
 type FactStore interface {
 	// CommunicationBrand is the brand of the incident's campaign.
 	CommunicationBrand(ctx context.Context, incidentID string) (campaign.Brand, error)
-	// CommunicationFacts measures c's affected, unsuppressed audience for the
-	// tags (those without a fallback), with examples (email addresses).
+	// CommunicationFacts measures c's will_receive audience for the tags
+	// (those without a fallback), with examples (email addresses).
 	CommunicationFacts(ctx context.Context, c Communication, campaignID string, tags []campaign.Tag) (AudienceFacts, error)
 	// AffectedRecipient is one member of c's affected audience, its merge
 	// values as snapshotted for the campaign; recipientID empty is the first

@@ -1897,7 +1897,7 @@ export interface paths {
     };
   };
   "/api/v1/communications/{cid}/preflight": {
-    /** Check a communication without sending (any signed-in user; it changes nothing): its kind and content, the incident campaign's brand, each merge tag without fallback over the communication's actual affected, unsuppressed audience (counts and examples), its California recipients (recipient attribute state or region is CA or California, any case: a breach notice must then be titled "Notice of Data Breach") and the assessment's data_categories_exposed. The same check runs at send; a blocking problem refuses it. */
+    /** Check a communication without sending (any signed-in user; it changes nothing): its kind and content, the incident campaign's brand, each merge tag without fallback over who will receive it (audience.will_receive) (counts and examples), its California recipients (recipient attribute state or region is CA or California, any case: a breach notice must then be titled "Notice of Data Breach") and the assessment's data_categories_exposed. The same check runs at send; a blocking problem refuses it. */
     post: {
       parameters: {
         path: {
