@@ -44,13 +44,14 @@ type SendConfig struct {
 	BatchSize   int           // at most esp.MaxPersonalizations
 }
 
-// Send starts sending a communication: the preflight must find nothing
-// blocking (PreflightError, 422 preflight_failed, nothing sent), the runbook must still allow it
+// Send starts sending a communication: the runbook must still allow it
 // (ErrApologyNotAllowed, 409), every required approval must be there
 // (ErrApprovalRequired, 409 — until the approvals endpoints exist, a
 // communication needing approvals cannot be sent: invariant 4's safe
-// default), then a SendGrid batch is created, the audience is snapshotted
-// and the handoff is queued. A second send is ErrAlreadySending.
+// default), the preflight must find nothing blocking (PreflightError, 422
+// preflight_failed; skipped when Deps.Facts is nil), then a SendGrid batch is
+// created, the audience is snapshotted and the handoff is queued. A second
+// send is ErrAlreadySending.
 func (s *Service) Send(ctx context.Context, actor audit.Actor, id string) (View, error) {
 	if s.d.Mail == nil || s.d.Jobs == nil {
 		return View{}, fmt.Errorf("send communication %s: %w", id, errNoSending)
