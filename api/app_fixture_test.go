@@ -69,7 +69,7 @@ func newAppFixture(t *testing.T, cfg api.Config) *appFixture {
 		PublicURL: "http://firebreak.test", UnsubscribeKey: []byte("test key"), Log: discardLog()})
 	incidents := incident.NewService(incident.Deps{Repo: st, Campaigns: campaigns, Runbooks: rbs, Jobs: noJobs{}, Log: discardLog()})
 	comms := communication.NewService(communication.Deps{Repo: st, Incidents: st, Runbooks: rbs,
-		Mail: batchOnly{}, Jobs: noJobs{}})
+		Mail: batchOnly{}, Jobs: noJobs{}, Facts: st, UnsubscribeURL: campaigns.UnsubscribeURL})
 	e := api.New(cfg, api.Deps{
 		Log: discardLog(), Users: users, Campaigns: campaigns, Incidents: incidents, Runbooks: rbs,
 		Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st), Communications: comms,

@@ -184,3 +184,32 @@ func (h communicationHandlers) statusChange(c echo.Context,
 	}
 	return c.JSON(http.StatusOK, toCommunicationResponse(v))
 }
+
+// preflight is POST /communications/{cid}/preflight: 200 {ok, problems}, each
+// problem with its severity (blocking or warning).
+func (h communicationHandlers) preflight(c echo.Context) error {
+	pf, err := h.comms.Preflight(c.Request().Context(), c.Param("cid"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, pf.JSON())
+}
+
+// previewResponse is exactly what one affected recipient would receive.
+type previewResponse struct {
+	RecipientID string `json:"recipient_id"`
+	Subject     string `json:"subject"`
+	HTML        string `json:"html"`
+	Text        string `json:"text"`
+}
+
+// preview is GET /communications/{cid}/preview?recipient_id=: the branded
+// message rendered for that affected recipient (the first one without
+// recipient_id); 404 recipient_not_affected for anyone else.
+func (h communicationHandlers) preview(c echo.Context) error {
+	p, err := h.comms.Preview(c.Request().Context(), c.Param("cid"), c.QueryParam("recipient_id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, previewResponse{RecipientID: p.RecipientID, Subject: p.Subject, HTML: p.HTML, Text: p.Text})
+}

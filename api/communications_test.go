@@ -265,7 +265,8 @@ func TestCommunicationSend409(t *testing.T) {
 	if r := f.sendComm(tok, notice.ID); r.status != 409 || r.errorBody(t).Code != "approval_required" {
 		t.Errorf("breach notice: %d %s, want 409 approval_required", r.status, r.body)
 	}
-	f.createComm(tok, inc, map[string]any{"kind": "correction", "text": "Please disregard it."}).json(t, &other)
+	f.createComm(tok, inc, map[string]any{"kind": "correction", "subject": "Correction: please disregard our previous email",
+		"text": "We are sorry. Please disregard it."}).json(t, &other)
 	codes := make(chan int, 2)
 	for range 2 {
 		go func() {

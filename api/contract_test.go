@@ -24,6 +24,7 @@ import (
 
 	"github.com/firebreak/firebreak/domain/auth"
 	"github.com/firebreak/firebreak/domain/campaign"
+	"github.com/firebreak/firebreak/domain/communication"
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/recipient"
 )
@@ -90,6 +91,8 @@ var wireResponses = map[string]any{
 	"POST /api/v1/communications/{cid}/pause 200":           communicationResponse{},
 	"POST /api/v1/communications/{cid}/resume 200":          communicationResponse{},
 	"POST /api/v1/communications/{cid}/cancel 200":          communicationResponse{},
+	"POST /api/v1/communications/{cid}/preflight 200":       communication.PreflightJSON{},
+	"GET /api/v1/communications/{cid}/preview 200":          previewResponse{},
 }
 
 // wireRequests maps each documented JSON request body, "METHOD /path", to the

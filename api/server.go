@@ -194,6 +194,8 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.POST("/api/v1/communications/:cid/pause", comms.pause, guard(auth.CampaignPause)...)
 	e.POST("/api/v1/communications/:cid/resume", comms.resume, guard(auth.CampaignResume)...)
 	e.POST("/api/v1/communications/:cid/cancel", comms.cancel, guard(auth.CampaignCancel)...)
+	e.POST("/api/v1/communications/:cid/preflight", comms.preflight, guard(auth.Read)...)
+	e.GET("/api/v1/communications/:cid/preview", comms.preview, guard(auth.Read)...)
 
 	dash := spa(e, d.Dashboard, d.Built)
 	e.RouteNotFound("/*", dash)

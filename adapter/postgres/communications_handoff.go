@@ -110,6 +110,9 @@ func (s *Store) ClaimCommunication(ctx context.Context, id string, _, sendAt, de
 			return err
 		}
 		cl.Brand = brand
+		if err := tx.Raw(`SELECT campaign_id FROM incidents WHERE id = ?`, c.IncidentID).Scan(&cl.CampaignID).Error; err != nil {
+			return translate(err, nil, nil)
+		}
 		res.Claim = cl
 		return nil
 	})

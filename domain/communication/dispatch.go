@@ -23,6 +23,7 @@ type Claim struct {
 	RequestID     string
 	Communication Communication
 	Brand         campaign.Brand
+	CampaignID    string // the incident's campaign: the unsubscribe links are signed for it
 	SendAt        time.Time
 	Deadline      time.Time
 	Recipients    []Recipient
@@ -47,8 +48,10 @@ type SendConfig struct {
 // (ErrApologyNotAllowed, 409), every required approval must be there
 // (ErrApprovalRequired, 409 — until the approvals endpoints exist, a
 // communication needing approvals cannot be sent: invariant 4's safe
-// default), then a SendGrid batch is created, the audience is snapshotted
-// and the handoff is queued. A second send is ErrAlreadySending.
+// default), the preflight must find nothing blocking (PreflightError, 422
+// preflight_failed; skipped when Deps.Facts is nil), then a SendGrid batch is
+// created, the audience is snapshotted and the handoff is queued. A second
+// send is ErrAlreadySending.
 func (s *Service) Send(ctx context.Context, actor audit.Actor, id string) (View, error) {
 	if s.d.Mail == nil || s.d.Jobs == nil {
 		return View{}, fmt.Errorf("send communication %s: %w", id, errNoSending)
@@ -69,6 +72,15 @@ func (s *Service) Send(ctx context.Context, actor audit.Actor, id string) (View,
 	}
 	if len(requiredApprovals(rb, c.Kind)) > 0 || len(c.RequiredApprovals) > 0 {
 		return View{}, ErrApprovalRequired
+	}
+	if s.d.Facts != nil {
+		pf, err := s.preflight(ctx, c, inc.CampaignID)
+		if err != nil {
+			return View{}, err
+		}
+		if !pf.OK {
+			return View{}, &PreflightError{Preflight: pf}
+		}
 	}
 	batch, err := s.d.Mail.CreateBatch(ctx)
 	if err != nil {
@@ -133,7 +145,7 @@ func (s *Service) HandOff(ctx context.Context, id string) error {
 func (s *Service) send(ctx context.Context, cl *Claim) (out campaign.Outcome, msgID, reason string) {
 	sctx, cancel := context.WithDeadline(ctx, cl.Deadline.Add(-time.Second))
 	defer cancel()
-	res, err := s.d.Mail.Send(sctx, message(cl))
+	res, err := s.d.Mail.Send(sctx, s.message(cl))
 	if err == nil {
 		return campaign.Accepted, res.MessageID, ""
 	}
@@ -151,26 +163,37 @@ func (s *Service) send(ctx context.Context, cl *Claim) (out campaign.Outcome, ms
 	}
 }
 
-// message builds one mail-send request: the content with merge values
-// resolved per recipient (HTML-escaped in the HTML part: campaign's
-// MergeContent), the brand's sender, the communication's reply-to, and the
-// custom args that count its events on the communication.
-func message(cl *Claim) esp.Message {
+// message builds one mail-send request: the content inside the brand's
+// template (Wrap), with merge values resolved per recipient (HTML-escaped in
+// the HTML part: campaign's MergeContent) and each recipient's one-click
+// unsubscribe link (UnsubscribeSubstitutions, and the RFC 8058
+// List-Unsubscribe / List-Unsubscribe-Post headers, as campaigns send them),
+// the brand's sender, the communication's reply-to (else the brand's), and
+// the custom args that count its events on the communication.
+func (s *Service) message(cl *Claim) esp.Message {
 	c := cl.Communication
-	content := campaign.NewMergeContent(c.Subject, c.Text, c.HTML)
-	reply := c.ReplyTo
-	if reply == "" {
-		reply = cl.Brand.ReplyTo
-	}
+	w := Wrap(cl.Brand, c.Content)
+	content := campaign.NewMergeContent(w.Subject, w.Text, w.HTML)
 	m := esp.Message{BatchID: c.BatchID, SendAt: cl.SendAt,
 		From:    esp.Address{Email: cl.Brand.FromEmail, Name: cl.Brand.FromName},
-		ReplyTo: esp.Address{Email: reply}, Subject: content.Subject, Text: content.Text, HTML: content.HTML,
+		ReplyTo: esp.Address{Email: w.ReplyTo}, Subject: content.Subject, Text: content.Text, HTML: content.HTML,
 		Categories: []string{"firebreak", "communication-" + c.ID}}
 	m.Personalizations = make([]esp.Personalization, len(cl.Recipients))
 	for i, r := range cl.Recipients {
-		m.Personalizations[i] = esp.Personalization{To: esp.Address{Email: r.Values.Email},
-			Substitutions: content.PersonalizationSubstitutions(r.Values),
-			CustomArgs:    map[string]string{"firebreak_communication_id": c.ID, "firebreak_recipient_id": r.ID}}
+		subs := content.PersonalizationSubstitutions(r.Values)
+		if subs == nil {
+			subs = map[string]string{}
+		}
+		url := s.unsubscribeURL(cl.CampaignID, r.ID)
+		for k, v := range UnsubscribeSubstitutions(url) {
+			subs[k] = v
+		}
+		p := esp.Personalization{To: esp.Address{Email: r.Values.Email}, Substitutions: subs,
+			CustomArgs: map[string]string{"firebreak_communication_id": c.ID, "firebreak_recipient_id": r.ID}}
+		if url != "" {
+			p.Headers = map[string]string{"List-Unsubscribe": "<" + url + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+		}
+		m.Personalizations[i] = p
 	}
 	return m
 }

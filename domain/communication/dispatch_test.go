@@ -3,6 +3,7 @@ package communication_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,8 +38,8 @@ func (r *ledgerRepo) ClaimCommunication(_ context.Context, id string, _, sendAt,
 	n := min(limit, len(r.pending))
 	r.claims++
 	cl := &communication.Claim{RequestID: fmt.Sprintf("req%d", r.claims), Communication: r.comms[id],
-		Brand:  campaign.Brand{FromEmail: "news@acme.example", FromName: "Acme", ReplyTo: "help@acme.example"},
-		SendAt: sendAt, Deadline: deadline, Recipients: r.pending[:n]}
+		Brand:      campaign.Brand{FromEmail: "news@acme.example", FromName: "Acme", ReplyTo: "help@acme.example"},
+		CampaignID: "camp1", SendAt: sendAt, Deadline: deadline, Recipients: r.pending[:n]}
 	r.pending = r.pending[n:]
 	return communication.ClaimResult{Claim: cl, Status: communication.Sending}, nil
 }
@@ -75,7 +76,8 @@ func TestSendAndHandOff(t *testing.T) {
 	mail, jobs := &recordingMail{}, &countingJobs{}
 	now := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
 	s := communication.NewService(communication.Deps{Repo: repo, Incidents: testIncidents(), Runbooks: testRunbooks(),
-		Mail: mail, Jobs: jobs, Send: communication.SendConfig{SendBuffer: 15 * time.Minute}, Now: func() time.Time { return now }})
+		Mail: mail, Jobs: jobs, Send: communication.SendConfig{SendBuffer: 15 * time.Minute}, Now: func() time.Time { return now },
+		UnsubscribeURL: func(camp, rid string) string { return "https://fb.example/u/" + camp + "/" + rid + "/sig" }})
 	ctx := context.Background()
 	v, err := s.Create(ctx, audit.Actor{UserID: "u1"}, runbook.WrongSegment, communication.NewDraft{Kind: communication.Apology,
 		Content: communication.Content{Subject: "Sorry, {{first_name|friend}}", HTML: "<p>Dear {{first_name|friend}}</p>", Text: "Dear {{first_name|friend}}",
@@ -110,6 +112,13 @@ func TestSendAndHandOff(t *testing.T) {
 		t.Errorf("%d recipients handed, want 2500", len(seen))
 	}
 	p7 := mail.msgs[0].Personalizations[7]
+	if p7.Headers["List-Unsubscribe"] != "<https://fb.example/u/camp1/r7/sig>" || p7.Headers["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click" {
+		t.Errorf("recipient 7's RFC 8058 headers: %v", p7.Headers)
+	}
+	if !strings.Contains(mail.msgs[0].HTML, "<p>Dear ") || !strings.Contains(mail.msgs[0].HTML, communication.UnsubscribeHTMLKey) ||
+		!strings.Contains(mail.msgs[0].Text, communication.UnsubscribeTextKey) {
+		t.Errorf("the request's content is not the branded template with the unsubscribe link:\n%s", mail.msgs[0].HTML)
+	}
 	for k, val := range p7.Substitutions {
 		if val == "" {
 			t.Errorf("recipient 7 without a first name: %q has an empty value (want the fallback)", k)

@@ -29,6 +29,12 @@ type Deps struct {
 	Jobs       Jobs
 	Send       SendConfig
 	Now        func() time.Time
+	// Facts feeds the preflight and the preview (the store); nil: neither is
+	// available and Send runs no preflight.
+	Facts FactStore
+	// UnsubscribeURL signs one recipient's one-click link for the incident's
+	// campaign (campaign.Service.UnsubscribeURL); nil: no link.
+	UnsubscribeURL func(campaignID, recipientID string) string
 }
 
 // Service is the communication use-cases: draft, read, edit and send.

@@ -117,7 +117,8 @@ func serve(e env, cfg Config, m mode) error {
 	// Step 5: a new draft starts from its runbook's template with the incident's facts filled in.
 	comms := communication.NewService(communication.Deps{Repo: st, Incidents: st, Runbooks: rbs, Mail: sg, Sched: sg, Jobs: jobs,
 		Drafter: communication.TemplateDrafter{Campaigns: st},
-		Send:    communication.SendConfig{SendBuffer: cfg.SendBuffer, SendTimeout: cfg.SendTimeout}})
+		Facts:   st, UnsubscribeURL: campaigns.UnsubscribeURL, // preflight, preview, branded one-click links
+		Send: communication.SendConfig{SendBuffer: cfg.SendBuffer, SendTimeout: cfg.SendTimeout}})
 
 	g, ctx := errgroup.WithContext(e.ctx)
 	if m.worker {

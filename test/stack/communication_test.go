@@ -2,9 +2,13 @@ package stack_test
 
 import (
 	"database/sql"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/firebreak/firebreak/internal/sgsim"
 )
 
 type communicationAnswer struct {
@@ -208,5 +212,125 @@ func TestCommunicationKilledWorkerMidFanOutHandsNobodyTwice(t *testing.T) {
 	}
 	if len(to) < got.Counts.HandedToESP || len(to) > audience {
 		t.Fatalf("SendGrid has %d addresses; Firebreak handed %d of %d", len(to), got.Counts.HandedToESP, audience)
+	}
+}
+
+// TestCommunicationBrandedSendAfterPreflight: an apology that does not
+// apologise first is refused by the preflight (422 preflight_failed, nothing
+// reaches the simulator); fixed, it goes out inside the brand's template —
+// logo, footer, physical address — with each recipient's first name resolved
+// (escaped in the HTML), the fallback for one without, and a working RFC 8058
+// one-click unsubscribe link of the campaigns' signed scheme.
+func TestCommunicationBrandedSendAfterPreflight(t *testing.T) {
+	s := startStack(t, stackOpts{})
+	s.importCSV("email,first_name,last_name,segments\nada@example.com,Ada <&>,,spring\nbo@example.com,,,spring\n")
+	var brand struct{ ID string }
+	if code := s.postJSON("/api/v1/brands", map[string]string{"name": "Acme", "from_email": "news@acme.example",
+		"from_name": "Acme Outdoor", "reply_to": "help@acme.example", "logo_url": "https://cdn.acme.example/logo.png",
+		"primary_color": "#0a7f3f", "footer_html": "<p>Acme Outdoor, the shop for walkers</p>",
+		"physical_address": "1 Trail Road, Springfield"}, &brand); code != 201 {
+		t.Fatalf("brand: %d", code)
+	}
+	campaignID := s.campaign(map[string]any{"name": "Spring", "brand_id": brand.ID, "subject": "Spring sale",
+		"html": "<p>Sale</p>", "text": "Sale", "segments": []string{"spring"}})
+	if code := s.postJSON("/api/v1/campaigns/"+campaignID+"/send", nil, nil); code != 202 {
+		t.Fatalf("send campaign: %d", code)
+	}
+	s.waitFor("campaign sent", 60*time.Second, func() bool { return s.get(campaignID).Status == "sent" })
+	campaignMails := len(s.sim.Messages())
+	var inc incidentAnswer
+	if code := s.postJSON("/api/v1/incidents", map[string]string{"campaign_id": campaignID, "runbook": "wrong-segment",
+		"summary": "sent to spring by mistake"}, &inc); code != 201 {
+		t.Fatalf("declare: %d", code)
+	}
+	var c communicationAnswer
+	if code := s.postJSON("/api/v1/incidents/"+inc.ID+"/communications", map[string]any{"kind": "apology",
+		"subject": "We made a mistake in our last email", "html": "<p>Here is news about your order.</p>",
+		"text": "Here is news about your order."}, &c); code != 201 {
+		t.Fatalf("draft: %d", code)
+	}
+	var refused struct {
+		Error struct {
+			Code    string `json:"code"`
+			Details struct {
+				Preflight struct {
+					OK       bool `json:"ok"`
+					Problems []struct {
+						Code string `json:"code"`
+					} `json:"problems"`
+				} `json:"preflight"`
+			} `json:"details"`
+		} `json:"error"`
+	}
+	if code := s.postJSON("/api/v1/communications/"+c.ID+"/send", nil, &refused); code != 422 || refused.Error.Code != "preflight_failed" ||
+		refused.Error.Details.Preflight.OK || len(refused.Error.Details.Preflight.Problems) == 0 ||
+		refused.Error.Details.Preflight.Problems[0].Code != "no_apology" {
+		t.Fatalf("send with no apology: %d %+v, want 422 preflight_failed no_apology", code, refused)
+	}
+	time.Sleep(time.Second) // a wrongly queued handoff would have reached the simulator by now
+	if n := len(s.sim.Messages()); n != campaignMails || s.communication(c.ID).Status != "draft" {
+		t.Fatalf("after a refused send: %d mails at the simulator (want %d), status %s", n, campaignMails, s.communication(c.ID).Status)
+	}
+
+	if code := s.do("PATCH", "/api/v1/communications/"+c.ID, "application/json", strings.NewReader(
+		`{"html": "<p>We are sorry, {{first_name|friend}}: our last email went to the wrong list.</p>",
+		  "text": "We are sorry, {{first_name|friend}}: our last email went to the wrong list."}`), nil); code != 200 {
+		t.Fatalf("fix: %d", code)
+	}
+	if code := s.postJSON("/api/v1/communications/"+c.ID+"/send", nil, nil); code != 202 {
+		t.Fatalf("send: %d", code)
+	}
+	s.waitFor("communication sent", 60*time.Second, func() bool { return s.communication(c.ID).Status == "sent" })
+	got := map[string]sgsim.Message{}
+	for _, m := range s.sim.Messages()[campaignMails:] {
+		got[m.To] = m
+	}
+	part := func(m sgsim.Message, typ string) string {
+		for _, p := range m.Contents {
+			if p.Type == typ {
+				return p.Value
+			}
+		}
+		return ""
+	}
+	ada, bo := got["ada@example.com"], got["bo@example.com"]
+	if len(got) != 2 {
+		t.Fatalf("the apology reached %d addresses, want 2", len(got))
+	}
+	html := part(ada, "text/html")
+	for _, want := range []string{`src="https://cdn.acme.example/logo.png"`, "<p>Acme Outdoor, the shop for walkers</p>",
+		"1 Trail Road, Springfield", "We are sorry, Ada &lt;&amp;&gt;: our last email"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("ada's HTML lacks %q:\n%s", want, html)
+		}
+	}
+	if !strings.Contains(part(ada, "text/plain"), "We are sorry, Ada <&>:") || !strings.Contains(part(bo, "text/html"), "We are sorry, friend:") {
+		t.Errorf("merge values not resolved: ada text %q, bo html %q", part(ada, "text/plain"), part(bo, "text/html"))
+	}
+	lu := bo.Headers["List-Unsubscribe"]
+	if bo.Headers["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click" || !strings.HasPrefix(lu, "<") ||
+		!strings.Contains(lu, "/u/"+campaignID+"/"+bo.CustomArgs["firebreak_recipient_id"]+"/") {
+		t.Fatalf("bo's headers %v", bo.Headers)
+	}
+	link, err := url.Parse(strings.Trim(lu, "<>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(part(bo, "text/plain"), link.String()) {
+		t.Errorf("bo's text part lacks the unsubscribe link %s", link)
+	}
+	resp, err := http.Post(s.base+link.Path, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	db, err := sql.Open("pgx", s.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM suppressions WHERE email = 'bo@example.com'`).Scan(&n); err != nil || resp.StatusCode >= 300 || n != 1 {
+		t.Errorf("one-click unsubscribe from the apology: %d, %d suppressions (%v)", resp.StatusCode, n, err)
 	}
 }

@@ -1853,7 +1853,7 @@ export interface paths {
     };
   };
   "/api/v1/communications/{cid}/send": {
-    /** Send a communication (marketer, admin): creates its own SendGrid batch, snapshots who will receive it now (affected minus suppressed minus already received) and hands it over in the background in batches of at most 1000, re-checking the suppression list for every batch at its handoff (those suppressed since are skipped and counted in counts.skipped_suppressed). Each request carries send_at = now + FIREBREAK_SEND_BUFFER and the custom args firebreak_communication_id and firebreak_recipient_id. */
+    /** Send a communication (marketer, admin): runs the preflight first (a blocking problem is 422 preflight_failed, nothing sent); creates its own SendGrid batch, snapshots who will receive it now (affected minus suppressed minus already received) and hands it over in the background in batches of at most 1000, re-checking the suppression list for every batch at its handoff (those suppressed since are skipped and counted in counts.skipped_suppressed). Each request carries send_at = now + FIREBREAK_SEND_BUFFER and the custom args firebreak_communication_id and firebreak_recipient_id. */
     post: {
       parameters: {
         path: {
@@ -1877,6 +1877,12 @@ export interface paths {
         404: components["responses"]["CommunicationNotFound"];
         /** @description Already sending or finished (communication_already_sent); a required approval is missing (approval_required: until the approvals endpoints exist, a communication needing approvals cannot be sent); or the runbook forbids it (apology_not_allowed). */
         409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The preflight found a blocking problem (code preflight_failed); details.preflight is the whole CommunicationPreflight. Nothing was sent or snapshotted. */
+        422: {
           content: {
             "application/json": components["schemas"]["Error"];
           };
@@ -1962,6 +1968,63 @@ export interface paths {
         401: components["responses"]["Unauthenticated"];
         403: components["responses"]["Forbidden"];
         404: components["responses"]["CommunicationNotFound"];
+      };
+    };
+  };
+  "/api/v1/communications/{cid}/preflight": {
+    /** Check a communication without sending (any signed-in user; it changes nothing): its kind and content, the incident campaign's brand, each merge tag without fallback over who will receive it (audience.will_receive) (counts and examples), its California recipients (recipient attribute state or region is CA or California, any case: a breach notice must then be titled "Notice of Data Breach") and the assessment's data_categories_exposed. The same check runs at send; a blocking problem refuses it. */
+    post: {
+      parameters: {
+        path: {
+          cid: components["parameters"]["CommunicationID"];
+        };
+      };
+      responses: {
+        /** @description The check's result; ok is false when any problem is blocking. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["CommunicationPreflight"];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["CommunicationNotFound"];
+      };
+    };
+  };
+  "/api/v1/communications/{cid}/preview": {
+    /** Exactly what one affected recipient would receive: the content inside the brand's template (logo, colour, footer, physical address, reply-to), merge tags resolved for that recipient (fallbacks applied, values escaped in the HTML) and their one-click unsubscribe link. Without recipient_id, the first affected recipient. */
+    get: {
+      parameters: {
+        query?: {
+          /** @description an affected recipient's id (a member of the incident campaign's affected audience for this communication's scope and segments) */
+          recipient_id?: string;
+        };
+        path: {
+          cid: components["parameters"]["CommunicationID"];
+        };
+      };
+      responses: {
+        /** @description The rendered message. */
+        200: {
+          content: {
+            "application/json": {
+              /** @description whom it was rendered for */
+              recipient_id: string;
+              subject: string;
+              html: string;
+              text: string;
+            };
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        /** @description No communication has that id (communication_not_found), or the recipient is not in its affected audience, or nobody is affected (recipient_not_affected). */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
   };
@@ -2702,6 +2765,28 @@ export interface components {
        * @description when the last pause took effect on Firebreak's plane
        */
       paused_at: string | null;
+    };
+    CommunicationProblem: {
+      /**
+       * @description DESIGN.md's communication preflight codes plus missing_protective_steps (a breach notice of exposed credentials that does not tell people to change their password and turn on two-factor authentication) and plain_language (stock phrases that play the mistake down)
+       * @enum {string}
+       */
+      code: "no_apology" | "unclear_subject" | "no_reply_address" | "humour" | "unresolved_merge_tag" | "not_branded" | "missing_section" | "title" | "missing_protective_steps" | "plain_language";
+      message: string;
+      /** @description recipients it touches (unresolved_merge_tag), else 1 (the message) */
+      count: number;
+      /** @description up to 10 recipient emails, or the offending text */
+      examples: string[];
+      /**
+       * @description blocking refuses the send; not_branded and plain_language are warnings
+       * @enum {string}
+       */
+      severity: "blocking" | "warning";
+    };
+    CommunicationPreflight: {
+      /** @description true when no problem is blocking */
+      ok: boolean;
+      problems: components["schemas"]["CommunicationProblem"][];
     };
   };
   responses: {
