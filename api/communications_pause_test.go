@@ -45,7 +45,8 @@ func TestCommunicationPauseResumeCancel(t *testing.T) {
 	expect(f.commAction(tok, draft.ID, "resume"), 409, "communication_not_paused", "")
 	expect(f.commAction(tok, "00000000-0000-0000-0000-000000000999", "pause"), 404, "communication_not_found", "")
 
-	f.createComm(tok, inc, map[string]any{"kind": "correction", "subject": "Correction", "text": "Please disregard it."}).json(t, &c)
+	f.createComm(tok, inc, map[string]any{"kind": "correction", "subject": "Correction: we made a mistake",
+		"text": "We are sorry: our last email had the wrong price. Please disregard it."}).json(t, &c)
 	if r := f.sendComm(tok, c.ID); r.status != 202 {
 		t.Fatalf("send: %d %s", r.status, r.body)
 	}
