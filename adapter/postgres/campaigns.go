@@ -174,7 +174,7 @@ func (s *Store) ListCampaigns(ctx context.Context, p page.Request) ([]campaign.C
 }
 
 // SetStatus moves a campaign from one of from to to. It takes the campaign's
-// dispatch lock exclusively (campaign_lock.go), which waits only for the
+// dispatch lock exclusively (dispatch_lock.go), which waits only for the
 // Claims already under way and goes before every Claim that starts later, so
 // once it commits no new handoff request can be claimed. The audit entry says
 // when the change was asked for (asked_at, Postgres's clock, before any wait)
@@ -186,7 +186,7 @@ func (s *Store) SetStatus(ctx context.Context, id string, from []campaign.Status
 	errWrong error, a audit.Entry) (campaign.Campaign, error) {
 	var out campaign.Campaign
 	err := s.retryTx(ctx, func(tx *gorm.DB) error {
-		askedAt, err := lockCampaignExclusive(tx, id)
+		askedAt, err := lockExclusive(tx, campaignLockClass, id)
 		if err != nil {
 			return err
 		}

@@ -51,7 +51,7 @@ func (s *Store) ClaimCommunication(ctx context.Context, id string, _, sendAt, de
 		// cancel waits only for the claims already under way, and every
 		// claim after it sees the new status. No row lock: Finish's counter
 		// updates must not wait for a claim.
-		if err := lockCommunicationShared(tx, id); err != nil {
+		if _, err := lockShared(tx, communicationLockClass, id); err != nil {
 			return err
 		}
 		c, err := getCommunication(ctx, tx, id, "")

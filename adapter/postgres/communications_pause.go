@@ -16,31 +16,6 @@ import (
 
 var _ communication.StatusRepo = (*Store)(nil)
 
-// communicationLockClass is the communication's dispatch lock, the
-// campaign's (campaign_lock.go) in another class: ClaimCommunication holds it
-// shared, a status change exclusively. Advisory locks are queued fairly, so
-// once a pause asks, every later claim waits behind it and then sees the
-// communication paused (a row lock would let busy claimers starve it).
-const communicationLockClass = 0x46420002 // "FB" + 2: the communication dispatch lock
-
-func lockCommunicationShared(tx *gorm.DB, id string) error {
-	var locked string
-	return translate(tx.Raw(`SELECT pg_advisory_xact_lock_shared(?, hashtext(?))::text`,
-		communicationLockClass, id).Scan(&locked).Error, nil, nil)
-}
-
-// lockCommunicationExclusive returns when the lock was asked for (Postgres's
-// clock, before any wait).
-func lockCommunicationExclusive(tx *gorm.DB, id string) (time.Time, error) {
-	var r struct {
-		At     time.Time
-		Locked string
-	}
-	err := tx.Raw(`SELECT clock_timestamp() AS at, pg_advisory_xact_lock(?, hashtext(?))::text AS locked`,
-		communicationLockClass, id).Scan(&r).Error
-	return r.At, translate(err, nil, nil)
-}
-
 // SetCommunicationStatus implements communication.StatusRepo (see there).
 // The audit entry records from, to and asked_at (before any wait for the lock).
 func (s *Store) SetCommunicationStatus(ctx context.Context, id string, from []communication.Status, to communication.Status,
@@ -49,7 +24,7 @@ func (s *Store) SetCommunicationStatus(ctx context.Context, id string, from []co
 	// retryTx: waiting for the row behind counter updates that lock several
 	// rows, the change can be a deadlock victim; it is then asked again.
 	err := s.retryTx(ctx, func(tx *gorm.DB) error {
-		askedAt, err := lockCommunicationExclusive(tx, id)
+		askedAt, err := lockExclusive(tx, communicationLockClass, id)
 		if err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ type claimedRow struct {
 
 // Claim writes one handoff request to the ledger and claims up to limit
 // pending recipients into it, in one transaction that holds the campaign's
-// dispatch lock shared (campaign_lock.go): a pause asked for meanwhile waits
+// dispatch lock shared (dispatch_lock.go): a pause asked for meanwhile waits
 // for it to commit and then sees the request in flight, and a Claim that starts
 // after the pause asked waits for the pause and claims nothing. Recipients are taken with SKIP LOCKED, so
 // concurrent dispatchers never claim the same one. The canary wave goes first;
@@ -29,7 +29,7 @@ type claimedRow struct {
 func (s *Store) Claim(ctx context.Context, campaignID string, now, deadline time.Time, limit int) (campaign.ClaimResult, error) {
 	var res campaign.ClaimResult
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		lockedAt, err := lockCampaignShared(tx, campaignID)
+		lockedAt, err := lockShared(tx, campaignLockClass, campaignID)
 		if err != nil {
 			return err
 		}

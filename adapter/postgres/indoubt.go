@@ -135,8 +135,8 @@ func (s *Store) ReleaseInDoubt(ctx context.Context, campaignID string, from []ca
 	err := s.retryTx(ctx, func(tx *gorm.DB) error {
 		out = campaign.InDoubtRelease{}
 		// A status change like a pause or resume: the dispatch lock orders it
-		// with Claims and pauses (campaign_lock.go), the row lock with Finish.
-		if _, err := lockCampaignExclusive(tx, campaignID); err != nil {
+		// with Claims and pauses (dispatch_lock.go), the row lock with Finish.
+		if _, err := lockExclusive(tx, campaignLockClass, campaignID); err != nil {
 			return err
 		}
 		c, err := getCampaign(ctx, tx, campaignID, "FOR NO KEY UPDATE")

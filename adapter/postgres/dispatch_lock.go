@@ -6,7 +6,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// The campaign's dispatch lock is a transaction-scoped Postgres advisory lock,
+// The dispatch lock (of a campaign, or of a communication) is a transaction-scoped Postgres advisory lock,
 // keyed by the campaign id: Claim holds it shared, a status change (pause,
 // resume, cancel) holds it exclusively.
 //
@@ -20,28 +20,33 @@ import (
 // the requests already in flight — may finish.
 const campaignLockClass = 0x46420001 // "FB" + 1: the campaign dispatch lock
 
-// lockCampaignShared takes the dispatch lock for a Claim and returns when it
-// got it (Postgres's clock, read in the same statement once the lock is held:
-// a target list is evaluated in order).
-func lockCampaignShared(tx *gorm.DB, campaignID string) (time.Time, error) {
+// communicationLockClass is the same dispatch lock for a step-5
+// communication: ClaimCommunication holds it shared, a status change
+// exclusively.
+const communicationLockClass = 0x46420002 // "FB" + 2: the communication dispatch lock
+
+// lockShared takes the dispatch lock of class for id, for a claim, and
+// returns when it got it (Postgres's clock, read in the same statement once
+// the lock is held: a target list is evaluated in order).
+func lockShared(tx *gorm.DB, class int, id string) (time.Time, error) {
 	var r struct {
 		Locked string
 		At     time.Time
 	}
 	err := tx.Raw(`SELECT pg_advisory_xact_lock_shared(?, hashtext(?))::text AS locked, clock_timestamp() AS at`,
-		campaignLockClass, campaignID).Scan(&r).Error
+		class, id).Scan(&r).Error
 	return r.At, translate(err, nil, nil)
 }
 
-// lockCampaignExclusive takes the dispatch lock for a status change and
-// returns when it asked for it (Postgres's clock, read in the same statement
-// just before the lock is requested, so before any wait).
-func lockCampaignExclusive(tx *gorm.DB, campaignID string) (time.Time, error) {
+// lockExclusive takes the dispatch lock of class for id, for a status
+// change, and returns when it asked for it (Postgres's clock, read in the same
+// statement just before the lock is requested, so before any wait).
+func lockExclusive(tx *gorm.DB, class int, id string) (time.Time, error) {
 	var r struct {
 		At     time.Time
 		Locked string
 	}
 	err := tx.Raw(`SELECT clock_timestamp() AS at, pg_advisory_xact_lock(?, hashtext(?))::text AS locked`,
-		campaignLockClass, campaignID).Scan(&r).Error
+		class, id).Scan(&r).Error
 	return r.At, translate(err, nil, nil)
 }
