@@ -81,6 +81,27 @@ export type NewTask = Body<'/api/v1/incidents/{id}/tasks', 'post'>;
 export type TaskPatch = Body<'/api/v1/incidents/{id}/tasks/{task_id}', 'patch'>;
 export type TimelineEntry = Schemas['TimelineEntry'];
 
+// ---- Communications, step 5 (api/communications.go, domain/communication) ----
+
+export type CommunicationKind = Schemas['CommunicationKind'];
+export type CommunicationStatus = Schemas['CommunicationStatus'];
+export type CommunicationScope = Schemas['CommunicationScope'];
+export type CommunicationAudience = Schemas['CommunicationAudience'];
+export type CommunicationCounts = Schemas['CommunicationCounts'];
+export type Communication = Schemas['Communication'];
+export type CommunicationProblem = Schemas['CommunicationProblem'];
+export type CommunicationProblemCode = CommunicationProblem['code'];
+export type CommunicationPreflight = Schemas['CommunicationPreflight'];
+export type NewCommunication = Body<'/api/v1/incidents/{id}/communications', 'post'>;
+export type CommunicationPatch = Body<'/api/v1/communications/{cid}', 'patch'>;
+export type CommunicationPreview = Answer<'/api/v1/communications/{cid}/preview', 'get', 200>;
+export type CommunicationSendResponse = Answer<'/api/v1/communications/{cid}/send', 'post', 202>;
+
+/** The scopes, in the order the composer offers them (the default first). */
+export const COMMUNICATION_SCOPES = ['possibly_received', 'delivered', 'opened'] as const satisfies readonly CommunicationScope[];
+const communicationScopesComplete: Exhaustive<CommunicationScope, typeof COMMUNICATION_SCOPES> = COMMUNICATION_SCOPES;
+void communicationScopesComplete;
+
 /**
  * Every value of `U`, each once, in a chosen order: a list missing one (or
  * naming one the schema lacks) does not compile.

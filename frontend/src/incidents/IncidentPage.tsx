@@ -1,6 +1,7 @@
 import { Link, useParams } from 'react-router';
 import type { Incident } from '../api/types';
 import { useCampaign } from '../campaigns/api';
+import { CommunicatePanel } from '../communications/CommunicatePanel';
 import { formatDateTime } from '../lib/format';
 import { ErrorNotice, Loading } from '../shell/ErrorNotice';
 import { PageHeader } from '../shell/PageHeader';
@@ -18,7 +19,7 @@ import { StopPanel } from './StopPanel';
 import { TaskBoard } from './TaskBoard';
 import { Timeline } from './Timeline';
 
-/** /incidents/:id — one incident through steps 1–4, live while open. */
+/** /incidents/:id — one incident through steps 1–5, live while open. */
 export function IncidentPage() {
   const { id = '' } = useParams();
   const incident = useIncident(id);
@@ -98,6 +99,13 @@ function IncidentView({ incident }: { incident: Incident }) {
           4 · Plan
         </h2>
         <TaskBoard incidentId={incident.id} open={open} />
+      </section>
+
+      <section className="panel" aria-labelledby="communicate-heading">
+        <h2 className="panel-title" id="communicate-heading">
+          5 · Communicate
+        </h2>
+        <CommunicatePanel incident={incident} runbook={runbook.data} />
       </section>
 
       <div className="panel-grid">

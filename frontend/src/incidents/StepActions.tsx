@@ -6,8 +6,8 @@ import { ErrorNotice } from '../shell/ErrorNotice';
 import { useIncidentActions } from './api';
 import { stepTitle } from './steps';
 
-/** Steps the dashboard finishes by hand; own is finished by acknowledging, stop by pausing. */
-const FINISHABLE: ReadonlySet<StepName> = new Set(['assess', 'plan']);
+/** Steps the dashboard finishes by hand (step 5 once its communications are out, or skipped when none is needed); own is finished by acknowledging, stop by pausing. */
+const FINISHABLE: ReadonlySet<StepName> = new Set(['assess', 'plan', 'communicate']);
 
 /**
  * "Mark step done" / "Skip step" for the incident's current step

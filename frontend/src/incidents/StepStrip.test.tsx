@@ -36,12 +36,12 @@ describe('StepStrip', () => {
     expect(plan).not.toHaveAttribute('aria-current');
   });
 
-  it('marks steps 5 and 6 as coming, and only those', () => {
+  it('marks step 6 as coming, and only that one: step 5 is to do like the others', () => {
     render(<StepStrip incident={incident()} />);
     const steps = items();
-    expect(steps[4]).toHaveTextContent('Coming');
     expect(steps[5]).toHaveTextContent('Coming');
-    for (const li of steps.slice(0, 4)) expect(li).not.toHaveTextContent('Coming');
+    expect(steps[4]).toHaveTextContent('To do');
+    for (const li of steps.slice(0, 5)) expect(li).not.toHaveTextContent('Coming');
   });
 
   it('highlights nothing once the incident is resolved', () => {

@@ -4,7 +4,7 @@ import { STEPS } from './steps';
 
 /**
  * The six steps as a progress strip: done steps ticked with their time, the
- * current step highlighted (aria-current="step"), steps 5 and 6 marked coming.
+ * current step highlighted (aria-current="step"), step 6 marked coming.
  */
 export function StepStrip({ incident }: { incident: Pick<Incident, 'steps' | 'current_step' | 'status'> }) {
   return (

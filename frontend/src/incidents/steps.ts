@@ -6,8 +6,8 @@ export const STEPS: ReadonlyArray<{ name: StepName; title: string; coming?: bool
   { name: 'stop', title: 'Stop the fire' },
   { name: 'assess', title: 'Assess' },
   { name: 'plan', title: 'Plan' },
-  // Steps 5 and 6 run in a later version of Firebreak; the strip shows them as coming.
-  { name: 'communicate', title: 'Communicate', coming: true },
+  { name: 'communicate', title: 'Communicate' },
+  // Step 6 runs in a later version of Firebreak; the strip shows it as coming.
   { name: 'monitor', title: 'Proceed with caution', coming: true },
 ];
 

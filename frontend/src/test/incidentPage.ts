@@ -66,7 +66,7 @@ export const unowned = incident({
 /**
  * The fake API of incident i1's page: the incident (`unowned` unless `extra`
  * replaces it), its runbook, campaign, empty assessment and tasks, and a
- * one-entry timeline.
+ * one-entry timeline, and no communication yet.
  */
 export function routes(extra: Record<string, unknown> = {}) {
   return {
@@ -90,6 +90,7 @@ export function routes(extra: Record<string, unknown> = {}) {
       },
     },
     'GET /api/v1/incidents/i1/tasks': { status: 200, body: [] },
+    'GET /api/v1/incidents/i1/communications': { status: 200, body: [] },
     'GET /api/v1/incidents/i1/timeline': {
       status: 200,
       body: [{ at: fromNow(-60), actor: 'webhook', action: 'incident.open', data: { source: 'webhook', runbook: 'triage' } }],

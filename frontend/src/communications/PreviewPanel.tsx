@@ -1,0 +1,54 @@
+import { useState } from 'react';
+import type { Communication } from '../api/types';
+import { ErrorNotice, Loading } from '../shell/ErrorNotice';
+import { usePreview } from './api';
+import { EmailFrame } from './EmailFrame';
+
+const WIDTHS = [
+  { id: 'desktop', label: 'Desktop' },
+  { id: 'phone', label: 'Phone' },
+] as const;
+
+/**
+ * What one affected recipient would get (GET …/preview), for the content as
+ * saved: subject, the branded HTML at desktop or phone width, and the text part.
+ */
+export function PreviewPanel({ communication }: { communication: Communication }) {
+  const preview = usePreview(communication.id, communication.content_hash, true);
+  const [width, setWidth] = useState<'desktop' | 'phone'>('desktop');
+  if (preview.isPending) return <Loading label="Rendering the preview…" />;
+  if (preview.isError) {
+    return <ErrorNotice error={preview.error} title="No preview" onRetry={() => void preview.refetch()} />;
+  }
+  const p = preview.data;
+  return (
+    <div className="preview" role="group" aria-label="Preview">
+      <p className="muted">
+        Exactly what one affected recipient would receive, as last saved: the brand's template, their merge values and
+        their unsubscribe link.
+      </p>
+      <p className="preview-subject">
+        <span className="muted">Subject: </span>
+        <strong>{p.subject}</strong>
+      </p>
+      <div className="segmented" role="group" aria-label="Preview width">
+        {WIDTHS.map((w) => (
+          <button
+            key={w.id}
+            type="button"
+            className={`button button--small ${width === w.id ? 'button--primary' : 'button--secondary'}`}
+            aria-pressed={width === w.id}
+            onClick={() => setWidth(w.id)}
+          >
+            {w.label}
+          </button>
+        ))}
+      </div>
+      <EmailFrame html={p.html} width={width} title={`Email preview at ${width} width`} />
+      <h4 className="subheading">Text part</h4>
+      <pre className="preview-text" aria-label="Text part">
+        {p.text}
+      </pre>
+    </div>
+  );
+}
