@@ -1,5 +1,5 @@
 /** Wire-shaped sample data for component tests. */
-import type { Campaign, Incident, Task, User } from '../api/types';
+import type { Campaign, Communication, Incident, Task, User } from '../api/types';
 
 export const legalUser: User = {
   id: '9a1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c22',
@@ -113,4 +113,46 @@ export function task(overrides: Partial<Task> = {}): Task {
 /** An ISO time `seconds` from now (negative: in the past). */
 export function fromNow(seconds: number): string {
   return new Date(Date.now() + seconds * 1000).toISOString();
+}
+
+/** A draft apology of incident i1 (GET /api/v1/communications/m1). */
+export function communication(overrides: Partial<Communication> = {}): Communication {
+  return {
+    id: 'm1',
+    incident_id: 'i1',
+    kind: 'apology',
+    status: 'draft',
+    subject: 'We are sorry: our mistake in the Spring sale email',
+    html: '<p>Dear {{first_name|customer}},</p><p>We are sorry: we sent you an offer meant for others.</p>',
+    text: 'Dear {{first_name|customer}}, we are sorry: we sent you an offer meant for others.',
+    reply_to: 'help@acme.example',
+    scope: 'possibly_received',
+    segments: [],
+    include_previous: false,
+    author_id: '6f1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c11',
+    content_hash: 'hash-1',
+    audience: { affected: 50, suppressed: 3, already_received: 5, will_receive: 42 },
+    required_approvals: [],
+    approvals: [],
+    counts: {
+      audience: 0,
+      handed_to_esp: 0,
+      held: 0,
+      delivered: 0,
+      opened: 0,
+      bounced: 0,
+      complained: 0,
+      unsubscribed: 0,
+      skipped_suppressed: 0,
+    },
+    batch_id: '',
+    created_at: '2030-06-03T15:00:00Z',
+    updated_at: '2030-06-03T15:00:00Z',
+    sent_at: null,
+    esp_state: 'none',
+    esp_state_at: null,
+    esp_error: '',
+    paused_at: null,
+    ...overrides,
+  };
 }
