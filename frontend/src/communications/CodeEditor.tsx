@@ -17,11 +17,27 @@ export interface CodeEditorProps {
   placeholder?: string;
 }
 
+/** The editor's look, inside its shadow root (the page's styles.css does not reach in; custom properties do). */
+const look = EditorView.theme({
+  '&': { maxHeight: '480px', backgroundColor: 'var(--surface-raised, #fff)', fontSize: '0.875rem' },
+  '&.cm-focused': { outline: '2px solid var(--focus, #1d6fd6)', outlineOffset: '0' },
+  '.cm-scroller': { overflow: 'auto', fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace' },
+  '.cm-content, .cm-gutter': { minHeight: '160px' },
+  '.cm-gutters': {
+    backgroundColor: 'var(--surface, #f4f6f7)',
+    color: 'var(--ink-muted, #4b5d68)',
+    borderRight: '1px solid var(--line, #d5dee2)',
+  },
+});
+
 /**
  * A CodeMirror 6 editor for a body (HTML with highlighting, or plain text).
- * CodeMirror adds its styles through constructable style sheets and the CSSOM,
- * which the dashboard's CSP (style-src 'self') allows. Loaded lazily
- * (LazyCodeEditor): it is the larger part of step 5's code.
+ *
+ * It lives in a shadow root of its host element: CodeMirror's styles (style-mod)
+ * go into a constructable style sheet adopted by a shadow root, which the
+ * dashboard's CSP (style-src 'self', no inline <style>) allows, whereas on the
+ * document itself it would add a <style> element the CSP refuses. Loaded
+ * lazily (LazyCodeEditor): it is the larger part of step 5's code.
  */
 export default function CodeEditor({ label, value, onChange, language, readOnly, invalid, describedBy, placeholder }: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
@@ -43,6 +59,7 @@ export default function CodeEditor({ label, value, onChange, language, readOnly,
       history(),
       keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
       EditorView.lineWrapping,
+      look,
       settings.current.of(configure()),
       EditorView.updateListener.of((update) => {
         if (update.docChanged) onChangeRef.current(update.state.doc.toString());
@@ -50,8 +67,11 @@ export default function CodeEditor({ label, value, onChange, language, readOnly,
     ];
     if (language === 'html') extensions.push(html());
     if (placeholder) extensions.push(placeholderExt(placeholder));
+    const el = host.current!;
+    const shadow = el.shadowRoot ?? el.attachShadow({ mode: 'open' });
     const v = new EditorView({
-      parent: host.current!,
+      root: shadow,
+      parent: shadow,
       state: EditorState.create({ doc: value, extensions }),
     });
     view.current = v;

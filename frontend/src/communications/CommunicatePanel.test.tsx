@@ -81,7 +81,9 @@ describe('Step 5: communicate', () => {
     );
     const composer = await within(region).findByRole('form', { name: 'Apology composer' });
     expect(within(composer).getByLabelText('Subject')).toHaveValue('We are sorry: our mistake in the Spring sale email');
-    expect(await within(composer).findByRole('textbox', { name: 'HTML body' })).toHaveTextContent('We are sorry: we sent you');
+    // CodeMirror lives in a shadow root (its styles need one under the CSP): read its textbox there.
+    await waitFor(() => expect(editor(composer, 'HTML body')).toHaveTextContent('We are sorry: we sent you'));
+    expect(editor(composer, 'Text body')).toHaveTextContent('Dear {{first_name|customer}}, we are sorry');
     expect(audience(composer)).toEqual({ Affected: '50', 'Suppressed now': '3', 'Already received': '5', 'Will receive': '42' });
   });
 
@@ -275,4 +277,13 @@ function audience(container: HTMLElement, name = 'Audience'): Record<string, str
     out[d.querySelector('dt')!.textContent!] = d.querySelector('dd')!.textContent!;
   });
   return out;
+}
+
+/** The CodeMirror textbox named `name`, inside its host's shadow root. */
+function editor(container: HTMLElement, name: string): HTMLElement | null {
+  for (const host of Array.from(container.querySelectorAll('.code-editor'))) {
+    const box = host.shadowRoot?.querySelector<HTMLElement>(`[role="textbox"][aria-label="${name}"]`);
+    if (box) return box;
+  }
+  return null;
 }

@@ -31,7 +31,7 @@ export function PreviewPanel({ communication }: { communication: Communication }
         <span className="muted">Subject: </span>
         <strong>{p.subject}</strong>
       </p>
-      <div className="segmented" role="group" aria-label="Preview width">
+      <div className="segmented" role="group" aria-label="Show at">
         {WIDTHS.map((w) => (
           <button
             key={w.id}
