@@ -14,7 +14,8 @@ import (
 // their password and turn on two-factor authentication (issue 13), and
 // CodePlainLanguage, a warning for the stock phrases that hedge instead of
 // saying it plainly ("out of an abundance of caution", "any inconvenience
-// this may have caused").
+// this may have caused"); and CodeUnfinishedDraft, an [EDIT: …] marker a
+// runbook template left where a fact was missing (the author must write it).
 const (
 	CodeNoApology              = "no_apology"
 	CodeUnclearSubject         = "unclear_subject"
@@ -26,6 +27,7 @@ const (
 	CodeTitle                  = "title"
 	CodeMissingProtectiveSteps = "missing_protective_steps"
 	CodePlainLanguage          = "plain_language"
+	CodeUnfinishedDraft        = "unfinished_draft"
 )
 
 // Severities of a problem. A blocking problem refuses the send (422
@@ -116,6 +118,11 @@ func Preflight(in PreflightInput) []campaign.Problem {
 	if !clearSubject(c.Subject) {
 		add(CodeUnclearSubject, "The subject does not say what this is (for example \"We made a mistake\", \"Correction: …\", \"Notice of Data Breach\").",
 			1, c.Subject)
+	}
+
+	if marks := placeholders(c); len(marks) > 0 {
+		add(CodeUnfinishedDraft, "The draft still has a part for you to write: replace each [EDIT: …] with the fact it asks for.",
+			1, marks...)
 	}
 
 	replyTo := c.ReplyTo
@@ -315,4 +322,28 @@ func clip(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// placeholders returns the distinct [EDIT: …] markers left in the subject and
+// bodies (each clipped), in the order they appear.
+func placeholders(c Content) []string {
+	var out []string
+	for _, s := range []string{c.Subject, c.HTML, c.Text} {
+		for {
+			i := strings.Index(s, Placeholder)
+			if i < 0 {
+				break
+			}
+			s = s[i:]
+			end := strings.IndexByte(s, ']')
+			if end < 0 {
+				end = len(s) - 1
+			}
+			if m := clip(s[:end+1], 80); !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+			s = s[end+1:]
+		}
+	}
+	return out
 }

@@ -107,6 +107,11 @@ The Acme Outdoor team`
 
 func TestPreflightApologiesAndCorrections(t *testing.T) {
 	runCases(t, []mailCase{
+		{name: "the template's [EDIT: …] marker still in both parts", in: PreflightInput{Kind: Correction,
+			Content: Content{Subject: "Correction: the price in yesterday's email was wrong",
+				HTML: "<p>We are sorry: the price was wrong.</p><p>[EDIT: the correct price] and [EDIT: what we will honour]</p>",
+				Text: "We are sorry: the price was wrong.\n\n[EDIT: the correct price]"}},
+			want: []string{CodeUnfinishedDraft}},
 		{name: "wrong-segment apology, branded template with head, comment and style", in: PreflightInput{
 			Content: Content{Subject: "We made a mistake", HTML: wrongSegmentHTML}}},
 		{name: "correction in PLAYBOOK's structure, both parts", in: PreflightInput{Kind: Correction,

@@ -43,6 +43,8 @@ test('a marketer drafts, checks, previews and sends an apology, and follows its 
   await composer.getByRole('button', { name: 'Save draft' }).click();
   const bodyProblems = composer.getByRole('list', { name: 'Problems with the body' });
   await expect(bodyProblems.locator('[data-code="humour"]')).toContainText('Blocks sending');
+  // The template left the remedy for the author to write (the incident has none yet).
+  await expect(bodyProblems.locator('[data-code="unfinished_draft"]')).toContainText('[EDIT:');
   const replyProblems = composer.getByRole('list', { name: 'Problems with the reply-to' });
   await expect(replyProblems.locator('[data-code="no_reply_address"]')).toBeVisible();
   await expect(composer.getByLabel('Reply-to', { exact: true })).toHaveAttribute('aria-invalid', 'true');
@@ -54,10 +56,16 @@ test('a marketer drafts, checks, previews and sends an apology, and follows its 
   await saveScreenshot(page, 'communicate-composer.png');
   await page.setViewportSize({ width: 1280, height: 800 });
 
-  // Fix both and save: the check passes (a brand warning may remain, it does not block).
-  await body.click();
-  await page.keyboard.press('ControlOrMeta+End');
-  for (let i = 0; i < ' Oops!'.length; i++) await page.keyboard.press('Backspace');
+  // Fix all three and save: the check passes (a brand warning may remain, it does not block).
+  // The joke goes, and each part's [EDIT: …] becomes what the company honours.
+  const honour = 'The offer in that email still applies to you: we honour it until Sunday.';
+  const textBody = composer.getByRole('textbox', { name: 'Text body' });
+  for (const editor of [body, textBody]) {
+    const fixed = (await editor.innerText()).replace(' Oops!', '').replace(/\[EDIT:[^\]]*\]/g, honour);
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText(fixed);
+  }
   await composer.getByLabel('Reply-to', { exact: true }).fill('help@acme-outdoor.example');
   await composer.getByRole('button', { name: 'Save draft' }).click();
   await expect(composer.getByRole('status').filter({ hasText: /The check found (no problems|only warnings)/ })).toBeVisible();

@@ -2768,10 +2768,10 @@ export interface components {
     };
     CommunicationProblem: {
       /**
-       * @description DESIGN.md's communication preflight codes plus missing_protective_steps (a breach notice of exposed credentials that does not tell people to change their password and turn on two-factor authentication) and plain_language (stock phrases that play the mistake down)
+       * @description DESIGN.md's communication preflight codes plus missing_protective_steps (a breach notice of exposed credentials that does not tell people to change their password and turn on two-factor authentication) and plain_language (stock phrases that play the mistake down), and unfinished_draft (an [EDIT: …] marker of the runbook's template the author has not replaced yet: the fact it asks for is missing, so the draft is not ready)
        * @enum {string}
        */
-      code: "no_apology" | "unclear_subject" | "no_reply_address" | "humour" | "unresolved_merge_tag" | "not_branded" | "missing_section" | "title" | "missing_protective_steps" | "plain_language";
+      code: "no_apology" | "unclear_subject" | "no_reply_address" | "humour" | "unresolved_merge_tag" | "not_branded" | "missing_section" | "title" | "missing_protective_steps" | "plain_language" | "unfinished_draft";
       message: string;
       /** @description recipients it touches (unresolved_merge_tag), else 1 (the message) */
       count: number;

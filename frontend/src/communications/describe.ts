@@ -46,6 +46,7 @@ const FIELD_OF: Record<CommunicationProblemCode, ProblemField> = {
   missing_section: 'body',
   missing_protective_steps: 'body',
   plain_language: 'body',
+  unfinished_draft: 'body',
   no_reply_address: 'reply_to',
   not_branded: 'brand',
 };
