@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/firebreak/firebreak/domain/audit"
@@ -158,10 +159,13 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, incidentID stri
 	return s.view(ctx, inc, c)
 }
 
-// fill takes each empty field of c from the template's draft.
+// fill takes each empty field of c from the template's draft. A field of
+// only whitespace is empty, as validate counts it: otherwise "html": " "
+// beside a template text would make a mail whose HTML part is blank while
+// its text part apologises.
 func fill(c, d Content) Content {
 	for _, f := range []struct{ dst, src *string }{{&c.Subject, &d.Subject}, {&c.HTML, &d.HTML}, {&c.Text, &d.Text}, {&c.ReplyTo, &d.ReplyTo}} {
-		if *f.dst == "" {
+		if strings.TrimSpace(*f.dst) == "" {
 			*f.dst = *f.src
 		}
 	}
