@@ -140,6 +140,13 @@ func (s *Store) UpdateCommunication(ctx context.Context, c communication.Communi
 		if !cur.Status.Editable() {
 			return communication.ErrNotEditable
 		}
+		if cur.ContentHash != c.ContentHash {
+			// Invariant 7: an approval counts only for the text it was given
+			// for, even if a later edit restores that text.
+			if _, err := withdrawApprovals(tx, c.ID, "edited"); err != nil {
+				return err
+			}
+		}
 		if err := tx.Exec(`UPDATE communications SET status = ?, subject = ?, html = ?, text = ?, reply_to = ?,
 			scope = ?, segments = ?, include_previous = ?, content_hash = ?, updated_at = now() WHERE id = ?`,
 			string(c.Status), c.Subject, c.HTML, c.Text, c.ReplyTo, string(c.Scope), textArray(c.Segments),
