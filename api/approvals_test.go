@@ -293,3 +293,81 @@ func TestApprovalEditRacesSend(t *testing.T) {
 		}
 	}
 }
+
+// TestApprovalBySessionNeedsCSRFAndAnAdminMintedTokenIsNotOwnAct: a
+// reviewer's dashboard session approves only with its CSRF header, and a
+// token an admin minted for legal acts in legal's name but is not legal's
+// own act, so it cannot approve.
+func TestApprovalBySessionNeedsCSRFAndAnAdminMintedTokenIsNotOwnAct(t *testing.T) {
+	a := newApprovalsFixture(t)
+	n := a.notice(a.author)
+	a.act(a.author, "submit", n.ID, nil)
+	b := a.browser()
+	csrf := a.signIn(b, "lee@example.com")
+	path := "/api/v1/communications/" + n.ID + "/approve"
+	wantCode(t, "session without CSRF", a.do(call{method: "POST", path: path, client: b, body: map[string]any{}}), 403, "")
+	if got := a.get(n.ID); len(got.Approvals) != 0 {
+		t.Fatal("an approval without CSRF was recorded")
+	}
+	var minted struct {
+		Token string `json:"token"`
+	}
+	r := a.do(call{method: "POST", path: "/api/v1/tokens", token: a.admin, body: map[string]any{"email": "lee@example.com", "name": "for lee"}})
+	if r.status != 201 {
+		t.Fatalf("admin mints a token for lee: %d %s", r.status, r.body)
+	}
+	r.json(t, &minted)
+	wantCode(t, "admin-minted token", a.act(minted.Token, "approve", n.ID, nil), 403, "approval_not_own_act")
+	wantCode(t, "session with CSRF", a.do(call{method: "POST", path: path, client: b, body: map[string]any{},
+		headers: map[string]string{"X-CSRF-Token": csrf}}), 200, "")
+}
+
+// TestReviewHistoryAndSuppressedAffected: the review page's diff source (every
+// version and decision, withdrawn ones included) and the suppressed affected
+// people a notice must reach another way, as JSON and CSV.
+func TestReviewHistoryAndSuppressedAffected(t *testing.T) {
+	a := newApprovalsFixture(t)
+	n := a.notice(a.author)
+	a.act(a.author, "submit", n.ID, nil)
+	a.act(a.lee, "approve", n.ID, map[string]any{"comment": "fine"})
+	a.do(call{method: "PATCH", path: "/api/v1/communications/" + n.ID, token: a.author, body: map[string]any{"text": noticeText + "\nP.S."}})
+	var h struct {
+		Versions []struct {
+			ContentHash string `json:"content_hash"`
+			Text        string `json:"text"`
+		} `json:"versions"`
+		Decisions []struct {
+			Role            string  `json:"role"`
+			Decision        string  `json:"decision"`
+			ContentHash     string  `json:"content_hash"`
+			WithdrawnAt     *string `json:"withdrawn_at"`
+			WithdrawnReason string  `json:"withdrawn_reason"`
+		} `json:"decisions"`
+	}
+	r := a.do(call{method: "GET", path: "/api/v1/communications/" + n.ID + "/history", token: a.lee})
+	wantCode(t, "history", r, 200, "")
+	r.json(t, &h)
+	if len(h.Versions) != 2 || h.Versions[0].ContentHash != n.ContentHash || !strings.HasSuffix(h.Versions[1].Text, "P.S.") {
+		t.Errorf("versions: %+v", h.Versions)
+	}
+	if len(h.Decisions) != 1 || h.Decisions[0].Decision != "approved" || h.Decisions[0].WithdrawnAt == nil ||
+		h.Decisions[0].WithdrawnReason != "edited" || h.Decisions[0].ContentHash != n.ContentHash {
+		t.Errorf("decisions: %+v", h.Decisions)
+	}
+	var sup []struct {
+		Email string   `json:"email"`
+		Kinds []string `json:"kinds"`
+	}
+	r = a.do(call{method: "GET", path: "/api/v1/communications/" + n.ID + "/suppressed", token: a.lee})
+	wantCode(t, "suppressed", r, 200, "")
+	r.json(t, &sup)
+	if len(sup) != 1 || sup[0].Email != "r2@x.io" || len(sup[0].Kinds) != 1 || sup[0].Kinds[0] != "bounce" {
+		t.Errorf("suppressed affected: %+v", sup)
+	}
+	r = a.do(call{method: "GET", path: "/api/v1/communications/" + n.ID + "/suppressed?format=csv", token: a.lee})
+	if r.status != 200 || !strings.HasPrefix(string(r.body), "recipient_id,email,first_name,last_name,suppression_kinds\n") ||
+		!strings.Contains(string(r.body), ",r2@x.io,") {
+		t.Errorf("CSV: %d %q", r.status, r.body)
+	}
+	wantCode(t, "history of nothing", a.do(call{method: "GET", path: "/api/v1/communications/00000000-0000-0000-0000-000000000000/history", token: a.lee}), 404, "")
+}

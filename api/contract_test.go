@@ -97,6 +97,8 @@ var wireResponses = map[string]any{
 	"POST /api/v1/communications/{cid}/approve 200":         communicationResponse{},
 	"POST /api/v1/communications/{cid}/reject 200":          communicationResponse{},
 	"GET /api/v1/approvals 200":                             []communicationResponse{},
+	"GET /api/v1/communications/{cid}/history 200":          historyResponse{},
+	"GET /api/v1/communications/{cid}/suppressed 200":       []suppressedRecipientResponse{},
 }
 
 // wireRequests maps each documented JSON request body, "METHOD /path", to the

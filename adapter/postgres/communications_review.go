@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -169,4 +170,85 @@ func (s *Store) ReviewerEmails(ctx context.Context, roles []string) ([]string, e
 		return nil, fmt.Errorf("reviewers: %w", translate(err, nil, nil))
 	}
 	return emails, nil
+}
+
+// recordVersion keeps c's content under its hash (once: restoring an earlier
+// text keeps the first time it was written).
+func recordVersion(tx *gorm.DB, c communication.Communication, by string) error {
+	err := tx.Exec(`INSERT INTO communication_versions (communication_id, content_hash, subject, html, text, reply_to,
+		scope, segments, include_previous, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (communication_id, content_hash) DO NOTHING`, c.ID, c.ContentHash, c.Subject, c.HTML, c.Text,
+		c.ReplyTo, string(c.Scope), textArray(c.Segments), c.IncludePrevious, nullStr(by)).Error
+	return translate(err, nil, nil)
+}
+
+// CommunicationHistory returns every version of a communication's content
+// (oldest first) and every decision on it, withdrawn ones included.
+func (s *Store) CommunicationHistory(ctx context.Context, id string) (communication.History, error) {
+	h := communication.History{Versions: []communication.Version{}, Decisions: []communication.Decided{}}
+	var vs []struct {
+		ContentHash, Subject, HTML, Text, ReplyTo, Scope, SegmentsJSON string
+		IncludePrevious                                                bool
+		CreatedAt                                                      time.Time
+		CreatedBy                                                      *string
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT content_hash, subject, html, text, reply_to, scope,
+		to_json(segments)::text AS segments_json, include_previous, created_at, created_by
+		FROM communication_versions WHERE communication_id = ? ORDER BY created_at, content_hash`, id).Scan(&vs).Error
+	if err != nil {
+		return h, fmt.Errorf("versions of communication %s: %w", id, translate(err, communication.ErrNotFound, nil))
+	}
+	for _, v := range vs {
+		out := communication.Version{ContentHash: v.ContentHash, Content: communication.Content{Subject: v.Subject,
+			HTML: v.HTML, Text: v.Text, ReplyTo: v.ReplyTo}, Scope: communication.Scope(v.Scope),
+			IncludePrevious: v.IncludePrevious, CreatedAt: v.CreatedAt.UTC(), Segments: []string{}}
+		_ = json.Unmarshal([]byte(v.SegmentsJSON), &out.Segments)
+		if v.CreatedBy != nil {
+			out.CreatedBy = *v.CreatedBy
+		}
+		h.Versions = append(h.Versions, out)
+	}
+	var ds []struct {
+		Role, UserID, Decision, Comment, ContentHash string
+		At                                           time.Time
+		WithdrawnAt                                  *time.Time
+		WithdrawnReason                              string
+	}
+	err = s.db.WithContext(ctx).Raw(`SELECT role, user_id, decision, comment, content_hash, at,
+		withdrawn_at, withdrawn_reason FROM communication_approvals WHERE communication_id = ? ORDER BY at, id`, id).Scan(&ds).Error
+	if err != nil {
+		return h, fmt.Errorf("decisions on communication %s: %w", id, translate(err, communication.ErrNotFound, nil))
+	}
+	for _, d := range ds {
+		h.Decisions = append(h.Decisions, communication.Decided{Approval: communication.Approval{Role: d.Role,
+			UserID: d.UserID, Decision: d.Decision, Comment: d.Comment, At: d.At.UTC(), ContentHash: d.ContentHash},
+			WithdrawnAt: utc(d.WithdrawnAt), WithdrawnReason: d.WithdrawnReason})
+	}
+	return h, nil
+}
+
+// SuppressedAffected streams the affected recipients of c who are
+// suppressed now (any kind), by email, with their suppression kinds: the
+// people a breach notice cannot reach by email and must be told another way.
+func (s *Store) SuppressedAffected(ctx context.Context, c communication.Communication, campaignID string,
+	each func(communication.SuppressedRecipient) error) error {
+	rows, err := s.db.WithContext(ctx).Raw(communicationAudienceSQL+` SELECT m.recipient_id::text, m.email,
+		m.first_name, m.last_name, (SELECT to_json(array_agg(DISTINCT s.kind ORDER BY s.kind))::text FROM suppressions s
+		WHERE s.email = m.email) FROM marked m WHERE m.suppressed ORDER BY m.email`, audienceArgs(c, campaignID)).Rows()
+	if err != nil {
+		return fmt.Errorf("suppressed affected of communication %s: %w", c.ID, translate(err, nil, nil))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r communication.SuppressedRecipient
+		var kinds string
+		if err := rows.Scan(&r.RecipientID, &r.Email, &r.FirstName, &r.LastName, &kinds); err != nil {
+			return fmt.Errorf("suppressed affected: %w", translate(err, nil, nil))
+		}
+		_ = json.Unmarshal([]byte(kinds), &r.Kinds)
+		if err := each(r); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err(), nil, nil)
 }

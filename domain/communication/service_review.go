@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/auth"
+	"github.com/firebreak/firebreak/domain/errs"
 	"github.com/firebreak/firebreak/domain/incident"
 )
 
@@ -164,4 +166,73 @@ func StillNeeded(c Communication, active []Approval) []string {
 		return []string{}
 	}
 	return slices.Clone(out)
+}
+
+// Version is one content a communication has had, by its hash.
+type Version struct {
+	ContentHash string
+	Content
+	Scope           Scope
+	Segments        []string
+	IncludePrevious bool
+	CreatedAt       time.Time
+	CreatedBy       string
+}
+
+// Decided is a decision with its withdrawal, if any.
+type Decided struct {
+	Approval
+	WithdrawnAt     *time.Time
+	WithdrawnReason string
+}
+
+// History is every version of a communication and every decision on it: what
+// a reviewer diffs against ("what changed since I last saw it"), and what the
+// report shows was approved.
+type History struct {
+	Versions  []Version
+	Decisions []Decided
+}
+
+// SuppressedRecipient is an affected person email cannot reach: suppressed.
+type SuppressedRecipient struct {
+	RecipientID, Email, FirstName, LastName string
+	Kinds                                   []string
+}
+
+// HistoryRepo reads versions, decisions and the suppressed affected (the store).
+type HistoryRepo interface {
+	CommunicationHistory(ctx context.Context, id string) (History, error)
+	SuppressedAffected(ctx context.Context, c Communication, campaignID string, each func(SuppressedRecipient) error) error
+}
+
+// History returns the communication's versions and decisions.
+func (s *Service) History(ctx context.Context, id string) (History, error) {
+	if _, err := s.d.Repo.GetCommunication(ctx, id); err != nil {
+		return History{}, err
+	}
+	h, ok := s.d.Repo.(HistoryRepo)
+	if !ok {
+		return History{Versions: []Version{}, Decisions: []Decided{}}, nil
+	}
+	return h.CommunicationHistory(ctx, id)
+}
+
+// SuppressedAffected streams the affected people the communication cannot
+// reach because they are suppressed now: for a breach notice they must be
+// told another way (post, phone), so legal needs the list.
+func (s *Service) SuppressedAffected(ctx context.Context, id string, each func(SuppressedRecipient) error) error {
+	c, err := s.d.Repo.GetCommunication(ctx, id)
+	if err != nil {
+		return err
+	}
+	inc, err := s.d.Incidents.GetIncident(ctx, c.IncidentID)
+	if err != nil {
+		return err
+	}
+	h, ok := s.d.Repo.(HistoryRepo)
+	if !ok {
+		return fmt.Errorf("suppressed affected of %s: the store cannot list them: %w", id, errs.Unavailable)
+	}
+	return h.SuppressedAffected(ctx, c, inc.CampaignID, each)
 }
