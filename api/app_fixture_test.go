@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,6 +47,26 @@ func (batchOnly) Send(context.Context, esp.Message) (esp.SendResult, error) {
 type appFixture struct {
 	*fixture
 	campaigns *campaign.Service
+	notified  *notifications // what the reviewers were told
+}
+
+// notifications records the notifications the services sent.
+type notifications struct {
+	mu  sync.Mutex
+	all []incident.Notification
+}
+
+func (n *notifications) Notify(_ context.Context, m incident.Notification) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.all = append(n.all, m)
+	return nil
+}
+
+func (n *notifications) list() []incident.Notification {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.all)
 }
 
 // newAppFixture is newFixture with the campaign and incident services wired
@@ -65,11 +87,13 @@ func newAppFixture(t *testing.T, cfg api.Config) *appFixture {
 		t.Fatal(err)
 	}
 	users := user.NewService(st, user.Limits{PerEmail: 5, PerIP: 8, Window: time.Minute}, time.Hour, nil)
+	notified := &notifications{}
 	campaigns := campaign.NewService(st, nil, nil, noJobs{}, campaign.Config{DefaultSendBuffer: 15 * time.Minute,
 		PublicURL: "http://firebreak.test", UnsubscribeKey: []byte("test key"), Log: discardLog()})
 	incidents := incident.NewService(incident.Deps{Repo: st, Campaigns: campaigns, Runbooks: rbs, Jobs: noJobs{}, Log: discardLog()})
 	comms := communication.NewService(communication.Deps{Repo: st, Incidents: st, Runbooks: rbs,
-		Mail: batchOnly{}, Jobs: noJobs{}, Facts: st, UnsubscribeURL: campaigns.UnsubscribeURL})
+		Mail: batchOnly{}, Jobs: noJobs{}, Facts: st, UnsubscribeURL: campaigns.UnsubscribeURL,
+		Review: st, Reviewers: st, Notifier: notified, PublicURL: "http://firebreak.test"})
 	e := api.New(cfg, api.Deps{
 		Log: discardLog(), Users: users, Campaigns: campaigns, Incidents: incidents, Runbooks: rbs,
 		Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st), Communications: comms,
@@ -80,7 +104,8 @@ func newAppFixture(t *testing.T, cfg api.Config) *appFixture {
 	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	return &appFixture{fixture: &fixture{t: t, srv: srv, echo: e, store: st, users: users, redis: rd}, campaigns: campaigns}
+	return &appFixture{fixture: &fixture{t: t, srv: srv, echo: e, store: st, users: users, redis: rd}, campaigns: campaigns,
+		notified: notified}
 }
 
 // brand creates a brand and returns its id.

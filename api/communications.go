@@ -33,11 +33,13 @@ type communicationResponse struct {
 	Audience          communication.Audience   `json:"audience"`
 	RequiredApprovals []string                 `json:"required_approvals"`
 	Approvals         []communication.Approval `json:"approvals"`
-	Counts            communication.Counts     `json:"counts"`
-	BatchID           string                   `json:"batch_id"`
-	CreatedAt         time.Time                `json:"created_at"`
-	UpdatedAt         time.Time                `json:"updated_at"`
-	SentAt            *time.Time               `json:"sent_at"`
+	// StillNeeded are the required roles no active approval covers yet.
+	StillNeeded []string             `json:"still_needed"`
+	Counts      communication.Counts `json:"counts"`
+	BatchID     string               `json:"batch_id"`
+	CreatedAt   time.Time            `json:"created_at"`
+	UpdatedAt   time.Time            `json:"updated_at"`
+	SentAt      *time.Time           `json:"sent_at"`
 	// SendGrid's plane of a pause, resume or cancel (as a campaign's).
 	ESPState   string     `json:"esp_state"`
 	ESPStateAt *time.Time `json:"esp_state_at"`
@@ -49,7 +51,7 @@ func toCommunicationResponse(v communication.View) communicationResponse {
 	r := communicationResponse{ID: v.ID, IncidentID: v.IncidentID, Kind: v.Kind, Status: v.Status, Subject: v.Subject,
 		HTML: v.HTML, Text: v.Text, ReplyTo: v.ReplyTo, Scope: v.Scope, Segments: v.Segments,
 		IncludePrevious: v.IncludePrevious, ContentHash: v.ContentHash, Audience: v.Audience,
-		RequiredApprovals: v.RequiredApprovals, Approvals: v.Approvals, Counts: v.Counts, BatchID: v.BatchID,
+		RequiredApprovals: v.RequiredApprovals, Approvals: v.Approvals, StillNeeded: v.StillNeeded, Counts: v.Counts, BatchID: v.BatchID,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, SentAt: v.SentAt,
 		ESPState: string(v.ESPState), ESPStateAt: v.ESPStateAt, ESPError: v.ESPError, PausedAt: v.PausedAt}
 	if r.ESPState == "" {
@@ -63,6 +65,9 @@ func toCommunicationResponse(v communication.View) communicationResponse {
 	}
 	if r.Approvals == nil {
 		r.Approvals = []communication.Approval{}
+	}
+	if r.StillNeeded == nil {
+		r.StillNeeded = []string{}
 	}
 	if v.AuthorID != "" {
 		a := v.AuthorID

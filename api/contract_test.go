@@ -93,6 +93,12 @@ var wireResponses = map[string]any{
 	"POST /api/v1/communications/{cid}/cancel 200":          communicationResponse{},
 	"POST /api/v1/communications/{cid}/preflight 200":       communication.PreflightJSON{},
 	"GET /api/v1/communications/{cid}/preview 200":          previewResponse{},
+	"POST /api/v1/communications/{cid}/submit 200":          communicationResponse{},
+	"POST /api/v1/communications/{cid}/approve 200":         communicationResponse{},
+	"POST /api/v1/communications/{cid}/reject 200":          communicationResponse{},
+	"GET /api/v1/approvals 200":                             []communicationResponse{},
+	"GET /api/v1/communications/{cid}/history 200":          historyResponse{},
+	"GET /api/v1/communications/{cid}/suppressed 200":       []suppressedRecipientResponse{},
 }
 
 // wireRequests maps each documented JSON request body, "METHOD /path", to the
@@ -119,6 +125,8 @@ var wireRequests = map[string]any{
 	"POST /api/v1/incidents/{id}/resolve":            resolveRequest{},
 	"POST /api/v1/incidents/{id}/communications":     createCommunicationRequest{},
 	"PATCH /api/v1/communications/{cid}":             patchCommunicationRequest{},
+	"POST /api/v1/communications/{cid}/approve":      approveRequest{},
+	"POST /api/v1/communications/{cid}/reject":       rejectRequest{},
 }
 
 // unreflected are the JSON bodies no Go struct describes, and why. Each is

@@ -196,6 +196,12 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.POST("/api/v1/communications/:cid/cancel", comms.cancel, guard(auth.CampaignCancel)...)
 	e.POST("/api/v1/communications/:cid/preflight", comms.preflight, guard(auth.Read)...)
 	e.GET("/api/v1/communications/:cid/preview", comms.preview, guard(auth.Read)...)
+	e.POST("/api/v1/communications/:cid/submit", comms.submit, guard(auth.CommunicationDraft)...)
+	e.POST("/api/v1/communications/:cid/approve", comms.approve, guard(auth.NoticeApprove)...)
+	e.POST("/api/v1/communications/:cid/reject", comms.reject, guard(auth.NoticeApprove)...)
+	e.GET("/api/v1/approvals", comms.approvals, guard(auth.Read)...)
+	e.GET("/api/v1/communications/:cid/history", comms.history, guard(auth.Read)...)
+	e.GET("/api/v1/communications/:cid/suppressed", comms.suppressed, guard(auth.Read)...)
 
 	dash := spa(e, d.Dashboard, d.Built)
 	e.RouteNotFound("/*", dash)

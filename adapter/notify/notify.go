@@ -31,7 +31,11 @@ var _ incident.Notifier = (*Notifier)(nil)
 func (n *Notifier) Notify(ctx context.Context, msg incident.Notification) error {
 	var errs []error
 	if len(msg.Emails) > 0 && n.Mail != nil {
-		m := esp.Message{From: n.From, Subject: msg.Subject, Text: msg.Text, Categories: []string{"firebreak", "escalation"}}
+		category := msg.Category
+		if category == "" {
+			category = "escalation"
+		}
+		m := esp.Message{From: n.From, Subject: msg.Subject, Text: msg.Text, Categories: []string{"firebreak", category}}
 		for _, to := range msg.Emails {
 			m.Personalizations = append(m.Personalizations, esp.Personalization{To: esp.Address{Email: to}})
 		}

@@ -87,6 +87,10 @@ func (s *Store) CreateCommunication(ctx context.Context, c communication.Communi
 		if err != nil {
 			return translate(err, nil, nil)
 		}
+		c.ID = id
+		if err := recordVersion(tx, c, a.Actor.UserID); err != nil {
+			return err
+		}
 		a.Data = audit.With(a.Data, "communication_id", id)
 		return writeAudit(ctx, tx, a)
 	})
@@ -140,11 +144,23 @@ func (s *Store) UpdateCommunication(ctx context.Context, c communication.Communi
 		if !cur.Status.Editable() {
 			return communication.ErrNotEditable
 		}
+		if cur.ContentHash != c.ContentHash {
+			// Invariant 7: an approval counts only for the text it was given
+			// for, even if a later edit restores that text.
+			if _, err := withdrawApprovals(tx, c.ID, "edited"); err != nil {
+				return err
+			}
+		}
 		if err := tx.Exec(`UPDATE communications SET status = ?, subject = ?, html = ?, text = ?, reply_to = ?,
 			scope = ?, segments = ?, include_previous = ?, content_hash = ?, updated_at = now() WHERE id = ?`,
 			string(c.Status), c.Subject, c.HTML, c.Text, c.ReplyTo, string(c.Scope), textArray(c.Segments),
 			c.IncludePrevious, c.ContentHash, c.ID).Error; err != nil {
 			return translate(err, nil, nil)
+		}
+		if cur.ContentHash != c.ContentHash && len(entries) > 0 {
+			if err := recordVersion(tx, c, entries[0].Actor.UserID); err != nil {
+				return err
+			}
 		}
 		for _, e := range entries {
 			if err := writeAudit(ctx, tx, e); err != nil {

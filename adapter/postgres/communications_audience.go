@@ -88,6 +88,15 @@ func (s *Store) StartSendCommunication(ctx context.Context, id, campaignID, batc
 		if c.Status != communication.Draft && c.Status != communication.Approved {
 			return communication.ErrAlreadySending
 		}
+		// Invariants 4 and 7, in the send's own transaction under the row
+		// lock: an edit that committed first has withdrawn the approvals.
+		active, err := activeApprovals(ctx, tx, []string{id})
+		if err != nil {
+			return err
+		}
+		if err := communication.CheckApprovals(c, active[id]); err != nil {
+			return err
+		}
 		args := audienceArgs(c, campaignID)
 		res := tx.Exec(communicationAudienceSQL+` INSERT INTO communication_recipients (communication_id, recipient_id,
 			incident_id, kind, first_of_kind, email, first_name, last_name, attributes)
@@ -101,10 +110,11 @@ func (s *Store) StartSendCommunication(ctx context.Context, id, campaignID, batc
 			return translate(res.Error, nil, nil)
 		}
 		if err := tx.Exec(`UPDATE communications SET status = 'sending', batch_id = ?, audience = ?, sent_at = ?,
-			updated_at = now() WHERE id = ?`, batchID, res.RowsAffected, now, id).Error; err != nil {
+			sent_content_hash = content_hash, updated_at = now() WHERE id = ?`, batchID, res.RowsAffected, now, id).Error; err != nil {
 			return translate(err, nil, nil)
 		}
-		a.Data = audit.With(a.Data, "audience", res.RowsAffected, "batch_id", batchID)
+		a.Data = audit.With(a.Data, "audience", res.RowsAffected, "batch_id", batchID, "content_hash", c.ContentHash,
+			"approvals", active[id])
 		return writeAudit(ctx, tx, a)
 	})
 	if err != nil {

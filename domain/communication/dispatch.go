@@ -46,9 +46,10 @@ type SendConfig struct {
 
 // Send starts sending a communication: the runbook must still allow it
 // (ErrApologyNotAllowed, 409), every required approval must be there
-// (ErrApprovalRequired, 409 — until the approvals endpoints exist, a
-// communication needing approvals cannot be sent: invariant 4's safe
-// default), the preflight must find nothing blocking (PreflightError, 422
+// (ErrApprovalRequired, 409: approved, each required role by a different
+// person who is not the author, for the current content hash — checked in
+// the store's send transaction under the row lock, so an edit racing the
+// send either lands first and withdraws them or is refused), the preflight must find nothing blocking (PreflightError, 422
 // preflight_failed; skipped when Deps.Facts is nil), then a SendGrid batch is
 // created, the audience is snapshotted and the handoff is queued. A second
 // send is ErrAlreadySending.
@@ -67,11 +68,19 @@ func (s *Service) Send(ctx context.Context, actor audit.Actor, id string) (View,
 	if !allows(rb, c.Kind) {
 		return View{}, &NotAllowedError{Runbook: rb.ID, Kind: c.Kind}
 	}
+	if c.Status == InReview {
+		return View{}, ErrApprovalRequired // still waiting for its reviewers
+	}
 	if c.Status != Draft && c.Status != Approved {
 		return View{}, ErrAlreadySending
 	}
-	if len(requiredApprovals(rb, c.Kind)) > 0 || len(c.RequiredApprovals) > 0 {
-		return View{}, ErrApprovalRequired
+	// The approvals are checked again, against the current content hash, in
+	// the transaction that starts the send (StartSendCommunication); this early
+	// check only spares SendGrid a batch for a send that cannot start.
+	if len(NeedsApproval(c.Kind, rb.Apology.RequiresApproval)) > 0 || len(c.RequiredApprovals) > 0 {
+		if s.d.Review == nil || c.Status != Approved {
+			return View{}, ErrApprovalRequired
+		}
 	}
 	if s.d.Facts != nil {
 		pf, err := s.preflight(ctx, c, inc.CampaignID)

@@ -3,7 +3,6 @@ package communication
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +35,16 @@ type Deps struct {
 	// UnsubscribeURL signs one recipient's one-click link for the incident's
 	// campaign (campaign.Service.UnsubscribeURL); nil: no link.
 	UnsubscribeURL func(campaignID, recipientID string) string
+	// Review stores submissions and decisions (the store); nil: a
+	// communication that needs approvals can never be sent (invariant 4's
+	// safe default).
+	Review ReviewRepo
+	// Reviewers and Notifier tell legal and security a text waits for them
+	// (nil: nobody is notified; the queue still shows it). PublicURL is where
+	// the dashboard's review page is reached.
+	Reviewers Reviewers
+	Notifier  incident.Notifier
+	PublicURL string
 }
 
 // Service is the communication use-cases: draft, read, edit and send.
@@ -53,7 +62,9 @@ func NewService(d Deps) *Service {
 type View struct {
 	Communication
 	Audience  Audience
-	Approvals []Approval
+	Approvals []Approval // the current round's active decisions
+	// StillNeeded are the required roles no active approval covers yet.
+	StillNeeded []string
 }
 
 // NewDraft is the input to Create: empty content fields start from the
@@ -82,22 +93,6 @@ type Changes struct {
 // thinks of apologising, and it is gated by its legal and security approvals.
 func allows(rb runbook.Runbook, k Kind) bool {
 	return rb.Apology.Allowed || k == BreachNotice
-}
-
-// requiredApprovals are the roles that must approve: the runbook's
-// apology.requires_approval for any kind, plus legal and security for a
-// breach notice (invariant 4), in a stable order.
-func requiredApprovals(rb runbook.Runbook, k Kind) []string {
-	out := slices.Clone(rb.Apology.RequiresApproval)
-	if k == BreachNotice {
-		for _, r := range []string{"legal", "security"} {
-			if !slices.Contains(out, r) {
-				out = append(out, r)
-			}
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // incidentOf reads the incident and its runbook.
@@ -136,7 +131,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, incidentID stri
 	}
 	c := Communication{IncidentID: inc.ID, Kind: in.Kind, Status: Draft, Content: in.Content, Scope: in.Scope,
 		Segments: cleanSegments(in.Segments), IncludePrevious: in.IncludePrevious, AuthorID: actor.UserID,
-		RequiredApprovals: requiredApprovals(rb, in.Kind)}
+		RequiredApprovals: NeedsApproval(in.Kind, rb.Apology.RequiresApproval)}
 	if c.Scope == "" {
 		c.Scope = PossiblyReceived
 	}
@@ -221,11 +216,22 @@ func (s *Service) List(ctx context.Context, incidentID string) ([]View, error) {
 }
 
 func (s *Service) view(ctx context.Context, inc incident.Incident, c Communication) (View, error) {
+	active, err := s.approvalsOf(ctx, c.ID)
+	if err != nil {
+		return View{}, err
+	}
+	return s.viewWith(ctx, inc, c, active)
+}
+
+func (s *Service) viewWith(ctx context.Context, inc incident.Incident, c Communication, active []Approval) (View, error) {
 	a, err := s.d.Repo.Audience(ctx, c, inc.CampaignID)
 	if err != nil {
 		return View{}, fmt.Errorf("audience of communication %s: %w", c.ID, err)
 	}
-	return View{Communication: c, Audience: a, Approvals: []Approval{}}, nil
+	if active == nil {
+		active = []Approval{}
+	}
+	return View{Communication: c, Audience: a, Approvals: active, StillNeeded: StillNeeded(c, active)}, nil
 }
 
 // Update edits a communication that has not started sending. A change of

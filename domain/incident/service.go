@@ -65,6 +65,9 @@ type Notification struct {
 	Slack   bool
 	Subject string
 	Text    string
+	// Category tags the email (SendGrid category): "escalation" when empty,
+	// "review" for a communication waiting for its reviewers.
+	Category string
 }
 
 // Notifier delivers escalations (email through the SendGrid client, and a

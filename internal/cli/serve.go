@@ -107,9 +107,9 @@ func serve(e env, cfg Config, m mode) error {
 		return err
 	}
 	metrics := api.NewMetrics()
+	notifier := &notify.Notifier{Mail: sg, From: esp.Address{Email: cfg.NotifyFrom, Name: "Firebreak"}, SlackURL: cfg.SlackWebhookURL}
 	incidents := incident.NewService(incident.Deps{Repo: st, Campaigns: campaigns, Runbooks: rbs, Jobs: jobs,
-		Notifier: &notify.Notifier{Mail: sg, From: esp.Address{Email: cfg.NotifyFrom, Name: "Firebreak"}, SlackURL: cfg.SlackWebhookURL},
-		Observer: metrics, Log: log})
+		Notifier: notifier, Observer: metrics, Log: log})
 	// After each committed webhook batch, the detection rules run as an
 	// incident:detect task (on the critical queue, off the request); the
 	// reconciler repeats them, so a lost task or a Redis outage loses nothing.
@@ -118,7 +118,8 @@ func serve(e env, cfg Config, m mode) error {
 	comms := communication.NewService(communication.Deps{Repo: st, Incidents: st, Runbooks: rbs, Mail: sg, Sched: sg, Jobs: jobs,
 		Drafter: communication.TemplateDrafter{Campaigns: st},
 		Facts:   st, UnsubscribeURL: campaigns.UnsubscribeURL, // preflight, preview, branded one-click links
-		Send: communication.SendConfig{SendBuffer: cfg.SendBuffer, SendTimeout: cfg.SendTimeout}})
+		Send:   communication.SendConfig{SendBuffer: cfg.SendBuffer, SendTimeout: cfg.SendTimeout},
+		Review: st, Reviewers: st, Notifier: notifier, PublicURL: cfg.PublicURL}) // approvals and the reviewers' notifications
 
 	g, ctx := errgroup.WithContext(e.ctx)
 	if m.worker {

@@ -1875,7 +1875,7 @@ export interface paths {
         401: components["responses"]["Unauthenticated"];
         403: components["responses"]["Forbidden"];
         404: components["responses"]["CommunicationNotFound"];
-        /** @description Already sending or finished (communication_already_sent); a required approval is missing (approval_required: until the approvals endpoints exist, a communication needing approvals cannot be sent); or the runbook forbids it (apology_not_allowed). */
+        /** @description Already sending or finished (communication_already_sent); a required approval is missing, is for another text, or the communication is still in review (approval_required — checked again against the current content_hash in the transaction that starts the send); or the runbook forbids it (apology_not_allowed). */
         409: {
           content: {
             "application/json": components["schemas"]["Error"];
@@ -2025,6 +2025,193 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+      };
+    };
+  };
+  "/api/v1/communications/{cid}/submit": {
+    /** Submit a draft for review: in_review when its kind or runbook needs approvals (legal and security are notified by email and the Slack-compatible webhook, with a link to the review page), else approved. Starts a new round: earlier decisions (a rejection) are withdrawn. On the incident's timeline (communication.submit). */
+    post: {
+      parameters: {
+        path: {
+          cid: components["parameters"]["CommunicationID"];
+        };
+      };
+      responses: {
+        /** @description Submitted: in_review or approved. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Communication"];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["CommunicationNotFound"];
+        /** @description Not a draft (not_a_draft), or the runbook forbids it (apology_not_allowed). */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/communications/{cid}/approve": {
+    /** Approve the text in review for one required role the caller holds (the first still needed). The approval is bound to the current content_hash; any later edit withdraws it (invariant 7). The last required approval makes the communication approved. Each approval is by a different person, not the author, acting for themselves (their own session, or a token they or an operator minted). On the timeline (communication.approve, communication.approved). */
+    post: {
+      parameters: {
+        path: {
+          cid: components["parameters"]["CommunicationID"];
+        };
+      };
+      requestBody?: {
+        content: {
+          "application/json": {
+            /** @description Why (optional for an approval). */
+            comment?: string;
+            /** @description The content_hash of the text the reviewer saw; a mismatch with the current one is 409 content_changed. Optional for API clients; the dashboard always sends it. */
+            content_hash?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Approved for a role; status approved once every required role has approved. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Communication"];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        /** @description The author (author_cannot_approve); no required role held — admin alone does not count — (review_role_required or forbidden); a token minted by somebody else (approval_not_own_act). */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        404: components["responses"]["CommunicationNotFound"];
+        /** @description Not in review (not_in_review); the caller's role, or the caller, already approved (already_approved); the text changed since the reviewer loaded it (content_changed). */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        422: components["responses"]["Invalid"];
+      };
+    };
+  };
+  "/api/v1/communications/{cid}/reject": {
+    /** Reject the text in review with a required reason: back to draft, the round's approvals withdrawn; the rejection (with its reason) stays on the communication until the next submission. On the timeline (communication.reject). */
+    post: {
+      parameters: {
+        path: {
+          cid: components["parameters"]["CommunicationID"];
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description What must change (required). */
+            reason: string;
+            /** @description The content_hash of the text the reviewer saw (409 content_changed on a mismatch). */
+            content_hash?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Rejected: back to draft. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Communication"];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        /** @description The author (author_cannot_approve), or no required role held (review_role_required or forbidden). */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        404: components["responses"]["CommunicationNotFound"];
+        /** @description Not in review (not_in_review), or the text changed since the reviewer loaded it (content_changed). */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No reason given. */
+        422: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/approvals": {
+    /** The reviewer's queue: communications in review that still need a role the caller holds, not written by the caller and not already approved by them, oldest submission first. */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Only pending is supported (the default). */
+          status?: "pending";
+        };
+      };
+      responses: {
+        /** @description The queue. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Communication"][];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        422: components["responses"]["Invalid"];
+      };
+    };
+  };
+  "/api/v1/communications/{cid}/history": {
+    /** Every version of the communication's content and every decision on it, withdrawn ones included: the review page diffs the current text against the version a reviewer last decided on; the report shows what was approved and sent. */
+    get: {
+      parameters: {
+        path: {
+          cid: components["parameters"]["CommunicationID"];
+        };
+      };
+      responses: {
+        /** @description The history. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["CommunicationHistory"];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["CommunicationNotFound"];
+      };
+    };
+  };
+  "/api/v1/communications/{cid}/suppressed": {
+    /** The affected people this communication will not email because their address is suppressed now (any kind): for a breach notice, those who must be told another way. JSON, or CSV (?format=csv or Accept: text/csv; columns recipient_id, email, first_name, last_name, suppression_kinds separated by ;), streamed. */
+    get: {
+      parameters: {
+        query?: {
+          format?: "json" | "csv";
+        };
+        path: {
+          cid: components["parameters"]["CommunicationID"];
+        };
+      };
+      responses: {
+        /** @description The suppressed affected. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["SuppressedRecipient"][];
+            "text/csv": string;
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["CommunicationNotFound"];
+        422: components["responses"]["Invalid"];
       };
     };
   };
@@ -2703,12 +2890,14 @@ export interface components {
       unsubscribed: number;
       skipped_suppressed: number;
     };
-    /** @description One reviewer's decision, bound to the content_hash it was given for (the approvals endpoints come later; the list is empty until then). */
+    /** @description One reviewer's decision in the current round, bound to the content_hash it was given for. An edit, a rejection or a new submission withdraws the round (withdrawn decisions are not listed; the timeline keeps them). */
     CommunicationApproval: {
       role: string;
       /** Format: uuid */
       user_id: string;
-      decision: string;
+      /** @enum {string} */
+      decision: "approved" | "rejected";
+      /** @description The approval's comment, or the rejection's reason. */
       comment: string;
       /** Format: date-time */
       at: string;
@@ -2765,6 +2954,8 @@ export interface components {
        * @description when the last pause took effect on Firebreak's plane
        */
       paused_at: string | null;
+      /** @description The required roles no active approval covers yet (empty once approved, and for kinds that need none): who is still needed. */
+      still_needed: string[];
     };
     CommunicationProblem: {
       /**
@@ -2787,6 +2978,51 @@ export interface components {
       /** @description true when no problem is blocking */
       ok: boolean;
       problems: components["schemas"]["CommunicationProblem"][];
+    };
+    /** @description One content a communication has had, by its content_hash (kept once per hash: restoring an earlier text keeps its first time). */
+    CommunicationVersion: {
+      content_hash: string;
+      subject: string;
+      html: string;
+      text: string;
+      reply_to: string;
+      scope: components["schemas"]["CommunicationScope"];
+      segments: string[];
+      include_previous: boolean;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: uuid */
+      created_by: string | null;
+    };
+    /** @description A decision with its withdrawal: withdrawn_reason edited (the content or audience changed), rejected (a reviewer rejected the round) or resubmitted (a new round started). */
+    CommunicationDecision: {
+      role: string;
+      /** Format: uuid */
+      user_id: string;
+      /** @enum {string} */
+      decision: "approved" | "rejected";
+      /** @description The approval's comment, or the rejection's reason. */
+      comment: string;
+      /** Format: date-time */
+      at: string;
+      content_hash: string;
+      /** Format: date-time */
+      withdrawn_at: string | null;
+      withdrawn_reason: string;
+    };
+    CommunicationHistory: {
+      /** @description Oldest first. */
+      versions: components["schemas"]["CommunicationVersion"][];
+      /** @description Every decision, oldest first, withdrawn ones included. */
+      decisions: components["schemas"]["CommunicationDecision"][];
+    };
+    SuppressedRecipient: {
+      /** Format: uuid */
+      recipient_id: string;
+      email: string;
+      first_name: string;
+      last_name: string;
+      kinds: components["schemas"]["SuppressionKind"][];
     };
   };
   responses: {
