@@ -174,7 +174,9 @@ RETURNING c.id::text`
 // IngestEvents stores a batch durably in one transaction (committed before it
 // returns) and reports what it stored. Repeats of stored events change nothing.
 // A batch Postgres refuses for its data is event.ErrUnstorable, and nothing of
-// it is stored.
+// it is stored. Events with a communication id (a step-5 message's mail, even
+// if it also names a campaign) are stored by commIngestSQL in the same
+// transaction and never reach ingestSQL, so they never count on a campaign.
 func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received time.Time) (event.Result, error) {
 	res := event.Result{Campaigns: []string{}, Communications: []string{}}
 	if len(recs) == 0 {
