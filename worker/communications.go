@@ -16,12 +16,28 @@ import (
 // (communication.Service).
 type Communications interface {
 	HandOff(ctx context.Context, communicationID string) error
+	// Detect runs the spike rules on a communication and halts it when one fires.
+	Detect(ctx context.Context, communicationID string) error
 }
 
 // communicationHandoff runs a communication's dispatcher; a bad payload or a
 // vanished communication is not retried, anything else is (the ledger makes a
 // rerun safe: claims never overlap, in-doubt recipients are never resent).
 func communicationHandoff(c Communications) asynq.HandlerFunc {
+	return communicationTask(c, func(ctx context.Context, id string) error { return c.HandOff(ctx, id) })
+}
+
+// communicationDetect runs a communication's spike rules (communication:detect,
+// after a committed webhook batch changed its counters): idempotent, so a
+// repeated or late run changes nothing; retried on errors, not when the
+// communication is gone.
+func communicationDetect(c Communications) asynq.HandlerFunc {
+	return communicationTask(c, func(ctx context.Context, id string) error { return c.Detect(ctx, id) })
+}
+
+// communicationTask reads the payload and runs do; a bad payload or a
+// vanished communication is not retried.
+func communicationTask(c Communications, do func(ctx context.Context, id string) error) asynq.HandlerFunc {
 	return func(ctx context.Context, t *asynq.Task) error {
 		var p tasks.CommunicationPayload
 		if err := json.Unmarshal(t.Payload(), &p); err != nil || p.CommunicationID == "" {
@@ -30,7 +46,7 @@ func communicationHandoff(c Communications) asynq.HandlerFunc {
 		if c == nil {
 			return fmt.Errorf("communications are not wired in this worker: %w", asynq.SkipRetry)
 		}
-		err := c.HandOff(ctx, p.CommunicationID)
+		err := do(ctx, p.CommunicationID)
 		if errors.Is(err, errs.NotFound) {
 			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 		}

@@ -58,6 +58,7 @@ func NewMux(d Deps) *asynq.ServeMux {
 	mux.HandleFunc(tasks.TypeCampaignHandoff, ct.handoff)
 	mux.HandleFunc(tasks.TypeCampaignESPSync, ct.espSync)
 	mux.HandleFunc(tasks.TypeCommunicationHandoff, communicationHandoff(d.Communications))
+	mux.HandleFunc(tasks.TypeCommunicationDetect, communicationDetect(d.Communications))
 	mux.HandleFunc(tasks.TypeMaintenanceReconcile, ct.reconcile)
 	mux.HandleFunc(tasks.TypeCampaignReconcile, ct.reconcile) // the old name, for tasks still queued
 	mux.HandleFunc(tasks.TypeIncidentEscalate, func(ctx context.Context, t *asynq.Task) error {

@@ -34,14 +34,18 @@ type communicationRow struct {
 	Audience          int
 	HandedToESP       int `gorm:"column:handed_to_esp"`
 	SkippedSuppressed int
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
-	SentAt            *time.Time
-	ESPState          string     `gorm:"column:esp_state"`
-	ESPStateAt        *time.Time `gorm:"column:esp_state_at"`
-	ESPError          string     `gorm:"column:esp_error"`
-	ESPBusyUntil      *time.Time `gorm:"column:esp_busy_until"`
-	PausedAt          *time.Time `gorm:"column:paused_at"`
+	// the event counters (communication_events.go)
+	Delivered, Bounced, HardBounced, Opened, Complained, Unsubscribed int
+	HaltedAt                                                          *time.Time
+	HaltReason                                                        string
+	CreatedAt                                                         time.Time
+	UpdatedAt                                                         time.Time
+	SentAt                                                            *time.Time
+	ESPState                                                          string     `gorm:"column:esp_state"`
+	ESPStateAt                                                        *time.Time `gorm:"column:esp_state_at"`
+	ESPError                                                          string     `gorm:"column:esp_error"`
+	ESPBusyUntil                                                      *time.Time `gorm:"column:esp_busy_until"`
+	PausedAt                                                          *time.Time `gorm:"column:paused_at"`
 }
 
 // communicationCols selects a communication row; arrays come back as JSON so
@@ -49,14 +53,18 @@ type communicationRow struct {
 const communicationCols = `id, incident_id, kind, status, subject, html, text, reply_to, scope,
 	to_json(segments)::text AS segments_json, include_previous, content_hash,
 	to_json(required_approvals)::text AS required_json, author_id, batch_id, audience, handed_to_esp,
-	skipped_suppressed, created_at, updated_at, sent_at, esp_state, esp_state_at, esp_error, esp_busy_until, paused_at`
+	skipped_suppressed, created_at, updated_at, sent_at, esp_state, esp_state_at, esp_error, esp_busy_until, paused_at,
+	delivered, bounced, hard_bounced, opened, complained, unsubscribed, halted_at, halt_reason`
 
 func toCommunication(r communicationRow) communication.Communication {
 	c := communication.Communication{ID: r.ID, IncidentID: r.IncidentID, Kind: communication.Kind(r.Kind),
 		Status: communication.Status(r.Status), Content: communication.Content{Subject: r.Subject, HTML: r.HTML,
 			Text: r.Text, ReplyTo: r.ReplyTo}, Scope: communication.Scope(r.Scope), IncludePrevious: r.IncludePrevious,
 		ContentHash: r.ContentHash, BatchID: r.BatchID,
-		Counts:    communication.Counts{Audience: r.Audience, HandedToESP: r.HandedToESP, SkippedSuppressed: r.SkippedSuppressed},
+		Counts: communication.Counts{Audience: r.Audience, HandedToESP: r.HandedToESP, SkippedSuppressed: r.SkippedSuppressed,
+			Delivered: r.Delivered, Opened: r.Opened, Bounced: r.Bounced, Complained: r.Complained,
+			Unsubscribed: r.Unsubscribed, HardBounced: r.HardBounced},
+		HaltedAt: utc(r.HaltedAt), HaltReason: r.HaltReason,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), SentAt: utc(r.SentAt),
 		ESPState: campaign.ESPState(r.ESPState), ESPStateAt: utc(r.ESPStateAt), ESPError: r.ESPError,
 		ESPBusyUntil: utc(r.ESPBusyUntil), PausedAt: utc(r.PausedAt)}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -173,13 +174,30 @@ RETURNING c.id::text`
 // IngestEvents stores a batch durably in one transaction (committed before it
 // returns) and reports what it stored. Repeats of stored events change nothing.
 // A batch Postgres refuses for its data is event.ErrUnstorable, and nothing of
-// it is stored.
+// it is stored. Events with a communication id (a step-5 message's mail, even
+// if it also names a campaign) are stored by commIngestSQL in the same
+// transaction and never reach ingestSQL, so they never count on a campaign.
 func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received time.Time) (event.Result, error) {
-	res := event.Result{Campaigns: []string{}}
+	res := event.Result{Campaigns: []string{}, Communications: []string{}}
 	if len(recs) == 0 {
 		return res, nil
 	}
 	n := len(recs)
+	// A communication's events go through their own statement, run only
+	// when the batch has any (communication_events.go).
+	var comm *commBatch
+	if slices.ContainsFunc(recs, func(r event.Record) bool { return r.CommunicationID != "" }) {
+		comm = &commBatch{}
+		rest := make([]event.Record, 0, len(recs))
+		for _, r := range recs {
+			if r.CommunicationID != "" {
+				comm.add(r)
+			} else {
+				rest = append(rest, r)
+			}
+		}
+		recs = rest
+	}
 	cols := struct {
 		id, key, ev, email, msg, prefix, cid, rid, bk, bl, url, raw, dstate, supp, reason []string
 		at                                                                                []time.Time
@@ -213,20 +231,33 @@ func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received 
 		cols.reason = append(cols.reason, r.Reason)
 	}
 	store := func(tx pgx.Tx) error {
-		res = event.Result{Campaigns: []string{}} // run again after a deadlock
+		res = event.Result{Campaigns: []string{}, Communications: []string{}} // run again after a deadlock
 		var supp, resub int
 		var d struct {
 			ids                                                  []string
 			delivered, bounced, blocked, dropped, deferred, hard []int32
 			opened, machine, clicked, complained, unsubscribed   []int32
 		}
-		err := tx.QueryRow(ctx, ingestSQL, cols.id, cols.key, cols.ev, cols.email, cols.at, cols.msg, cols.prefix,
-			cols.cid, cols.rid, cols.bk, cols.bl, cols.machine, cols.url, cols.raw, cols.dstate, cols.rank, cols.hard,
-			cols.supp, cols.group, cols.reason, received).Scan(&res.Stored, &res.Unattributed, &supp, &resub,
-			&d.ids, &d.delivered, &d.bounced, &d.blocked, &d.dropped, &d.deferred, &d.hard, &d.opened, &d.machine,
-			&d.clicked, &d.complained, &d.unsubscribed)
-		if err != nil {
-			return err
+		if len(recs) > 0 {
+			err := tx.QueryRow(ctx, ingestSQL, cols.id, cols.key, cols.ev, cols.email, cols.at, cols.msg, cols.prefix,
+				cols.cid, cols.rid, cols.bk, cols.bl, cols.machine, cols.url, cols.raw, cols.dstate, cols.rank, cols.hard,
+				cols.supp, cols.group, cols.reason, received).Scan(&res.Stored, &res.Unattributed, &supp, &resub,
+				&d.ids, &d.delivered, &d.bounced, &d.blocked, &d.dropped, &d.deferred, &d.hard, &d.opened, &d.machine,
+				&d.clicked, &d.complained, &d.unsubscribed)
+			if err != nil {
+				return err
+			}
+		}
+		var cd commDeltas
+		if comm != nil {
+			var err error
+			if cd, err = ingestCommunicationEvents(ctx, tx, comm, received); err != nil {
+				return err
+			}
+			res.Stored += cd.stored
+			res.Unattributed += cd.unattributed
+			supp += cd.supp
+			resub += cd.resub
 		}
 		res.Duplicates = n - res.Stored
 		res.Suppressed = supp
@@ -240,16 +271,20 @@ func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received 
 				return err
 			}
 		}
-		if len(d.ids) == 0 {
-			return nil
+		// Last before commit: every batch of a campaign (or communication)
+		// updates its row.
+		if len(d.ids) > 0 {
+			rows, err := tx.Query(ctx, countSQL, d.ids, d.delivered, d.bounced, d.blocked, d.dropped, d.deferred, d.hard,
+				d.opened, d.machine, d.clicked, d.complained, d.unsubscribed, received)
+			if err != nil {
+				return err
+			}
+			if res.Campaigns, err = pgx.AppendRows(res.Campaigns, rows, pgx.RowTo[string]); err != nil {
+				return err
+			}
 		}
-		// Last before commit: every batch of a campaign updates its row.
-		rows, err := tx.Query(ctx, countSQL, d.ids, d.delivered, d.bounced, d.blocked, d.dropped, d.deferred, d.hard,
-			d.opened, d.machine, d.clicked, d.complained, d.unsubscribed, received)
-		if err != nil {
-			return err
-		}
-		res.Campaigns, err = pgx.AppendRows(res.Campaigns, rows, pgx.RowTo[string])
+		var err error
+		res.Communications, err = countCommunications(ctx, tx, cd, received)
 		return err
 	}
 	err := retrying(ctx, func() error { return s.pgxTx(ctx, store) })
@@ -270,8 +305,8 @@ func (s *Store) ListEvents(ctx context.Context, f event.Filter) ([]event.Stored,
 	if f.CampaignID != "" {
 		q = q.Where("campaign_id = ?", f.CampaignID)
 	}
-	if f.Unattributed {
-		q = q.Where("campaign_id IS NULL")
+	if f.Unattributed { // a communication's events are attributed, to it
+		q = q.Where("campaign_id IS NULL AND communication_id IS NULL")
 	}
 	var rows []struct {
 		ID                                               int64

@@ -206,7 +206,7 @@ func TestBatchesPostgresRefusesAreSplitAndTheRefusedQuarantined(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ingest %d: %v", attempt+1, err)
 		}
-		res.Campaigns, res.Unattributed, res.Suppressed = nil, 0, 0
+		res.Campaigns, res.Communications, res.Unattributed, res.Suppressed = nil, nil, 0, 0
 		if !reflect.DeepEqual(res, want) {
 			t.Fatalf("ingest %d: %+v, want %+v", attempt+1, res, want)
 		}

@@ -94,6 +94,7 @@ const (
 	keyMachineOpen
 	keyCampaignID
 	keyRecipientID
+	keyCommunicationID
 	numKeys
 )
 
@@ -137,6 +138,8 @@ func keyOf(k []byte) int {
 		return keyCampaignID
 	case "firebreak_recipient_id":
 		return keyRecipientID
+	case "firebreak_communication_id":
+		return keyCommunicationID
 	}
 	return -1
 }
@@ -217,14 +220,19 @@ func (d *decoder) event(f *fields, raw []byte, now time.Time) event.Event {
 	e.URL = d.text(f[keyURL])
 	e.ASMGroupID = groupID(num(d.text(f[keyASMGroupID])))
 	e.MachineOpen = boolean(d.text(f[keyMachineOpen]))
-	if id := d.text(f[keyCampaignID]); ids.Valid(id) {
-		e.CampaignID = strings.ToLower(id)
-	}
+	// The custom args count only as a pair (a campaign or communication id
+	// with the recipient id); a malformed id is none, and only this event's.
 	if id := d.text(f[keyRecipientID]); ids.Valid(id) {
 		e.RecipientID = strings.ToLower(id)
 	}
-	if e.CampaignID == "" || e.RecipientID == "" {
-		e.CampaignID, e.RecipientID = "", ""
+	if id := d.text(f[keyCampaignID]); ids.Valid(id) && e.RecipientID != "" {
+		e.CampaignID = strings.ToLower(id)
+	}
+	if id := d.text(f[keyCommunicationID]); ids.Valid(id) && e.RecipientID != "" {
+		e.CommunicationID = strings.ToLower(id)
+	}
+	if e.CampaignID == "" && e.CommunicationID == "" {
+		e.RecipientID = ""
 	}
 	if e.SGEventID == "" {
 		e.SGEventID = "nk:" + e.NaturalKey()

@@ -60,14 +60,17 @@ func decodeReference(body []byte, now time.Time) ([]event.Event, error) {
 			e.ASMGroupID = int(g)
 		}
 		e.MachineOpen = refBoolean(m["sg_machine_open"])
-		if id := refStr(m["firebreak_campaign_id"]); ids.Valid(id) {
-			e.CampaignID = strings.ToLower(id)
-		}
 		if id := refStr(m["firebreak_recipient_id"]); ids.Valid(id) {
 			e.RecipientID = strings.ToLower(id)
 		}
-		if e.CampaignID == "" || e.RecipientID == "" {
-			e.CampaignID, e.RecipientID = "", ""
+		if id := refStr(m["firebreak_campaign_id"]); ids.Valid(id) && e.RecipientID != "" {
+			e.CampaignID = strings.ToLower(id)
+		}
+		if id := refStr(m["firebreak_communication_id"]); ids.Valid(id) && e.RecipientID != "" {
+			e.CommunicationID = strings.ToLower(id)
+		}
+		if e.CampaignID == "" && e.CommunicationID == "" {
+			e.RecipientID = ""
 		}
 		if e.SGEventID == "" {
 			e.SGEventID = "nk:" + e.NaturalKey()
@@ -225,6 +228,10 @@ var trickyBodies = []string{
 	`[{"firebreak_campaign_id":"0f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f10"}]`,
 	`[{"firebreak_campaign_id":"0f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f10","firebreak_recipient_id":"1f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f1\u0030"}]`,
 	`[{"firebreak_campaign_id":"0f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f10\n","firebreak_recipient_id":"1f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f10"}]`,
+	`[{"firebreak_communication_id":"0F5A7A1E-4C3B-4A53-9E2A-3C1D2B7E9F10","firebreak_recipient_id":"1f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f10"}]`,
+	`[{"firebreak_communication_id":"0f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f10"}]`,
+	`[{"firebreak_communication_id":"not-a-uuid","firebreak_recipient_id":"1f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f10"}]`,
+	`[{"firebreak_communication_id":7,"firebreak_campaign_id":"0f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f10","firebreak_recipient_id":"1f5a7a1e-4c3b-4a53-9e2a-3c1d2b7e9f10"}]`,
 	// Nesting: encoding/json allows 10000 levels, the batch array counting.
 	`[{"x":` + strings.Repeat(`[`, 9998) + strings.Repeat(`]`, 9998) + `}]`,
 	`[{"x":` + strings.Repeat(`[`, 9999) + strings.Repeat(`]`, 9999) + `}]`,

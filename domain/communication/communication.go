@@ -113,6 +113,11 @@ type Communication struct {
 	// ESPBusyUntil is set while one caller talks to SendGrid about the batch.
 	ESPBusyUntil *time.Time
 	PausedAt     *time.Time
+	// HaltedAt is when a deliverability-spike rule paused it, HaltReason the
+	// metric and value: a rule halts a communication once, so a person's
+	// resume is not undone by the next batch.
+	HaltedAt   *time.Time
+	HaltReason string
 }
 
 // Counts are the communication's handoff and event counters.
@@ -126,6 +131,9 @@ type Counts struct {
 	Complained        int `json:"complained"`
 	Unsubscribed      int `json:"unsubscribed"`
 	SkippedSuppressed int `json:"skipped_suppressed"`
+	// HardBounced is what the hard-bounce spike rule reads; not on the wire
+	// (DESIGN.md's counts), bounced is.
+	HardBounced int `json:"-"`
 }
 
 // Audience is who the communication would reach now, counted live: affected

@@ -210,7 +210,8 @@ func (s *Service) message(cl *Claim) esp.Message {
 // Reconcile re-derives the handoff from Postgres, for the maintenance
 // reconciler: requests abandoned by a killed worker become uncertain (their
 // recipients in doubt, never resent), and every sending communication gets
-// its handoff task again (an extra one is harmless: claims never overlap).
+// its handoff task again (an extra one is harmless: claims never overlap) and
+// its spike rules run again (Detect).
 func (s *Service) Reconcile(ctx context.Context) error {
 	if s.d.Jobs == nil {
 		return nil
@@ -222,9 +223,15 @@ func (s *Service) Reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var detectErr error
 	for _, id := range ids {
 		if err := s.d.Jobs.HandOffCommunication(ctx, id); err != nil {
 			return err
+		}
+		// The spike rules again from Postgres (a lost communication:detect
+		// task loses nothing); an error here does not stop the others.
+		if err := s.Detect(ctx, id); err != nil && detectErr == nil {
+			detectErr = fmt.Errorf("detect on communication %s: %w", id, err)
 		}
 	}
 	// SendGrid refused a pause, resume or cancel: ask again (pause.go).
@@ -237,5 +244,5 @@ func (s *Service) Reconcile(ctx context.Context) error {
 			_ = s.RetryESP(ctx, id) // still refused: recorded, retried next round
 		}
 	}
-	return nil
+	return detectErr
 }

@@ -36,7 +36,11 @@ type Event struct {
 	ASMGroupID     int // 1..math.MaxInt32, 0 for none (absent or out of that range)
 	MachineOpen    bool
 	CampaignID     string // firebreak_campaign_id, when a valid id
-	RecipientID    string // firebreak_recipient_id, when a valid id
+	RecipientID    string // firebreak_recipient_id, when a valid id and a campaign or communication id is set
+	// CommunicationID is firebreak_communication_id, when a valid id: the
+	// event is about a step-5 communication's mail, counted on the
+	// communication and never on a campaign.
+	CommunicationID string
 	// Raw is the event object exactly as posted: unknown keys (custom args,
 	// future fields) are kept, nothing is lost.
 	Raw json.RawMessage

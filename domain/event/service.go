@@ -31,9 +31,11 @@ type Result struct {
 	Duplicates   int      `json:"duplicates"`
 	Unattributed int      `json:"unattributed"`
 	Campaigns    []string `json:"campaigns"` // campaigns whose counters changed
-	Suppressed   int      `json:"suppressed"`
-	Quarantined  int      `json:"quarantined"` // refused by the store even alone, kept aside (see Quarantined)
-	// DetectionErr is why the incident detection of Campaigns could not be
+	// Communications are the step-5 communications whose counters changed.
+	Communications []string `json:"communications"`
+	Suppressed     int      `json:"suppressed"`
+	Quarantined    int      `json:"quarantined"` // refused by the store even alone, kept aside (see Quarantined)
+	// DetectionErr is why the detection of Campaigns (or Communications) could not be
 	// scheduled (Redis down), nil when it was. The events are durable all the
 	// same, and the reconciler re-derives their detection from Postgres; the
 	// caller reports it. Not part of the webhook's answer.
@@ -51,6 +53,11 @@ func (r Result) add(o Result) Result {
 	for _, c := range o.Campaigns {
 		if !slices.Contains(r.Campaigns, c) {
 			r.Campaigns = append(r.Campaigns, c)
+		}
+	}
+	for _, c := range o.Communications {
+		if !slices.Contains(r.Communications, c) {
+			r.Communications = append(r.Communications, c)
 		}
 	}
 	return r
@@ -71,6 +78,9 @@ type Jobs interface {
 	// counters a committed batch changed. Scheduling is at least once and
 	// may coalesce; an error means some were not scheduled.
 	Detect(ctx context.Context, campaignIDs []string) error
+	// DetectCommunications schedules the spike rules of the communications
+	// whose counters a committed batch changed, as Detect.
+	DetectCommunications(ctx context.Context, communicationIDs []string) error
 }
 
 // ScheduleTimeout bounds how long Ingest waits to schedule detection after
@@ -98,8 +108,8 @@ func NewService(repo Repo, jobs Jobs, now func() time.Time) *Service {
 // batch is committed: a nil error means every event is durable — stored, or
 // quarantined when the store refuses it even on its own (see store). Events
 // repeated within the batch (same sg_event_id or natural key) are counted once.
-// After the commit it schedules the detection of the campaigns whose counters
-// changed, within ScheduleTimeout and even if ctx is cancelled meanwhile (the
+// After the commit it schedules the detection of the campaigns and
+// communications whose counters changed, within ScheduleTimeout and even if ctx is cancelled meanwhile (the
 // events are committed); a failure is Result.DetectionErr, never the error.
 func (s *Service) Ingest(ctx context.Context, evs []Event) (Result, error) {
 	recs := make([]Record, 0, len(evs))
@@ -122,9 +132,14 @@ func (s *Service) Ingest(ctx context.Context, evs []Event) (Result, error) {
 	}
 	res.Received = len(evs)
 	res.Duplicates += dups
-	if s.jobs != nil && len(res.Campaigns) > 0 {
+	if s.jobs != nil && (len(res.Campaigns) > 0 || len(res.Communications) > 0) {
 		jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ScheduleTimeout)
-		res.DetectionErr = s.jobs.Detect(jctx, res.Campaigns)
+		if len(res.Campaigns) > 0 {
+			res.DetectionErr = s.jobs.Detect(jctx, res.Campaigns)
+		}
+		if len(res.Communications) > 0 && res.DetectionErr == nil {
+			res.DetectionErr = s.jobs.DetectCommunications(jctx, res.Communications)
+		}
 		cancel()
 	}
 	return res, nil
@@ -148,7 +163,7 @@ func (s *Service) store(ctx context.Context, recs []Record, at time.Time) (Resul
 			Email: r.Email, Error: err.Error(), ReceivedAt: at, LastReceivedAt: at, Attempts: 1}); err != nil {
 			return Result{}, fmt.Errorf("quarantine event %s: %w", r.SGEventID, err)
 		}
-		return Result{Quarantined: 1, Campaigns: []string{}}, nil
+		return Result{Quarantined: 1, Campaigns: []string{}, Communications: []string{}}, nil
 	}
 	mid := len(recs) / 2
 	first, err := s.store(ctx, recs[:mid], at)

@@ -184,6 +184,7 @@ type fakeJobs struct {
 	deadline []bool // whether each call's context had a deadline
 	live     []bool // whether each call's context was still live
 	err      error
+	comms    [][]string // DetectCommunications calls
 }
 
 func (f *fakeJobs) Detect(ctx context.Context, ids []string) error {
@@ -191,6 +192,11 @@ func (f *fakeJobs) Detect(ctx context.Context, ids []string) error {
 	f.calls = append(f.calls, ids)
 	f.deadline = append(f.deadline, ok)
 	f.live = append(f.live, ctx.Err() == nil)
+	return f.err
+}
+
+func (f *fakeJobs) DetectCommunications(ctx context.Context, ids []string) error {
+	f.comms = append(f.comms, ids)
 	return f.err
 }
 

@@ -33,3 +33,30 @@ func (e *Enqueuer) HandOffCommunication(ctx context.Context, communicationID str
 	}
 	return nil
 }
+
+// TypeCommunicationDetect runs the deliverability-spike rules on one
+// communication after a committed webhook batch changed its counters
+// (critical queue: a halt must not wait behind the bulk handoffs).
+const TypeCommunicationDetect = "communication:detect"
+
+// NewCommunicationDetect is the spike detection task of a communication whose
+// counters changed at (the enqueue time); coalesced per communication and
+// DetectWindow as NewIncidentDetect, and re-derived by the reconciler for the
+// communications that are sending.
+func NewCommunicationDetect(communicationID string, at time.Time) *asynq.Task {
+	b, _ := json.Marshal(CommunicationPayload{CommunicationID: communicationID})
+	return asynq.NewTask(TypeCommunicationDetect, b, asynq.Queue(QueueCritical), asynq.MaxRetry(5), asynq.Timeout(time.Minute),
+		asynq.TaskID(fmt.Sprintf("communication:detect:%s:%d", communicationID, at.Truncate(DetectWindow).UnixMilli())))
+}
+
+// DetectCommunications enqueues the spike detection of each communication (as
+// Detect for campaigns); it stops at the first it cannot enqueue.
+func (e *Enqueuer) DetectCommunications(ctx context.Context, communicationIDs []string) error {
+	at := e.now()
+	for _, id := range communicationIDs {
+		if err := e.enqueue(ctx, NewCommunicationDetect(id, at)); err != nil {
+			return fmt.Errorf("enqueue detection of communication %s: %w", id, err)
+		}
+	}
+	return nil
+}

@@ -862,6 +862,8 @@ export interface paths {
               /** @description Events Postgres refused even alone (see GET /api/v1/webhook/quarantine); the rest of the post is stored. */
               quarantined: number;
               campaigns: string[];
+              /** @description step-5 communications whose counters changed (their spike rules run next) */
+              communications: string[];
             };
           };
         };
