@@ -45,6 +45,10 @@ type communicationResponse struct {
 	ESPStateAt *time.Time `json:"esp_state_at"`
 	ESPError   string     `json:"esp_error"`
 	PausedAt   *time.Time `json:"paused_at"`
+	// HaltedAt and HaltReason: a deliverability spike (complaints, hard
+	// bounces) paused it by itself; a person resumes it.
+	HaltedAt   *time.Time `json:"halted_at"`
+	HaltReason string     `json:"halt_reason"`
 }
 
 func toCommunicationResponse(v communication.View) communicationResponse {
@@ -53,7 +57,8 @@ func toCommunicationResponse(v communication.View) communicationResponse {
 		IncludePrevious: v.IncludePrevious, ContentHash: v.ContentHash, Audience: v.Audience,
 		RequiredApprovals: v.RequiredApprovals, Approvals: v.Approvals, StillNeeded: v.StillNeeded, Counts: v.Counts, BatchID: v.BatchID,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, SentAt: v.SentAt,
-		ESPState: string(v.ESPState), ESPStateAt: v.ESPStateAt, ESPError: v.ESPError, PausedAt: v.PausedAt}
+		ESPState: string(v.ESPState), ESPStateAt: v.ESPStateAt, ESPError: v.ESPError, PausedAt: v.PausedAt,
+		HaltedAt: v.HaltedAt, HaltReason: v.HaltReason}
 	if r.ESPState == "" {
 		r.ESPState = "none"
 	}

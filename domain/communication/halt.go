@@ -73,7 +73,7 @@ func (s *Service) Detect(ctx context.Context, id string) error {
 	if tr == nil {
 		return nil
 	}
-	reason := fmt.Sprintf("halted: %s %.4f ≥ %.4f (%s)", tr.Metric, tr.Value, tr.Threshold, tr.Window)
+	reason := haltReason(tr.Metric, tr.Value, tr.Threshold)
 	a := entry(audit.Webhook, "communication.halted", c, map[string]any{"rule": tr.Rule, "metric": tr.Metric,
 		"value": tr.Value, "threshold": tr.Threshold, "window": tr.Window, "reason": reason})
 	c, halted, err := repo.HaltCommunication(ctx, id, reason, s.d.Now(), a)
@@ -85,4 +85,17 @@ func (s *Service) Detect(ctx context.Context, id string) error {
 	}
 	_, err = s.applyESP(ctx, repo, audit.Webhook, c)
 	return err
+}
+
+// haltReason says in words why a spike halted a communication, as the
+// dashboard and the timeline show it: "Spam complaints reached 0.50 % of
+// delivered (the limit is 0.30 %)."
+func haltReason(metric string, value, threshold float64) string {
+	what := map[string]string{incident.MetricComplaintRate: "Spam complaints reached %s of delivered",
+		incident.MetricHardBounceRate: "Hard bounces reached %s of handed over"}[metric]
+	if what == "" {
+		what = metric + " reached %s"
+	}
+	pct := func(f float64) string { return fmt.Sprintf("%.2f %%", f*100) }
+	return fmt.Sprintf(what+" (the limit is %s).", pct(value), pct(threshold))
 }

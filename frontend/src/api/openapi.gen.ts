@@ -2958,6 +2958,13 @@ export interface components {
       paused_at: string | null;
       /** @description The required roles no active approval covers yet (empty once approved, and for kinds that need none): who is still needed. */
       still_needed: string[];
+      /**
+       * Format: date-time
+       * @description When a deliverability spike (complaints or hard bounces over the deliverability-spike runbook's thresholds) paused it by itself, on both planes; a person resumes it. Once per communication.
+       */
+      halted_at: string | null;
+      /** @description Why it was halted, in words (the metric, its value and the threshold); empty when never halted. */
+      halt_reason: string;
     };
     CommunicationProblem: {
       /**

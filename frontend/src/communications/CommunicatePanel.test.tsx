@@ -228,6 +228,20 @@ describe('Step 5: communicate', () => {
     expect(within(progress).queryByRole('button')).not.toBeInTheDocument();
   });
 
+  it('says why Firebreak halted an apology by itself, and lets a marketer resume it', async () => {
+    const halted = communication({
+      status: 'paused',
+      esp_state: 'paused',
+      halted_at: '2030-06-03T15:10:00Z',
+      halt_reason: 'Spam complaints reached 0.50 % of delivered (the limit is 0.30 %).',
+      counts: { ...communication().counts, audience: 2500, handed_to_esp: 2000, delivered: 1000, complained: 5 },
+    });
+    page(wrongSegment, [halted]);
+    const progress = await screen.findByRole('group', { name: 'Send progress' });
+    expect(progress).toHaveTextContent('Halted by Firebreak: Spam complaints reached 0.50 % of delivered (the limit is 0.30 %).');
+    expect(within(progress).getByRole('button', { name: 'Resume' })).toBeEnabled();
+  });
+
   it('lets legal read a draft but not edit, draft or send it', async () => {
     page(wrongSegment, [communication()], {}, legalSession);
     const region = await stepFive();

@@ -109,6 +109,9 @@ function statusSentence(c: Communication): string {
     case 'sending':
       return 'Sending: Firebreak hands it to SendGrid in batches, checking the suppression list before each one.';
     case 'paused':
+      if (c.halted_at && c.halt_reason) {
+        return `Halted by Firebreak: ${c.halt_reason} Check what went wrong before you resume.`;
+      }
       return c.esp_state === 'paused'
         ? 'Paused in Firebreak and at SendGrid: nothing more goes out until you resume.'
         : 'Paused in Firebreak: nothing more is handed over. Waiting for SendGrid to hold what it has.';

@@ -153,6 +153,9 @@ export function communication(overrides: Partial<Communication> = {}): Communica
     esp_state_at: null,
     esp_error: '',
     paused_at: null,
+    still_needed: [],
+    halted_at: null,
+    halt_reason: '',
     ...overrides,
   };
 }
