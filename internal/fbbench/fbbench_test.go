@@ -1,12 +1,16 @@
 package fbbench
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/firebreak/firebreak/adapter/sendgrid"
+	"github.com/firebreak/firebreak/domain/esp"
 	"github.com/firebreak/firebreak/domain/recipient"
 )
 
@@ -53,5 +57,34 @@ func TestCSVRowsAreValidImportRows(t *testing.T) {
 		if n != 1000 {
 			t.Fatalf("%d rows, want 1000", n)
 		}
+	}
+}
+
+// The sink records exactly the "to" address of every personalization the
+// real sendgrid adapter sends — not the sender's or the reply-to's, named or
+// not — so the apology's duplicate check at the sink counts recipients.
+func TestSinkRecordsTheRecipientAddresses(t *testing.T) {
+	sk := newSink()
+	defer sk.Close()
+	client := sendgrid.New(sendgrid.Config{APIKey: "SG.test", BaseURL: sk.URL()})
+	to := []string{"ana@x.example", "bo@y.example", "ana@x.example"}
+	m := esp.Message{From: esp.Address{Email: "news@brand.example", Name: "Brand"},
+		ReplyTo: esp.Address{Email: "care@brand.example"}, Subject: "Sorry", Text: "Sorry, {{email}}", HTML: "<p>Sorry</p>"}
+	for i, a := range to {
+		m.Personalizations = append(m.Personalizations, esp.Personalization{To: esp.Address{Email: a, Name: map[bool]string{true: "Ana"}[i == 0]},
+			Substitutions: map[string]string{`"email":"`: "trap@z.example"},
+			CustomArgs:    map[string]string{"firebreak_recipient_id": fmt.Sprint(i)}})
+	}
+	sk.recordAddresses(len(to))
+	if _, err := client.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	got := sk.takeAddresses()
+	want := []uint64{addressHash(to[0]), addressHash(to[1]), addressHash(to[2])}
+	if !slices.Equal(got, want) {
+		t.Errorf("recorded %v, want the hashes of %v: %v", got, to, want)
+	}
+	if n := sk.recipients.Load(); n != 3 {
+		t.Errorf("counted %d recipients, want 3", n)
 	}
 }

@@ -9,6 +9,7 @@
 //	go run ./cmd/fbbench --only webhook,spike,assess [--webhook-events 500000] [--spikes 50] [--assess-recipients 1000000]
 //	go run ./cmd/fbbench --only pause [--pause-runs 5]
 //	go run ./cmd/fbbench --only affected [--assess-recipients 1000000]
+//	go run ./cmd/fbbench --only apology [--rows 1000000] [--apology-runs N] [--apology-workers 1] [--apology-baseline=false]
 //
 // Besides the two bulk paths it measures the SendGrid Event Webhook: ingest
 // throughput through the real HTTP server (against a raw COPY and a naive
@@ -74,10 +75,13 @@ type options struct {
 	spikes                   int
 	assessRecipients         int
 	pauseRuns                int
+	apologyRuns              int
+	apologyWorkers           int
+	apologyBaseline          bool
 }
 
 // benchmarks are the names --only accepts, in the order they run.
-var benchmarks = []string{"import", "handoff", "naive", "webhook", "spike", "pause", "list", "assess", "affected"}
+var benchmarks = []string{"import", "handoff", "naive", "webhook", "spike", "pause", "list", "assess", "affected", "apology"}
 
 // bench is what the phases share.
 type bench struct {
@@ -106,9 +110,20 @@ func run() (err error) {
 	flag.IntVar(&o.spikes, "spikes", 50, "complaint spikes (one campaign each) for the spike-to-pause latency")
 	flag.IntVar(&o.assessRecipients, "assess-recipients", 1_000_000, "recipients of the assessed campaign (5 events each) and of the affected export")
 	flag.IntVar(&o.pauseRuns, "pause-runs", 5, "runs of the pause-under-load benchmark (4 pauses each, two fresh campaigns per run)")
+	flag.IntVar(&o.apologyRuns, "apology-runs", 0,
+		"runs of the apology fan-out (to --rows affected recipients), each a fresh apology; 0: 3 up to 200,000 rows, else 1 (a 1M run takes about 2.5 min here)")
+	flag.IntVar(&o.apologyWorkers, "apology-workers", commHandoffParallelism,
+		"HandOff calls running at once for the apology (the worker runs one communication:handoff task)")
+	flag.BoolVar(&o.apologyBaseline, "apology-baseline", true, "also hand the apology's recipients over as a campaign (the baseline)")
 	flag.Parse()
-	if o.pauseRuns < 1 {
-		return fmt.Errorf("--pause-runs must be positive")
+	if o.apologyRuns == 0 {
+		o.apologyRuns = 3
+		if o.rows > 200_000 {
+			o.apologyRuns = 1
+		}
+	}
+	if o.pauseRuns < 1 || o.apologyRuns < 1 || o.apologyWorkers < 1 {
+		return fmt.Errorf("--pause-runs, --apology-runs and --apology-workers must be positive")
 	}
 	if o.rows < 1 || o.naiveRows < 1 || o.workers < 1 || o.webhookEvents < 1 || o.naiveEvents < 1 || o.spikes < 1 ||
 		o.assessRecipients < 1 {
@@ -224,6 +239,13 @@ func run() (err error) {
 		heading("who received it: the CSV export of a %s-recipient campaign through the HTTP handler",
 			thousands(int64(o.assessRecipients)))
 		if err := b.affected(ctx); err != nil {
+			return err
+		}
+	}
+	if o.only["apology"] {
+		heading("apology fan-out to %s affected recipients: Send (preflight + snapshot) and the handoff (%d dispatcher, batch %d), %d runs",
+			thousands(int64(o.rows)), o.apologyWorkers, campaign.BatchSize, o.apologyRuns)
+		if err := b.apology(ctx); err != nil {
 			return err
 		}
 	}
