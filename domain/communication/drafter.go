@@ -3,6 +3,7 @@ package communication
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/firebreak/firebreak/domain/campaign"
 )
@@ -37,7 +38,7 @@ func (d TemplateDrafter) Draft(ctx context.Context, in DraftInput) (Content, err
 		return Content{}, err
 	}
 	f := Facts{BrandName: b.Name, OriginalSubject: c.Subject, CampaignName: c.Name,
-		IncidentSummary: in.Incident.Summary, ContactEmail: b.ReplyTo}
+		IncidentSummary: sentence(in.Incident.Summary), ContactEmail: b.ReplyTo}
 	if c.SendStartedAt != nil {
 		f.SentAt = c.SendStartedAt.UTC().Format("2 January 2006")
 	}
@@ -48,4 +49,14 @@ func (d TemplateDrafter) Draft(ctx context.Context, in DraftInput) (Content, err
 		return Content{}, nil
 	}
 	return out, err
+}
+
+// sentence ends a summary typed as a title ("The newsletter went to the
+// wrong segment") with a full stop, so the template's sentence after it reads.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.ContainsRune(".!?…", []rune(s)[len([]rune(s))-1]) {
+		return s
+	}
+	return s + "."
 }

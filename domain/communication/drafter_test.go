@@ -41,6 +41,9 @@ func TestTemplateDrafterFillsTheIncidentsFacts(t *testing.T) {
 		!strings.Contains(got.Text, "{{first_name") {
 		t.Errorf("the correction does not carry the incident's facts and merge tags: %+v", got)
 	}
+	if !strings.Contains(got.Text, "The sale went to the wrong list.") {
+		t.Errorf("a summary typed as a title is not ended as a sentence in the draft: %q", got.Text)
+	}
 	triage, _ := set.Get("triage")
 	none, err := d.Draft(context.Background(), communication.DraftInput{Incident: incident.Incident{CampaignID: "c1"},
 		Runbook: triage, Kind: communication.BreachNotice})
