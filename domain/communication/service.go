@@ -154,15 +154,23 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, incidentID stri
 	return s.view(ctx, inc, c)
 }
 
-// fill takes each empty field of c from the template's draft. A field of
-// only whitespace is empty, as validate counts it: otherwise "html": " "
-// beside a template text would make a mail whose HTML part is blank while
-// its text part apologises.
+// fill takes each empty field of c from the template's draft: the subject
+// and the reply-to on their own, the two bodies together. A field of only
+// whitespace is empty, as validate counts it.
 func fill(c, d Content) Content {
-	for _, f := range []struct{ dst, src *string }{{&c.Subject, &d.Subject}, {&c.HTML, &d.HTML}, {&c.Text, &d.Text}, {&c.ReplyTo, &d.ReplyTo}} {
-		if strings.TrimSpace(*f.dst) == "" {
-			*f.dst = *f.src
-		}
+	blank := func(s string) bool { return strings.TrimSpace(s) == "" }
+	// The two bodies are one message: an author who wrote either part
+	// wrote the message, and a template's other part would say something
+	// else (and keep its [EDIT: …] markers) — so the bodies come from the
+	// template only when both are empty.
+	if blank(c.HTML) && blank(c.Text) {
+		c.HTML, c.Text = d.HTML, d.Text
+	}
+	if blank(c.Subject) {
+		c.Subject = d.Subject
+	}
+	if blank(c.ReplyTo) {
+		c.ReplyTo = d.ReplyTo
 	}
 	return c
 }

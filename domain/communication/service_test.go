@@ -195,6 +195,16 @@ func TestCreateStartsFromTheTemplate(t *testing.T) {
 	if v.Subject != "Mine" || v.HTML != "<p>Template</p>" || v.Text != "Template" || v.ReplyTo != "help@acme.example" {
 		t.Errorf("content %+v", v.Content)
 	}
+	// An author who wrote one part wrote the message: the template's other
+	// part would say something else, so it is not taken.
+	v, err = s.Create(context.Background(), audit.Actor{}, runbook.WrongSegment,
+		communication.NewDraft{Kind: communication.Apology, Content: communication.Content{Text: "Sorry, my words."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Subject != "Template subject" || v.HTML != "" || v.Text != "Sorry, my words." {
+		t.Errorf("text only: content %+v, want the template's subject, no HTML part, the author's text", v.Content)
+	}
 }
 
 // TestUpdateWithdrawsApprovals: an edit of an approved communication returns

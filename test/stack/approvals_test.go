@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,7 @@ func TestBreachNoticeReachesTheSimulatorOnlyAfterLegalAndSecurityApproveItsExact
 		Status      string `json:"status"`
 		ContentHash string `json:"content_hash"`
 		Text        string `json:"text"`
+		HTML        string `json:"html"`
 		StillNeeded []string
 		Error       *struct{ Code string } `json:"error"`
 	}
@@ -90,6 +92,9 @@ func TestBreachNoticeReachesTheSimulatorOnlyAfterLegalAndSecurityApproveItsExact
 		}
 	}
 	path := "/api/v1/communications/" + n.ID
+	// The runbook's notice leaves what only the author knows as [EDIT: …]
+	// (the preflight refuses it as unfinished_draft): the author writes it.
+	n.ContentHash = s.finishDraft(n.ID)
 	var r notice
 	if code := s.postJSON(path+"/send", nil, &r); code != 409 || r.Error == nil || r.Error.Code != "approval_required" {
 		t.Fatalf("send a draft: %d %+v", code, r.Error)
@@ -108,7 +113,9 @@ func TestBreachNoticeReachesTheSimulatorOnlyAfterLegalAndSecurityApproveItsExact
 		t.Fatalf("security approves: %d %s", code, r.Status)
 	}
 	// An edit after both approvals withdraws them.
-	if code := s.do("PATCH", path, "application/json", strings.NewReader(`{"text": `+mustJSON(n.Text+"\nUpdated.")+`}`), &r); code != 200 || r.Status != "draft" {
+	s.do("GET", path, "", nil, &n)
+	if code := s.do("PATCH", path, "application/json", strings.NewReader(`{"text": `+mustJSON(n.Text+"\nUpdated.")+
+		`, "html": `+mustJSON(n.HTML+"<p>Updated.</p>")+`}`), &r); code != 200 || r.Status != "draft" {
 		t.Fatalf("edit: %d %s", code, r.Status)
 	}
 	if code := s.postJSON(path+"/send", nil, nil); code != 409 {
@@ -162,4 +169,26 @@ func TestBreachNoticeReachesTheSimulatorOnlyAfterLegalAndSecurityApproveItsExact
 			t.Errorf("the timeline lacks %q:\n%s", want, joined)
 		}
 	}
+}
+
+var editMarker = regexp.MustCompile(`\[EDIT:[^\]]*\]`)
+
+// finishDraft writes what a template left for the author ([EDIT: …]) in the
+// subject and both bodies, as a marketer would, and returns the new content hash.
+func (s *stack) finishDraft(id string) string {
+	s.t.Helper()
+	var c struct {
+		Subject     string `json:"subject"`
+		HTML        string `json:"html"`
+		Text        string `json:"text"`
+		ContentHash string `json:"content_hash"`
+	}
+	s.do("GET", "/api/v1/communications/"+id, "", nil, &c)
+	fill := func(v string) string { return editMarker.ReplaceAllString(v, "Your email address and first name") }
+	body := map[string]string{"subject": fill(c.Subject), "html": fill(c.HTML), "text": fill(c.Text)}
+	raw, _ := json.Marshal(body)
+	if code := s.do("PATCH", "/api/v1/communications/"+id, "application/json", bytes.NewReader(raw), &c); code != 200 {
+		s.t.Fatalf("finish the draft: %d", code)
+	}
+	return c.ContentHash
 }
