@@ -164,7 +164,7 @@ function Review({ communication: c }: { communication: Communication }) {
             Approve or reject
           </h2>
           <p className="muted">Your decision is for exactly the text above; any later edit withdraws it.</p>
-          <ReviewDecision key={c.content_hash} communication={c} onStale={reload} />
+          <ReviewDecision communication={c} onStale={reload} />
         </section>
       ) : null}
     </>

@@ -5,7 +5,7 @@
  */
 import { vi } from 'vitest';
 import type { User } from '../api/types';
-import { legalUser } from './fixtures';
+import { legalUser, securityUser } from './fixtures';
 
 export interface RecordedRequest {
   method: string;
@@ -48,7 +48,8 @@ export function apiError(status: number, code: string, message: string, details:
 const DEFAULT_ROUTES: Record<string, Reply> = {
   'GET /api/v1/campaigns': { status: 200, body: [] },
   'GET /api/v1/incidents': { status: 200, body: [] },
-  'GET /api/v1/people': { status: 200, body: [mara, legalUser] },
+  'GET /api/v1/people': { status: 200, body: [mara, legalUser, securityUser] },
+  'GET /api/v1/approvals': { status: 200, body: [] },
 };
 
 export function installFakeApi(routes: Record<string, Reply> = {}): FakeApi {
