@@ -22,6 +22,17 @@ describe('legalClocks', () => {
     ]);
   });
 
+  it("puts the regulator first when the Art. 33 and Art. 34 tasks are due at the same time", () => {
+    const individuals = task({
+      id: 't2',
+      kind: 'legal',
+      title: 'Notify the affected individuals without undue delay where the risk to them is high (GDPR Art. 34)',
+      due_at: at(72),
+    });
+    const clocks = legalClocks({ detected_at: detected, runbook: 'data-breach' }, [individuals, regulator]);
+    expect(clocks.map((c) => c.label)).toEqual(['72 h to the regulator', '72 h to tell the affected people']);
+  });
+
   it("counts GDPR's 72 h from detected_at while the tasks are unknown, or when a data-breach incident lacks that task", () => {
     expect(legalClocks({ detected_at: detected, runbook: 'data-breach' }, undefined).map((c) => [c.label, c.dueAt])).toEqual([
       ['72 h to the regulator', at(72)],

@@ -30,6 +30,10 @@ function towards(title: string): string {
   return `for “${title}”`;
 }
 
+function regulatorFirst(title: string): number {
+  return towards(title) === 'to the regulator' ? 0 : 1;
+}
+
 /** The span from detection to a due date, as the runbook wrote it: "72 h", "30 d". */
 function span(detectedAt: string, dueAt: string): string {
   const from = toDate(detectedAt);
@@ -43,7 +47,8 @@ function span(detectedAt: string, dueAt: string): string {
 export function legalClocks(incident: Pick<Incident, 'detected_at' | 'runbook'>, tasks: readonly Task[] | undefined): LegalClock[] {
   const open = (tasks ?? [])
     .filter((t) => t.kind === 'legal' && t.status === 'open' && t.due_at)
-    .sort((a, b) => a.due_at!.localeCompare(b.due_at!));
+    // Soonest first; on a tie the regulator's clock leads (GDPR's Art. 33 and 34 tasks are both due at 72 h).
+    .sort((a, b) => a.due_at!.localeCompare(b.due_at!) || regulatorFirst(a.title) - regulatorFirst(b.title));
   const clocks = open.map((t) => ({
     label: `${span(incident.detected_at, t.due_at!)} ${towards(t.title)}`.trim(),
     dueAt: t.due_at!,
