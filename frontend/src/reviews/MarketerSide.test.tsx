@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Communication, Runbook } from '../api/types';
-import { installFakeApi, type Reply } from '../test/fakeApi';
+import { installFakeApi, mara, type Reply } from '../test/fakeApi';
 import { breachNotice, incident, legalUser, securityUser } from '../test/fixtures';
 import { routes, triage } from '../test/incidentPage';
 import { renderApp } from '../test/renderApp';
@@ -13,6 +13,7 @@ const dataBreach: Runbook = { ...triage, id: 'data-breach', title: 'Personal dat
 function composerOf(c: Communication, extra: Record<string, Reply> = {}) {
   const fake = installFakeApi({
     'GET /api/v1/me': marketerSession,
+    'GET /api/v1/people': { status: 200, body: [mara, legalUser, securityUser] },
     ...routes({
       'GET /api/v1/incidents/i1': { status: 200, body: incident({ runbook: 'data-breach', current_step: 'communicate' }) },
       'GET /api/v1/runbooks/data-breach': { status: 200, body: dataBreach },

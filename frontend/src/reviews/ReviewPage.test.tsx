@@ -41,6 +41,7 @@ const leeRejected = {
 function reviewPage(c: Communication, history: CommunicationHistory, extra: Record<string, Reply> = {}) {
   const fake = installFakeApi({
     'GET /api/v1/me': legalSession,
+    'GET /api/v1/people': { status: 200, body: [mara, legalUser, securityUser] },
     'GET /api/v1/communications/n1': { status: 200, body: c },
     'GET /api/v1/communications/n1/history': { status: 200, body: history },
     'GET /api/v1/communications/n1/preview': {

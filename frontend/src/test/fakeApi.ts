@@ -5,7 +5,7 @@
  */
 import { vi } from 'vitest';
 import type { User } from '../api/types';
-import { legalUser, securityUser } from './fixtures';
+import { legalUser } from './fixtures';
 
 export interface RecordedRequest {
   method: string;
@@ -48,7 +48,7 @@ export function apiError(status: number, code: string, message: string, details:
 const DEFAULT_ROUTES: Record<string, Reply> = {
   'GET /api/v1/campaigns': { status: 200, body: [] },
   'GET /api/v1/incidents': { status: 200, body: [] },
-  'GET /api/v1/people': { status: 200, body: [mara, legalUser, securityUser] },
+  'GET /api/v1/people': { status: 200, body: [mara, legalUser] },
   'GET /api/v1/approvals': { status: 200, body: [] },
 };
 
