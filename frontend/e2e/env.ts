@@ -82,6 +82,12 @@ export const users = {
     roles: 'legal',
     password: 'e2e-lee-staple-lantern-orbit',
   },
+  sam: {
+    email: 'sam@example.com',
+    name: 'Sam Security',
+    roles: 'security',
+    password: 'e2e-sam-quartz-meadow-violin',
+  },
 } as const;
 
 /** The admin the global setup seeds the API with (token only, no password). */

@@ -9,6 +9,8 @@ import { CampaignDetailPage } from './campaigns/CampaignDetailPage';
 import { CampaignsPage } from './campaigns/CampaignsPage';
 import { IncidentPage } from './incidents/IncidentPage';
 import { IncidentsPage } from './incidents/IncidentsPage';
+import { ReviewPage } from './reviews/ReviewPage';
+import { ReviewsPage } from './reviews/ReviewsPage';
 import { NotFoundPage } from './shell/NotFoundPage';
 import { Shell } from './shell/Shell';
 
@@ -29,6 +31,8 @@ export function AppRoutes() {
         <Route path="campaigns/:id" element={<CampaignDetailPage />} />
         <Route path="incidents" element={<IncidentsPage />} />
         <Route path="incidents/:id" element={<IncidentPage />} />
+        <Route path="reviews" element={<ReviewsPage />} />
+        <Route path="reviews/:cid" element={<ReviewPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

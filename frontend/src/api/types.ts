@@ -97,6 +97,17 @@ export type CommunicationPatch = Body<'/api/v1/communications/{cid}', 'patch'>;
 export type CommunicationPreview = Answer<'/api/v1/communications/{cid}/preview', 'get', 200>;
 export type CommunicationSendResponse = Answer<'/api/v1/communications/{cid}/send', 'post', 202>;
 
+// ---- Approvals (api/approvals.go, domain/communication/approval.go) ----
+
+/** One decision of the current round (withdrawn ones are only in the history). */
+export type CommunicationApproval = Schemas['CommunicationApproval'];
+export type CommunicationVersion = Schemas['CommunicationVersion'];
+export type CommunicationDecision = Schemas['CommunicationDecision'];
+export type CommunicationHistory = Schemas['CommunicationHistory'];
+export type SuppressedRecipient = Schemas['SuppressedRecipient'];
+export type ApproveRequest = Body<'/api/v1/communications/{cid}/approve', 'post'>;
+export type RejectRequest = Body<'/api/v1/communications/{cid}/reject', 'post'>;
+
 /** The scopes, in the order the composer offers them (the default first). */
 export const COMMUNICATION_SCOPES = ['possibly_received', 'delivered', 'opened'] as const satisfies readonly CommunicationScope[];
 const communicationScopesComplete: Exhaustive<CommunicationScope, typeof COMMUNICATION_SCOPES> = COMMUNICATION_SCOPES;

@@ -196,7 +196,7 @@ describe('Step 5: communicate', () => {
     await user.click(within(composer).getByRole('button', { name: 'Send…' }));
     await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Send now' }));
     expect(await within(composer).findByRole('alert')).toHaveTextContent(
-      /needs approval by every required role.*Approvals are needed before this can be sent/,
+      /needs approval by every required role.*It needs every required approval for the text as it is now: submit it for review/,
     );
   });
 

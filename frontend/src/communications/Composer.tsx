@@ -10,6 +10,7 @@ import {
 import { useCan } from '../auth/can';
 import { plural } from '../lib/format';
 import { ConfirmDialog } from '../shell/Dialog';
+import { ApprovalStatus, RejectionNotice, roleList } from '../reviews/ApprovalStatus';
 import { ErrorNotice } from '../shell/ErrorNotice';
 import { useCommunicationActions } from './api';
 import { AudienceNumbers } from './AudienceNumbers';
@@ -63,11 +64,15 @@ export function Composer({ communication: c, campaignSegments }: { communication
   const can = useCan();
   const canEdit = can('communication.draft');
   const canSend = can('campaign.send');
+  const needsApproval = c.required_approvals.length > 0;
+  // A communication that needs approvals is sent only once approved; until then it is submitted.
+  const sendable = !needsApproval || c.status === 'approved';
   const actions = useCommunicationActions(c.id);
   const [draft, setDraft] = useState<Draft>(() => draftOf(c));
   const [preflight, setPreflight] = useState<CommunicationPreflight | null>(null);
   const [showPreview, setShowPreview] = useState(false);
   const [confirmSend, setConfirmSend] = useState(false);
+  const [confirmWithdraw, setConfirmWithdraw] = useState(false);
   const ids = {
     subject: useId(),
     subjectProblems: useId(),
@@ -93,10 +98,23 @@ export function Composer({ communication: c, campaignSegments }: { communication
     actions.preflight.mutate(undefined, { onSuccess: setPreflight });
   }
 
+  // Saving a changed text of a communication in review or approved withdraws every
+  // approval and returns it to draft: the author confirms that first.
+  const reviewed = needsApproval && (c.status === 'in_review' || c.status === 'approved');
+
   function save(event?: FormEvent) {
     event?.preventDefault();
     if (!dirty || actions.save.isPending) return;
-    actions.save.mutate(patch, { onSuccess: check });
+    if (reviewed && !confirmWithdraw) {
+      setConfirmWithdraw(true);
+      return;
+    }
+    actions.save.mutate(patch, { onSuccess: check, onSettled: () => setConfirmWithdraw(false) });
+  }
+
+  function submit() {
+    actions.submit.reset();
+    actions.submit.mutate();
   }
 
   function send() {
@@ -237,15 +255,36 @@ export function Composer({ communication: c, campaignSegments }: { communication
             : `The check found ${plural(problems?.filter((p) => p.severity === 'blocking').length ?? 0, 'problem')} that block sending.`}
         </p>
       ) : null}
-      {c.required_approvals.length > 0 ? (
-        <p className="callout">
-          Needs approval by {c.required_approvals.join(' and ')} before it can be sent. Reviews arrive in the next version
-          of Firebreak; until then this communication cannot be sent.
-        </p>
+      {needsApproval ? (
+        <section className="composer-review" aria-label="Review">
+          <h4 className="subheading">Review by {roleList(c.required_approvals)}</h4>
+          {c.status === 'draft' ? (
+            <>
+              <RejectionNotice communication={c} />
+              <p>
+                Needs approval by {roleList(c.required_approvals)} before it can be sent: each a different person, neither
+                of them its author. Submit it when the text is final.
+              </p>
+            </>
+          ) : c.status === 'in_review' ? (
+            <p className="callout" role="status">
+              Waiting for {roleList(c.still_needed.length > 0 ? c.still_needed : c.required_approvals)}.
+            </p>
+          ) : (
+            <p className="preflight-ok" role="status">
+              Approved: it can be sent.
+            </p>
+          )}
+          {c.status !== 'draft' ? <ApprovalStatus communication={c} /> : null}
+          {reviewed && dirty ? (
+            <p className="field-hint">Saving this change withdraws every approval and returns it to draft.</p>
+          ) : null}
+        </section>
       ) : null}
 
       {actions.save.error ? <ErrorNotice error={actions.save.error} title="Not saved" /> : null}
       {actions.preflight.error ? <ErrorNotice error={actions.preflight.error} title="The check did not run" /> : null}
+      {actions.submit.error ? <ErrorNotice error={actions.submit.error} title="Not submitted" /> : null}
       {sendError ? <SendRefusal error={sendError} /> : null}
 
       <div className="action-bar">
@@ -265,7 +304,12 @@ export function Composer({ communication: c, campaignSegments }: { communication
         >
           {showPreview ? 'Hide preview' : 'Preview'}
         </button>
-        {canSend ? (
+        {canEdit && needsApproval && c.status === 'draft' ? (
+          <button type="button" className="button button--primary" disabled={dirty || actions.submit.isPending} onClick={submit}>
+            {actions.submit.isPending ? 'Submitting…' : 'Submit for review'}
+          </button>
+        ) : null}
+        {canSend && sendable ? (
           <button
             type="button"
             className="button button--primary"
@@ -279,10 +323,28 @@ export function Composer({ communication: c, campaignSegments }: { communication
           </button>
         ) : null}
       </div>
-      {canSend && dirty ? <p className="field-hint">Save your changes before sending.</p> : null}
+      {canSend && sendable && dirty ? <p className="field-hint">Save your changes before sending.</p> : null}
+      {canEdit && needsApproval && c.status === 'draft' && dirty ? (
+        <p className="field-hint">Save your changes before submitting.</p>
+      ) : null}
 
       {showPreview ? <PreviewPanel communication={c} /> : null}
 
+      {confirmWithdraw ? (
+        <ConfirmDialog
+          title={c.status === 'approved' ? 'Withdraw the approvals?' : 'Take it out of review?'}
+          confirmLabel="Save and withdraw"
+          pending={actions.save.isPending}
+          onConfirm={() => save()}
+          onClose={() => setConfirmWithdraw(false)}
+        >
+          <p>
+            {c.status === 'approved'
+              ? `${roleList(c.required_approvals)} approved the text as it is saved now. Saving this change withdraws their approvals and returns it to draft: it must be submitted and approved again before it can be sent.`
+              : 'It is waiting for review. Saving this change withdraws any approval given so far and returns it to draft: submit it again when it is final.'}
+          </p>
+        </ConfirmDialog>
+      ) : null}
       {confirmSend ? (
         <ConfirmDialog
           title={`Send to ${plural(willReceive, 'person', 'people')}?`}
@@ -310,10 +372,7 @@ function SendRefusal({ error }: { error: unknown }) {
       {code === 'preflight_failed' ? (
         <p className="notice-detail">Fix the problems marked above, save, and send again.</p>
       ) : code === 'approval_required' ? (
-        <p className="notice-detail">
-          Approvals are needed before this can be sent. Reviews arrive in the next version of Firebreak; until then it
-          cannot be sent from here.
-        </p>
+        <p className="notice-detail">It needs every required approval for the text as it is now: submit it for review.</p>
       ) : null}
     </ErrorNotice>
   );

@@ -1,6 +1,6 @@
 /**
  * Step 5's queries and actions: GET/POST /api/v1/incidents/{id}/communications
- * and GET/PATCH/POST /api/v1/communications/{cid}[/preflight|/preview|/send|/pause|/resume|/cancel].
+ * and GET/PATCH/POST /api/v1/communications/{cid}[/preflight|/preview|/submit|/send|/pause|/resume|/cancel].
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../api/ApiProvider';
@@ -112,6 +112,14 @@ export function useCommunicationActions(cid: string) {
     send: useMutation({
       mutationFn: () => api.post<CommunicationSendResponse>(path(cid, '/send'), {}),
       onSuccess: (answer) => remember(answer.communication),
+    }),
+    /**
+     * POST …/submit: a draft goes to in_review (legal and security are notified) or, when
+     * nobody needs to approve, straight to approved; 409 not_a_draft otherwise.
+     */
+    submit: useMutation({
+      mutationFn: () => api.post<Communication>(path(cid, '/submit'), {}),
+      onSuccess: remember,
     }),
     pause: useStatusChange(cid, '/pause'),
     resume: useStatusChange(cid, '/resume'),

@@ -40,4 +40,28 @@ describe('Timeline', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('Could not load the timeline: Postgres is not answering.');
     expect(screen.queryByText(/handover 1/)).not.toBeInTheDocument();
   });
+
+  it("names step 5's review entries: submit, reject with its reason, approve, approved, withdrawn, send", async () => {
+    const at = (n: number) => new Date(Date.UTC(2030, 5, 3, 15, n)).toISOString();
+    const kind = { kind: 'breach_notice', communication_id: 'n1', content_hash: 'h' };
+    const entries: TimelineEntry[] = [
+      { at: at(1), actor: 'mara@example.com', action: 'communication.submit', data: { ...kind, status: 'in_review', required_approvals: ['legal', 'security'] } },
+      { at: at(2), actor: 'lee@example.com', action: 'communication.reject', data: { ...kind, role: 'legal', reason: 'Say when.' } },
+      { at: at(3), actor: 'mara@example.com', action: 'communication.approvals_withdrawn', data: { ...kind, reason: 'the content or audience changed' } },
+      { at: at(4), actor: 'lee@example.com', action: 'communication.approve', data: { ...kind, role: 'legal', comment: '' } },
+      { at: at(5), actor: 'sam@example.com', action: 'communication.approved', data: { ...kind, roles: ['legal', 'security'] } },
+      { at: at(6), actor: 'mara@example.com', action: 'communication.send', data: kind },
+    ];
+    installFakeApi({ 'GET /api/v1/incidents/i1/timeline': { status: 200, body: entries } });
+    renderWithSession(<Timeline incidentId="i1" open />);
+    const items = within(await screen.findByRole('list')).getAllByRole('listitem').map((li) => li.querySelector('.timeline-what')!.textContent);
+    expect(items).toEqual([
+      'Sent the breach notice',
+      'The breach notice is approved by every required role',
+      'Approved the breach notice as legal',
+      'Approvals of the breach notice withdrawn: the content or audience changed',
+      'Rejected the breach notice as legal: “Say when.”',
+      'Submitted the breach notice for review by legal and security',
+    ]);
+  });
 });

@@ -25,6 +25,40 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
 }
 
+const KIND_WORDS: Record<string, string> = { apology: 'apology', correction: 'correction', breach_notice: 'breach notice' };
+
+function kindOf(d: Record<string, unknown>): string {
+  return KIND_WORDS[str(d.kind)] ?? 'communication';
+}
+
+function role(d: Record<string, unknown>): string {
+  return d.role ? ` as ${str(d.role)}` : '';
+}
+
+/** Step 5's entries (communication.*), by action: a label table for the timeline. */
+const COMMUNICATION_ACTIONS: Record<string, (d: Record<string, unknown>) => string> = {
+  'communication.create': (d) => `Drafted the ${kindOf(d)}`,
+  'communication.update': (d) => `Edited the ${kindOf(d)}`,
+  'communication.submit': (d) =>
+    d.status === 'approved'
+      ? `Submitted the ${kindOf(d)}: no approval needed`
+      : `Submitted the ${kindOf(d)} for review${
+          Array.isArray(d.required_approvals) && d.required_approvals.length > 0
+            ? ` by ${d.required_approvals.map(str).join(' and ')}`
+            : ''
+        }`,
+  'communication.approve': (d) => `Approved the ${kindOf(d)}${role(d)}${d.comment ? `: “${str(d.comment)}”` : ''}`,
+  'communication.approved': (d) => `The ${kindOf(d)} is approved by every required role`,
+  'communication.reject': (d) => `Rejected the ${kindOf(d)}${role(d)}: “${str(d.reason ?? d.comment)}”`,
+  'communication.approvals_withdrawn': (d) => `Approvals of the ${kindOf(d)} withdrawn: ${str(d.reason) || 'it changed'}`,
+  'communication.send': (d) => `Sent the ${kindOf(d)}`,
+  'communication.halted': (d) =>
+    `The ${kindOf(d)} was halted${d.reason ? `: ${str(d.reason)}` : d.rule ? ` by ${str(d.rule)}` : ''}`,
+  'communication.pause': (d) => `Paused the ${kindOf(d)}`,
+  'communication.resume': (d) => `Resumed the ${kindOf(d)}`,
+  'communication.cancel': (d) => `Cancelled the ${kindOf(d)}`,
+};
+
 /** A timeline entry in words. */
 export function describeEntry(e: TimelineEntry): string {
   const d = e.data;
@@ -61,8 +95,11 @@ export function describeEntry(e: TimelineEntry): string {
       return `Added a ${str(d.kind) || ''} task`.replace('  ', ' ');
     case 'incident.task_update':
       return d.status === 'done' ? 'Completed a task' : 'Updated a task';
-    default:
+    default: {
+      const comm = COMMUNICATION_ACTIONS[e.action];
+      if (comm) return comm(d);
       return humanize(e.action.replace(/^incident\./, ''));
+    }
   }
 }
 

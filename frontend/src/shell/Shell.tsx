@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useSession, useSignOut } from '../auth/session';
+import { useApprovalQueue, useIsReviewer } from '../reviews/api';
 import { BrandMark } from './BrandMark';
 
 const NAV_ITEMS = [
@@ -19,6 +20,9 @@ export function Shell() {
   const location = useLocation();
   const mainRef = useRef<HTMLElement>(null);
   const initialPath = useRef(location.pathname);
+  const reviewer = useIsReviewer();
+  const queue = useApprovalQueue(reviewer);
+  const pending = queue.data?.length ?? 0;
 
   // After moving between pages, put keyboard and screen-reader focus at the start
   // of the new content (not on the first load: the browser's default is right then).
@@ -80,6 +84,22 @@ export function Shell() {
                 </NavLink>
               </li>
             ))}
+            {reviewer ? (
+              <li>
+                <NavLink to="/reviews" className="nav-link">
+                  Reviews
+                  {pending > 0 ? (
+                    <>
+                      {' '}
+                      <span className="nav-count">
+                        {pending}
+                        <span className="visually-hidden"> waiting</span>
+                      </span>
+                    </>
+                  ) : null}
+                </NavLink>
+              </li>
+            ) : null}
           </ul>
         </nav>
         <main id="main" className="app-main" tabIndex={-1} ref={mainRef}>

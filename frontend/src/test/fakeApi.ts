@@ -49,6 +49,7 @@ const DEFAULT_ROUTES: Record<string, Reply> = {
   'GET /api/v1/campaigns': { status: 200, body: [] },
   'GET /api/v1/incidents': { status: 200, body: [] },
   'GET /api/v1/people': { status: 200, body: [mara, legalUser] },
+  'GET /api/v1/approvals': { status: 200, body: [] },
 };
 
 export function installFakeApi(routes: Record<string, Reply> = {}): FakeApi {

@@ -8,6 +8,13 @@ export const legalUser: User = {
   roles: ['legal'],
 };
 
+export const securityUser: User = {
+  id: '5b1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c33',
+  email: 'sam@example.com',
+  name: 'Sam Security',
+  roles: ['security'],
+};
+
 export function campaign(overrides: Partial<Campaign> = {}): Campaign {
   return {
     id: 'c1',
@@ -158,4 +165,24 @@ export function communication(overrides: Partial<Communication> = {}): Communica
     halt_reason: '',
     ...overrides,
   };
+}
+
+/**
+ * A breach notice of incident i1 in review (hash-2), needing legal and
+ * security, written by Mara: what a reviewer's queue and review page show.
+ */
+export function breachNotice(overrides: Partial<Communication> = {}): Communication {
+  return communication({
+    id: 'n1',
+    kind: 'breach_notice',
+    status: 'in_review',
+    subject: 'Notice of Data Breach',
+    html: '<h2>What Happened</h2>\n<p>On 3 June our email showed another customer\'s order.</p>\n<h2>What You Can Do</h2>\n<p>Change your password.</p>',
+    text: 'What Happened\nOn 3 June our email showed another customer\'s order.\nWhat You Can Do\nChange your password.',
+    content_hash: 'hash-2',
+    required_approvals: ['legal', 'security'],
+    still_needed: ['legal', 'security'],
+    audience: { affected: 120, suppressed: 7, already_received: 0, will_receive: 113 },
+    ...overrides,
+  });
 }

@@ -5,7 +5,7 @@
  */
 import type { Permission, SessionResponse } from '../api/types';
 import { mara } from './fakeApi';
-import { legalUser } from './fixtures';
+import { legalUser, securityUser } from './fixtures';
 
 export const marketerPermissions: Permission[] = [
   'campaign.cancel',
@@ -29,3 +29,7 @@ export const legalMe: SessionResponse = { user: legalUser, permissions: legalPer
 
 export const marketerSession = { status: 200, body: { ...maraMe, csrf_token: 'csrf-from-me' } };
 export const legalSession = { status: 200, body: { ...legalMe, csrf_token: 'csrf-from-me' } };
+
+export const securityPermissions: Permission[] = ['campaign.pause', 'incident.assess', 'incident.assess_legal', 'incident.plan', 'notice.approve', 'read'];
+export const securityMe: SessionResponse = { user: securityUser, permissions: securityPermissions };
+export const securitySession = { status: 200, body: { ...securityMe, csrf_token: 'csrf-from-me' } };
