@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // A breach notice that passes its own linter (the five California headings).
@@ -109,6 +110,13 @@ func TestApprovalMatrix(t *testing.T) {
 		wantCode(t, "submit", a.act(a.author, "submit", n.ID, nil), 200, "")
 		if got := a.get(n.ID); got.Status != "in_review" {
 			t.Fatalf("after submit: %s", got.Status)
+		}
+		var sub struct {
+			SubmittedAt *time.Time `json:"submitted_at"`
+		}
+		a.do(call{method: "GET", path: "/api/v1/communications/" + n.ID, token: a.lee}).json(t, &sub)
+		if sub.SubmittedAt == nil || time.Since(*sub.SubmittedAt) > time.Minute {
+			t.Errorf("submitted_at after submit: %v", sub.SubmittedAt)
 		}
 		wantCode(t, "legal approves", a.act(a.lee, "approve", n.ID, map[string]any{"comment": "ok", "content_hash": n.ContentHash}), 200, "")
 		wantCode(t, "send with one approval", a.act(a.author, "send", n.ID, nil), 409, "approval_required")

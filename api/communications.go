@@ -49,6 +49,8 @@ type communicationResponse struct {
 	// bounces) paused it by itself; a person resumes it.
 	HaltedAt   *time.Time `json:"halted_at"`
 	HaltReason string     `json:"halt_reason"`
+	// SubmittedAt: when it was last submitted for review (the queue's age).
+	SubmittedAt *time.Time `json:"submitted_at"`
 }
 
 func toCommunicationResponse(v communication.View) communicationResponse {
@@ -58,7 +60,7 @@ func toCommunicationResponse(v communication.View) communicationResponse {
 		RequiredApprovals: v.RequiredApprovals, Approvals: v.Approvals, StillNeeded: v.StillNeeded, Counts: v.Counts, BatchID: v.BatchID,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, SentAt: v.SentAt,
 		ESPState: string(v.ESPState), ESPStateAt: v.ESPStateAt, ESPError: v.ESPError, PausedAt: v.PausedAt,
-		HaltedAt: v.HaltedAt, HaltReason: v.HaltReason}
+		HaltedAt: v.HaltedAt, HaltReason: v.HaltReason, SubmittedAt: v.SubmittedAt}
 	if r.ESPState == "" {
 		r.ESPState = "none"
 	}

@@ -46,6 +46,7 @@ type communicationRow struct {
 	ESPError                                                          string     `gorm:"column:esp_error"`
 	ESPBusyUntil                                                      *time.Time `gorm:"column:esp_busy_until"`
 	PausedAt                                                          *time.Time `gorm:"column:paused_at"`
+	SubmittedAt                                                       *time.Time
 }
 
 // communicationCols selects a communication row; arrays come back as JSON so
@@ -54,7 +55,7 @@ const communicationCols = `id, incident_id, kind, status, subject, html, text, r
 	to_json(segments)::text AS segments_json, include_previous, content_hash,
 	to_json(required_approvals)::text AS required_json, author_id, batch_id, audience, handed_to_esp,
 	skipped_suppressed, created_at, updated_at, sent_at, esp_state, esp_state_at, esp_error, esp_busy_until, paused_at,
-	delivered, bounced, hard_bounced, opened, complained, unsubscribed, halted_at, halt_reason`
+	delivered, bounced, hard_bounced, opened, complained, unsubscribed, halted_at, halt_reason, submitted_at`
 
 func toCommunication(r communicationRow) communication.Communication {
 	c := communication.Communication{ID: r.ID, IncidentID: r.IncidentID, Kind: communication.Kind(r.Kind),
@@ -67,7 +68,7 @@ func toCommunication(r communicationRow) communication.Communication {
 		HaltedAt: utc(r.HaltedAt), HaltReason: r.HaltReason,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), SentAt: utc(r.SentAt),
 		ESPState: campaign.ESPState(r.ESPState), ESPStateAt: utc(r.ESPStateAt), ESPError: r.ESPError,
-		ESPBusyUntil: utc(r.ESPBusyUntil), PausedAt: utc(r.PausedAt)}
+		ESPBusyUntil: utc(r.ESPBusyUntil), PausedAt: utc(r.PausedAt), SubmittedAt: utc(r.SubmittedAt)}
 	_ = json.Unmarshal([]byte(r.SegmentsJSON), &c.Segments)
 	_ = json.Unmarshal([]byte(r.RequiredJSON), &c.RequiredApprovals)
 	if c.Segments == nil {

@@ -113,6 +113,8 @@ type Communication struct {
 	// ESPBusyUntil is set while one caller talks to SendGrid about the batch.
 	ESPBusyUntil *time.Time
 	PausedAt     *time.Time
+	// SubmittedAt is when it was last submitted for review (nil: never).
+	SubmittedAt *time.Time
 	// HaltedAt is when a deliverability-spike rule paused it, HaltReason the
 	// metric and value: a rule halts a communication once, so a person's
 	// resume is not undone by the next batch.

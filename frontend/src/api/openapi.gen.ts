@@ -2965,6 +2965,11 @@ export interface components {
       halted_at: string | null;
       /** @description Why it was halted, in words (the metric, its value and the threshold); empty when never halted. */
       halt_reason: string;
+      /**
+       * Format: date-time
+       * @description When it was last submitted for review (POST …/submit); null if never. The reviewers' queue counts its age from it.
+       */
+      submitted_at: string | null;
     };
     CommunicationProblem: {
       /**

@@ -35,8 +35,8 @@ describe('Reviews page', () => {
       'GET /api/v1/approvals': {
         status: 200,
         body: [
-          breachNotice({ id: 'n1', incident_id: 'i1', updated_at: fromNow(-2 * 3600 - 60) }),
-          breachNotice({ id: 'n2', incident_id: 'i2', subject: 'Your password reset link', still_needed: ['legal'], updated_at: fromNow(-300) }),
+          breachNotice({ id: 'n1', incident_id: 'i1', updated_at: fromNow(-60), submitted_at: fromNow(-2 * 3600 - 60) }),
+          breachNotice({ id: 'n2', incident_id: 'i2', subject: 'Your password reset link', still_needed: ['legal'], submitted_at: fromNow(-300) }),
         ],
       },
       'GET /api/v1/communications/n1': { status: 200, body: breachNotice({ id: 'n1', incident_id: 'i1' }) },

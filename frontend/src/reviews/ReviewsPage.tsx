@@ -85,9 +85,7 @@ export function ReviewsPage() {
                 const { incident, tasks } = of(c.incident_id);
                 const clock = incident ? legalClocks(incident, tasks)[0] : undefined;
                 const mine = c.still_needed.filter((r) => myRoles.includes(r as (typeof myRoles)[number]));
-                // An in_review communication's updated_at is its submission: only a decision
-                // that changes its status (or an edit, which returns it to draft) moves it.
-                const waited = secondsSince(c.updated_at, now) ?? 0;
+                const waited = secondsSince(c.submitted_at ?? c.updated_at, now) ?? 0;
                 return (
                   <tr key={c.id} data-communication-id={c.id}>
                     <th scope="row" data-label="Notice">

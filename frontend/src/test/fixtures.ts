@@ -163,6 +163,7 @@ export function communication(overrides: Partial<Communication> = {}): Communica
     still_needed: [],
     halted_at: null,
     halt_reason: '',
+    submitted_at: null,
     ...overrides,
   };
 }
