@@ -28,6 +28,9 @@ func (s *Store) SetCommunicationStatus(ctx context.Context, id string, from []co
 		if err != nil {
 			return err
 		}
+		if s.commStatusLocked != nil {
+			s.commStatusLocked(id, to, askedAt)
+		}
 		c, err := getCommunication(ctx, tx, id, "FOR NO KEY UPDATE")
 		if err != nil {
 			return err
