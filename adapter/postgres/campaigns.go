@@ -240,13 +240,20 @@ func (s *Store) SetStatus(ctx context.Context, id string, from []campaign.Status
 // esp_state_at): then another caller has already asked, and its answer stands.
 // It reports whether the lease was taken; SetESPState releases it.
 func (s *Store) LeaseESP(ctx context.Context, seen campaign.Campaign, ttl time.Duration) (bool, error) {
-	r := s.db.WithContext(ctx).Exec(`UPDATE campaigns SET esp_busy_until = clock_timestamp() + make_interval(secs => ?)
+	// retrying: waiting for the row behind webhook counter updates that
+	// lock several rows, the lease can be a deadlock victim; it is asked again.
+	var won bool
+	err := retrying(ctx, func() error {
+		r := s.db.WithContext(ctx).Exec(`UPDATE campaigns SET esp_busy_until = clock_timestamp() + make_interval(secs => ?)
 		WHERE id = ? AND (esp_busy_until IS NULL OR esp_busy_until < clock_timestamp())
 		AND esp_state = ? AND esp_state_at IS NOT DISTINCT FROM ?`, ttl.Seconds(), seen.ID, string(seen.ESPState), seen.ESPStateAt)
-	if r.Error != nil {
-		return false, fmt.Errorf("lease SendGrid plane of %s: %w", seen.ID, translate(r.Error, nil, nil))
+		won = r.RowsAffected == 1
+		return r.Error
+	})
+	if err != nil {
+		return false, fmt.Errorf("lease SendGrid plane of %s: %w", seen.ID, translate(err, nil, nil))
 	}
-	return r.RowsAffected == 1, nil
+	return won, nil
 }
 
 // SetESPState records SendGrid's plane of a pause, resume or cancel, and

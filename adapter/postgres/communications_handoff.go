@@ -51,7 +51,8 @@ func (s *Store) ClaimCommunication(ctx context.Context, id string, _, sendAt, de
 		// cancel waits only for the claims already under way, and every
 		// claim after it sees the new status. No row lock: Finish's counter
 		// updates must not wait for a claim.
-		if _, err := lockShared(tx, communicationLockClass, id); err != nil {
+		lockedAt, err := lockShared(tx, communicationLockClass, id)
+		if err != nil {
 			return err
 		}
 		c, err := getCommunication(ctx, tx, id, "")
@@ -63,8 +64,12 @@ func (s *Store) ClaimCommunication(ctx context.Context, id string, _, sendAt, de
 			return nil
 		}
 		var reqID string
-		if err := tx.Raw(`INSERT INTO communication_requests (communication_id, state, send_at, deadline)
-			VALUES (?, 'sending', ?, ?) RETURNING id`, id, sendAt, deadline).Scan(&reqID).Error; err != nil {
+		// created_at: when this claim got the dispatch lock (not when its
+		// transaction began, which may be before a pause was asked for even
+		// though the status was read after), so the ledger can be checked
+		// exactly against the pause's asked_at.
+		if err := tx.Raw(`INSERT INTO communication_requests (communication_id, state, send_at, deadline, created_at)
+			VALUES (?, 'sending', ?, ?, ?) RETURNING id`, id, sendAt, deadline, lockedAt).Scan(&reqID).Error; err != nil {
 			return translate(err, nil, nil)
 		}
 		var rows []commClaimedRow

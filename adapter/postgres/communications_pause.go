@@ -28,6 +28,9 @@ func (s *Store) SetCommunicationStatus(ctx context.Context, id string, from []co
 		if err != nil {
 			return err
 		}
+		if s.commStatusLocked != nil {
+			s.commStatusLocked(id, to, askedAt)
+		}
 		c, err := getCommunication(ctx, tx, id, "FOR NO KEY UPDATE")
 		if err != nil {
 			return err
@@ -84,13 +87,20 @@ func (s *Store) CommunicationInFlight(ctx context.Context, id string, now time.T
 
 // LeaseCommunicationESP implements communication.StatusRepo, as LeaseESP.
 func (s *Store) LeaseCommunicationESP(ctx context.Context, seen communication.Communication, ttl time.Duration) (bool, error) {
-	r := s.db.WithContext(ctx).Exec(`UPDATE communications SET esp_busy_until = clock_timestamp() + make_interval(secs => ?)
+	// retrying: waiting for the row behind webhook counter updates that
+	// lock several rows, the lease can be a deadlock victim; it is asked again.
+	var won bool
+	err := retrying(ctx, func() error {
+		r := s.db.WithContext(ctx).Exec(`UPDATE communications SET esp_busy_until = clock_timestamp() + make_interval(secs => ?)
 		WHERE id = ? AND (esp_busy_until IS NULL OR esp_busy_until < clock_timestamp())
 		AND esp_state = ? AND esp_state_at IS NOT DISTINCT FROM ?`, ttl.Seconds(), seen.ID, string(seen.ESPState), seen.ESPStateAt)
-	if r.Error != nil {
-		return false, fmt.Errorf("lease SendGrid plane of communication %s: %w", seen.ID, translate(r.Error, nil, nil))
+		won = r.RowsAffected == 1
+		return r.Error
+	})
+	if err != nil {
+		return false, fmt.Errorf("lease SendGrid plane of communication %s: %w", seen.ID, translate(err, nil, nil))
 	}
-	return r.RowsAffected == 1, nil
+	return won, nil
 }
 
 // SetCommunicationESPState implements communication.StatusRepo: the answer,

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/communication"
@@ -35,6 +37,44 @@ func seedSendingCommunication(t *testing.T, db *sql.DB, name string, n int) stri
 		t.Fatal(err)
 	}
 	return id
+}
+
+// holdPause makes the first pause of communication id wait in its
+// transaction, once its dispatch lock is granted and before it reads the
+// status, until either all of id's dispatchers wait for the dispatch lock
+// behind it (what the lock guarantees: then the pause goes on and every one
+// of them must see it paused) or one of them claimed a request after the
+// pause was asked for (the bug: the lock did not hold it back). Without the
+// hold the pause's window is a few milliseconds and a missing lock shows
+// only now and then; with it, a claim that can get past a pause does.
+func holdPause(t *testing.T, st *postgres.Store, id string, dispatchers int) {
+	t.Helper()
+	db := st.SQL()
+	var once atomic.Bool
+	st.OnCommunicationStatusLocked(func(cid string, to communication.Status, askedAt time.Time) {
+		if cid != id || to != communication.Paused || !once.CompareAndSwap(false, true) {
+			return
+		}
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			var waiting int
+			var late bool
+			if err := db.QueryRow(`SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+					AND wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock_shared(%'),
+				EXISTS (SELECT 1 FROM communication_requests WHERE communication_id = $1 AND created_at > $2)`,
+				id, askedAt).Scan(&waiting, &late); err != nil {
+				t.Errorf("watch the held pause: %v", err)
+				return
+			}
+			if waiting >= dispatchers || late {
+				t.Logf("pause held until %d claims waited behind it (a claim after it: %v)", waiting, late)
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("held pause: after 60s only %d of %d dispatchers wait behind it and none claimed past it", waiting, dispatchers)
+				return
+			}
+		}
+	})
 }
 
 // TestCommunicationPauseWinsAgainstBusyClaimers: two apologies sending with
@@ -90,6 +130,7 @@ func TestCommunicationPauseWinsAgainstBusyClaimers(t *testing.T) {
 	waitHanded(a, 2000)
 	waitHanded(b, 2000)
 
+	holdPause(t, st, a, 4)
 	start := time.Now()
 	v, err := svc.Pause(ctx, audit.Actor{Name: "marketer@example.com"}, a)
 	if err != nil {

@@ -227,6 +227,7 @@ func TestCommunicationPauseWinsAgainstTwoBusySendsAndWebhookLoad(t *testing.T) {
 		return a >= 3000 && c >= 3000 && posts.Load() >= 3
 	})
 
+	holdPause(t, st, apology, 4)
 	v, err := svc.Pause(ctx, audit.Actor{Name: "marketer@example.com"}, apology)
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/firebreak/firebreak/domain/communication"
 	"github.com/firebreak/firebreak/domain/errs"
 )
 
@@ -35,6 +36,11 @@ type Config struct {
 // Store is the Postgres-backed implementation of the domain's storage ports.
 type Store struct {
 	db *gorm.DB
+	// commStatusLocked, nil outside tests (export_test.go sets it), runs in
+	// a communication's status change right after its dispatch lock was
+	// granted and before the status is read: a test holds a pause there, the
+	// window in which no claim may get past it.
+	commStatusLocked func(id string, to communication.Status, askedAt time.Time)
 }
 
 // Open connects, sizes the pool and pings within ctx's deadline.

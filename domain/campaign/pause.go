@@ -109,7 +109,9 @@ func (s *Service) RetryESP(ctx context.Context, id string) error {
 // SendGrid's plane must be paused after all. A campaign without a batch (a
 // draft) never had a request.
 func (s *Service) afterInFlight(ctx context.Context, c Campaign) (Campaign, error) {
-	waited, err := s.waitInFlight(ctx, c.ID)
+	waited, err := WaitInFlight(ctx, s.cfg.Now, func(ctx context.Context, now time.Time) (int, error) {
+		return s.repo.InFlight(ctx, c.ID, now)
+	})
 	if err != nil {
 		return c, err
 	}
@@ -119,64 +121,26 @@ func (s *Service) afterInFlight(ctx context.Context, c Campaign) (Campaign, erro
 	return c, nil
 }
 
-// waitInFlight polls the ledger until no request of the campaign is sending
-// (a request past its deadline no longer counts: its HTTP call was abandoned),
-// and reports whether it had to wait.
-func (s *Service) waitInFlight(ctx context.Context, id string) (bool, error) {
-	waited := false
-	for delay := 2 * time.Millisecond; ; delay = min(delay*2, 50*time.Millisecond) {
-		n, err := s.repo.InFlight(ctx, id, s.cfg.Now())
-		if err != nil || n == 0 {
-			return waited, err
-		}
-		waited = true
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return waited, ctx.Err()
-		case <-t.C:
-		}
-	}
-}
-
 // applyESP makes SendGrid's batch state match the campaign's status: paused ->
 // pause, cancelled -> cancel, sending -> no status. Nothing is asked of
 // SendGrid when nothing was ever handed to it.
 //
 // c is the campaign as the caller last read (or changed) it: its status and
-// SendGrid's plane decide the call. One caller at a time asks SendGrid
-// (Repo.LeaseESP, which refuses when SendGrid's plane changed since c was
-// read): the others wait for its answer and return it, whatever it was — a
-// refusal is retried by the job the asking caller enqueued, not by every
-// waiter at once. Only a caller that lost the lease re-reads the campaign, so
-// it never asks again for what was answered.
+// SendGrid's plane decide the call, one caller at a time (ApplyESP, with
+// Repo.LeaseESP, which refuses when SendGrid's plane changed since c was
+// read); a refusal is retried by the job the asking caller enqueued.
 func (s *Service) applyESP(ctx context.Context, actor audit.Actor, c Campaign) (Campaign, error) {
-	waited := false
-	for delay := 2 * time.Millisecond; ; delay = min(delay*2, 50*time.Millisecond) {
-		want, needed := c.espWanted()
-		if !needed || (waited && c.ESPBusyUntil == nil) {
-			return c, nil
-		}
-		won, err := s.repo.LeaseESP(ctx, c, s.cfg.ESPTimeout+2*time.Second)
-		if err != nil {
-			return c, err
-		}
-		if won {
+	return ApplyESP(ctx, c, Plane[Campaign]{
+		Wanted: Campaign.espWanted,
+		Leased: func(c Campaign) bool { return c.ESPBusyUntil != nil },
+		Lease: func(ctx context.Context, c Campaign) (bool, error) {
+			return s.repo.LeaseESP(ctx, c, s.cfg.ESPTimeout+2*time.Second)
+		},
+		Call: func(ctx context.Context, c Campaign, want ESPState) (Campaign, error) {
 			return s.callESP(ctx, actor, c, want)
-		}
-		waited = true
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return c, ctx.Err()
-		case <-t.C:
-		}
-		if c, err = s.repo.GetCampaign(ctx, c.ID); err != nil {
-			return c, err
-		}
-	}
+		},
+		Reread: func(ctx context.Context) (Campaign, error) { return s.repo.GetCampaign(ctx, c.ID) },
+	})
 }
 
 // espWanted says which state SendGrid's plane should be in for the campaign's

@@ -135,23 +135,11 @@ func (s *Service) RetryESP(ctx context.Context, id string) error {
 // flight and returns it as it is then (re-read when it may be stale in a way
 // that matters: a request finished meanwhile, or nothing seemed handed yet).
 func (s *Service) afterInFlight(ctx context.Context, repo StatusRepo, c Communication) (Communication, error) {
-	waited := false
-	for delay := 2 * time.Millisecond; ; delay = min(delay*2, 50*time.Millisecond) {
-		n, err := repo.CommunicationInFlight(ctx, c.ID, s.d.Now())
-		if err != nil {
-			return c, err
-		}
-		if n == 0 {
-			break
-		}
-		waited = true
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return c, ctx.Err()
-		case <-t.C:
-		}
+	waited, err := campaign.WaitInFlight(ctx, s.d.Now, func(ctx context.Context, now time.Time) (int, error) {
+		return repo.CommunicationInFlight(ctx, c.ID, now)
+	})
+	if err != nil {
+		return c, err
 	}
 	if waited || (c.BatchID != "" && c.nothingAtESP()) {
 		return s.d.Repo.GetCommunication(ctx, c.ID)
@@ -195,7 +183,8 @@ func (c Communication) nothingAtESP() bool {
 }
 
 // applyESP makes SendGrid's batch state match the status, one caller at a
-// time (the lease); the others wait for its answer and return it.
+// time (campaign.ApplyESP, the mechanism a campaign's pause uses too); the
+// others wait for its answer and return it.
 func (s *Service) applyESP(ctx context.Context, repo StatusRepo, actor audit.Actor, c Communication) (Communication, error) {
 	if s.d.Sched == nil {
 		return c, nil
@@ -204,31 +193,17 @@ func (s *Service) applyESP(ctx context.Context, repo StatusRepo, actor audit.Act
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	waited := false
-	for delay := 2 * time.Millisecond; ; delay = min(delay*2, 50*time.Millisecond) {
-		want, needed := c.espWanted()
-		if !needed || (waited && c.ESPBusyUntil == nil) {
-			return c, nil
-		}
-		won, err := repo.LeaseCommunicationESP(ctx, c, timeout+2*time.Second)
-		if err != nil {
-			return c, err
-		}
-		if won {
+	return campaign.ApplyESP(ctx, c, campaign.Plane[Communication]{
+		Wanted: Communication.espWanted,
+		Leased: func(c Communication) bool { return c.ESPBusyUntil != nil },
+		Lease: func(ctx context.Context, c Communication) (bool, error) {
+			return repo.LeaseCommunicationESP(ctx, c, timeout+2*time.Second)
+		},
+		Call: func(ctx context.Context, c Communication, want campaign.ESPState) (Communication, error) {
 			return s.callESP(ctx, repo, actor, c, want, timeout)
-		}
-		waited = true
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return c, ctx.Err()
-		case <-t.C:
-		}
-		if c, err = s.d.Repo.GetCommunication(ctx, c.ID); err != nil {
-			return c, err
-		}
-	}
+		},
+		Reread: func(ctx context.Context) (Communication, error) { return s.d.Repo.GetCommunication(ctx, c.ID) },
+	})
 }
 
 // callESP asks SendGrid for want under the caller's lease and records the
