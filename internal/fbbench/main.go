@@ -113,7 +113,7 @@ func run() (err error) {
 	flag.IntVar(&o.apologyRuns, "apology-runs", 0,
 		"runs of the apology fan-out (to --rows affected recipients), each a fresh apology; 0: 3 up to 200,000 rows, else 1 (a 1M run takes about 2.5 min here)")
 	flag.IntVar(&o.apologyWorkers, "apology-workers", commHandoffParallelism,
-		"HandOff calls running at once for the apology (the worker runs one communication:handoff task)")
+		"HandOff calls running at once for the apology (the worker runs one communication:handoff task per slot, as for a campaign)")
 	flag.BoolVar(&o.apologyBaseline, "apology-baseline", true, "also hand the apology's recipients over as a campaign (the baseline)")
 	flag.Parse()
 	if o.apologyRuns == 0 {
@@ -243,7 +243,7 @@ func run() (err error) {
 		}
 	}
 	if o.only["apology"] {
-		heading("apology fan-out to %s affected recipients: Send (preflight + snapshot) and the handoff (%d dispatcher, batch %d), %d runs",
+		heading("apology fan-out to %s affected recipients: Send (preflight + snapshot) and the handoff (%d dispatchers, batch %d), %d runs",
 			thousands(int64(o.rows)), o.apologyWorkers, campaign.BatchSize, o.apologyRuns)
 		if err := b.apology(ctx); err != nil {
 			return err
