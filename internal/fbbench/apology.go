@@ -306,6 +306,10 @@ func (b *bench) apologyRun(ctx context.Context, svc *communication.Service, repo
 		mu   sync.Mutex
 		errs = make([]error, b.opt.apologyWorkers)
 	)
+	var stopProfile func()
+	if p := b.profilerTo(b.opt.cpuprofile + ".apology"); p != nil && run == 0 { // --cpuprofile: the first run's handoff
+		stopProfile = p()
+	}
 	b.meter.begin()
 	for i := range b.opt.apologyWorkers {
 		wg.Go(func() {
@@ -318,6 +322,9 @@ func (b *bench) apologyRun(ctx context.Context, svc *communication.Service, repo
 	}
 	wg.Wait()
 	res.handoff = b.meter.end()
+	if stopProfile != nil {
+		stopProfile()
+	}
 	if err := errors.Join(errs...); err != nil {
 		return res, fmt.Errorf("apology: handoff: %w", err)
 	}
