@@ -13,16 +13,14 @@ import (
 )
 
 // claimCommunicationSQL takes the next @n pending recipients of a
-// communication (SKIP LOCKED: concurrent handoffs take disjoint ones; a
-// pending row has no request_id, which is what
-// communication_recipients_unclaimed_idx indexes, migration 00018) and, in
+// communication (SKIP LOCKED: concurrent handoffs take disjoint ones) and, in
 // the same statement, re-checks each against the suppression list as of now:
 // a suppressed one becomes skipped_suppressed (its first_of_kind cleared, as
 // it was never mailed), the rest are claimed into request @req.
 const claimCommunicationSQL = `WITH pick AS (
 	SELECT recipient_id, EXISTS (SELECT 1 FROM suppressions s WHERE s.email = cr.email) AS suppressed
 	FROM communication_recipients cr
-	WHERE communication_id = @id AND request_id IS NULL AND state = 'pending'
+	WHERE communication_id = @id AND state = 'pending'
 	ORDER BY recipient_id LIMIT @n FOR UPDATE SKIP LOCKED
 )
 UPDATE communication_recipients cr
@@ -100,14 +98,9 @@ func (s *Store) ClaimCommunication(ctx context.Context, id string, _, sendAt, de
 				res.Claim = &communication.Claim{Communication: c}
 				return nil
 			}
-			// Pending rows have no request; claimed ones belong to a request
-			// still sending (Finish and Abandon settle both together): both
-			// looked up by index, not a scan of the communication's rows.
 			return tx.Exec(`UPDATE communications SET status = 'sent', updated_at = now() WHERE id = ? AND status = 'sending'
-				AND NOT EXISTS (SELECT 1 FROM communication_recipients WHERE communication_id = ? AND request_id IS NULL AND state = 'pending')
-				AND NOT EXISTS (SELECT 1 FROM communication_requests q JOIN communication_recipients cr ON cr.request_id = q.id
-					WHERE q.communication_id = ? AND q.state = 'sending' AND cr.state = 'claimed')`,
-				id, id, id).Error
+				AND NOT EXISTS (SELECT 1 FROM communication_recipients WHERE communication_id = ? AND state IN ('pending', 'claimed'))`,
+				id, id).Error
 		}
 		if err := tx.Exec(`UPDATE communication_requests SET recipients = ? WHERE id = ?`, len(cl.Recipients), reqID).Error; err != nil {
 			return translate(err, nil, nil)
