@@ -80,13 +80,31 @@ func (s *Store) Audience(ctx context.Context, c communication.Communication, cam
 	return a, nil
 }
 
+// communicationKindLockClass is the lock that serialises the sends of one
+// kind for one incident (an advisory lock keyed by incident and kind, held to
+// the end of StartSendCommunication's transaction).
+const communicationKindLockClass = 0x46420003 // "FB" + 3: the per-(incident, kind) send lock
+
 // StartSendCommunication snapshots will_receive into communication_recipients and moves the
 // communication to sending, in one transaction under the communication's row
 // lock (a concurrent second send waits, then finds it sending:
-// ErrAlreadySending). A recipient first reached by another communication of the
-// same kind that committed in between conflicts on
-// communication_recipients_once_per_kind and is left out (ON CONFLICT DO
-// NOTHING): nobody gets two of a kind unless the author included them.
+// ErrAlreadySending).
+//
+// Nobody gets two of a kind unless the author included them: the sends of one
+// kind for one incident take the per-(incident, kind) lock before the
+// snapshot, so a second one waits for the first to commit and its snapshot
+// (a new statement, so a new snapshot under READ COMMITTED) sees the first's
+// rows as already reached. The snapshot is then a plain INSERT … SELECT: no
+// ON CONFLICT, whose speculative insertion costs an extra index search and
+// WAL record per row (1M rows: found by `make bench`). The unique key
+// communication_recipients_once_per_kind stays the backstop: should anything
+// else ever write a first reach concurrently, the send fails whole with a
+// unique violation and changes nothing, rather than mailing anyone twice.
+//
+// The rows go in in claim order (ORDER BY recipient_id, the order
+// ClaimCommunication takes them): the primary key and the pending index are
+// appended to at their right edge instead of at a random leaf per row, and a
+// claim's 1000 rows sit on a few dozen heap pages instead of up to 1000.
 func (s *Store) StartSendCommunication(ctx context.Context, id, campaignID, batchID string, now time.Time, a audit.Entry) (communication.Communication, error) {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c, err := getCommunication(ctx, tx, id, "FOR UPDATE")
@@ -105,6 +123,9 @@ func (s *Store) StartSendCommunication(ctx context.Context, id, campaignID, batc
 		if err := communication.CheckApprovals(c, active[id]); err != nil {
 			return err
 		}
+		if _, err := lockExclusive(tx, communicationKindLockClass, c.IncidentID+"/"+string(c.Kind)); err != nil {
+			return err
+		}
 		args := audienceArgs(c, campaignID)
 		res := tx.Exec(communicationAudienceSQL+` INSERT INTO communication_recipients (communication_id, recipient_id,
 			incident_id, kind, first_of_kind, email, first_name, last_name, attributes)
@@ -113,7 +134,7 @@ func (s *Store) StartSendCommunication(ctx context.Context, id, campaignID, batc
 					AND x.kind = @kind AND x.first_of_kind),
 				m.email, m.first_name, m.last_name, m.attributes
 			FROM marked m WHERE NOT m.suppressed AND NOT m.already
-			ON CONFLICT DO NOTHING`, args)
+			ORDER BY m.recipient_id`, args)
 		if res.Error != nil {
 			return translate(res.Error, nil, nil)
 		}

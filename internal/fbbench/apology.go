@@ -16,6 +16,7 @@ import (
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/runbook"
 	"github.com/firebreak/firebreak/runbooks"
+	"github.com/firebreak/firebreak/worker/tasks"
 )
 
 // The goals of the apology fan-out to 1M affected recipients (issue 12).
@@ -25,10 +26,10 @@ const (
 )
 
 // commHandoffParallelism is how many HandOff calls the worker runs at once for
-// one communication: Send queues a single communication:handoff task
-// (worker/tasks.HandOffCommunication, unique for 20 s), and the reconciler
-// queues one more at most, so one dispatcher hands the whole snapshot over.
-const commHandoffParallelism = 1
+// one communication: Send queues one communication:handoff task per slot
+// (worker/tasks.HandOffCommunication), tasks.HandoffParallelism of them, as
+// for a campaign.
+const commHandoffParallelism = tasks.HandoffParallelism
 
 // Suppressions per run: suppressedBefore addresses of the audience are
 // suppressed before Send (the snapshot leaves them out), suppressedBetween
@@ -305,6 +306,10 @@ func (b *bench) apologyRun(ctx context.Context, svc *communication.Service, repo
 		mu   sync.Mutex
 		errs = make([]error, b.opt.apologyWorkers)
 	)
+	var stopProfile func()
+	if p := b.profilerTo(b.opt.cpuprofile + ".apology"); p != nil && run == 0 { // --cpuprofile: the first run's handoff
+		stopProfile = p()
+	}
 	b.meter.begin()
 	for i := range b.opt.apologyWorkers {
 		wg.Go(func() {
@@ -317,6 +322,9 @@ func (b *bench) apologyRun(ctx context.Context, svc *communication.Service, repo
 	}
 	wg.Wait()
 	res.handoff = b.meter.end()
+	if stopProfile != nil {
+		stopProfile()
+	}
 	if err := errors.Join(errs...); err != nil {
 		return res, fmt.Errorf("apology: handoff: %w", err)
 	}
@@ -462,8 +470,8 @@ func (v commVerification) String() string {
 // run: a campaign sending to the apology campaign's n recipients (its
 // snapshot copied in SQL), campaign.Service.HandOff from the campaign
 // worker's parallelism (tasks.HandoffParallelism), verified like the handoff
-// phase. The apology's handoff runs from one dispatcher, the campaign's from
-// four; the comparison says what the communication path costs per recipient.
+// phase. Both run from the worker's parallelism; the comparison says what the
+// communication path costs per recipient.
 func (b *bench) apologyBaseline(ctx context.Context, fromCampaign string, n int, runs []apologyRun) error {
 	db := b.st.store.SQL()
 	t0 := time.Now()
@@ -497,7 +505,7 @@ func (b *bench) apologyBaseline(ctx context.Context, fromCampaign string, n int,
 	med := durStats(d).median
 	fmt.Printf("baseline campaign handoff of the same %s, %d HandOff calls at once: %s, %s requests = %s recipients/s (verified)\n"+
 		"          %s; Claim tx p50 %s, Finish tx p50 %s\n"+
-		"        the apology's handoff (median %s, %d dispatcher) takes %.2f× the campaign's\n",
+		"        the apology's handoff (median %s, %d dispatchers) takes %.2f× the campaign's\n",
 		thousands(int64(n)), b.workers, secs(h.use.Wall), thousands(h.requests), perSec(n, h.use.Wall), h.use,
 		ms(h.claim.P50), ms(h.finish.P50), secs(med), b.opt.apologyWorkers, med.Seconds()/h.use.Wall.Seconds())
 	return nil

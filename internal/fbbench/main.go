@@ -103,7 +103,7 @@ func run() (err error) {
 	flag.IntVar(&o.rows, "rows", goalRows, "rows in the imported CSV, and so recipients in the main handoff")
 	flag.IntVar(&o.naiveRows, "naive-rows", 10_000, "recipients of the naive (one request per recipient) baseline")
 	flag.IntVar(&o.workers, "workers", tasks.HandoffParallelism, "HandOff calls running at once (the worker's parallel handoff tasks)")
-	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the main handoff to `FILE`")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the main handoff to `FILE` (and of the apology's first handoff to FILE.apology)")
 	only := flag.String("only", strings.Join(benchmarks, ","), "comma-separated benchmarks to run, of "+strings.Join(benchmarks, ", "))
 	flag.IntVar(&o.webhookEvents, "webhook-events", 500_000, "events posted to the webhook (5 per recipient, batches of 1000)")
 	flag.IntVar(&o.naiveEvents, "naive-events", 20_000, "events of the naive row-by-row insert baseline")
@@ -113,7 +113,7 @@ func run() (err error) {
 	flag.IntVar(&o.apologyRuns, "apology-runs", 0,
 		"runs of the apology fan-out (to --rows affected recipients), each a fresh apology; 0: 3 up to 200,000 rows, else 1 (a 1M run takes about 2.5 min here)")
 	flag.IntVar(&o.apologyWorkers, "apology-workers", commHandoffParallelism,
-		"HandOff calls running at once for the apology (the worker runs one communication:handoff task)")
+		"HandOff calls running at once for the apology (the worker runs one communication:handoff task per slot, as for a campaign)")
 	flag.BoolVar(&o.apologyBaseline, "apology-baseline", true, "also hand the apology's recipients over as a campaign (the baseline)")
 	flag.Parse()
 	if o.apologyRuns == 0 {
@@ -243,7 +243,7 @@ func run() (err error) {
 		}
 	}
 	if o.only["apology"] {
-		heading("apology fan-out to %s affected recipients: Send (preflight + snapshot) and the handoff (%d dispatcher, batch %d), %d runs",
+		heading("apology fan-out to %s affected recipients: Send (preflight + snapshot) and the handoff (%d dispatchers, batch %d), %d runs",
 			thousands(int64(o.rows)), o.apologyWorkers, campaign.BatchSize, o.apologyRuns)
 		if err := b.apology(ctx); err != nil {
 			return err
@@ -273,12 +273,15 @@ func (b *bench) goal(ok bool, what string) string {
 }
 
 // profiler starts a CPU profile when --cpuprofile is set and returns its stop.
-func (b *bench) profiler() func() func() {
+func (b *bench) profiler() func() func() { return b.profilerTo(b.opt.cpuprofile) }
+
+// profilerTo is profiler writing to path (nothing when --cpuprofile is unset).
+func (b *bench) profilerTo(path string) func() func() {
 	if b.opt.cpuprofile == "" {
 		return nil
 	}
 	return func() func() {
-		f, err := os.Create(b.opt.cpuprofile)
+		f, err := os.Create(path)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "fbbench: cpuprofile:", err)
 			return func() {}

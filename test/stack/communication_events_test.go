@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/firebreak/firebreak/internal/sgsim"
+	"github.com/firebreak/firebreak/worker/tasks"
 )
 
 type commEventsAnswer struct {
@@ -34,27 +35,29 @@ func (s *stack) commEvents(id string) commEventsAnswer {
 	return c
 }
 
-// TestCommunicationComplaintSpikeHaltsTheApology: an apology to 2500 of a
+// TestCommunicationComplaintSpikeHaltsTheApology: an apology to 8500 of a
 // campaign's recipients goes out in requests of 1000 through the simulator,
-// whose signed Event Webhook reports them delivered (counted on the apology,
-// through GET /communications/{cid}). While its second request is held
-// inside SendGrid, 5 of the first 1000 report it as spam (0.5 % ≥ the
+// from one dispatcher per slot (P = tasks.HandoffParallelism: 4), whose
+// signed Event Webhook reports them delivered (counted on the apology,
+// through GET /communications/{cid}). While its second round of P requests is
+// held inside SendGrid, 20 of the first 4000 report it as spam (0.5 % ≥ the
 // deliverability-spike rule's 0.3 %): the apology is halted at our
-// dispatcher (paused; the third request is never claimed) and at SendGrid
+// dispatcher (paused; the last 500 are never claimed) and at SendGrid
 // (the batch's status is pause), the incident's timeline says why
 // (communication.halted, by the webhook, with the metric and threshold), and
 // none of it counts on the campaign. A person's resume then sends the rest.
 func TestCommunicationComplaintSpikeHaltsTheApology(t *testing.T) {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	const p, audience = tasks.HandoffParallelism, 8500 // two rounds of p requests of 1000, and 500 more
 	s := startStack(t, stackOpts{buffer: "0s", webhook: true, sim: sgsim.Config{PrivateKey: key, Seed: 5}})
 	h := &hook{t: t, s: s, key: key}
-	s.importCSV(recipientsCSV(2500, "spring", true))
+	s.importCSV(recipientsCSV(audience, "spring", true))
 	campaignID := s.campaign(map[string]any{"name": "Spring", "brand_id": s.brand("help@acme.example"), "subject": "Spring sale",
 		"html": "<p>Sale</p>", "text": "Sale", "segments": []string{"spring"}})
 	if code := s.postJSON("/api/v1/campaigns/"+campaignID+"/send", nil, nil); code != 202 {
 		t.Fatalf("send campaign: %d", code)
 	}
-	s.waitFor("campaign delivered", 60*time.Second, func() bool { return s.get(campaignID).Counts.Delivered == 2500 })
+	s.waitFor("campaign delivered", 60*time.Second, func() bool { return s.get(campaignID).Counts.Delivered == audience })
 	campaignMails := len(s.sim.Messages())
 	var inc incidentAnswer
 	if code := s.postJSON("/api/v1/incidents", map[string]string{"campaign_id": campaignID, "runbook": "wrong-segment",
@@ -63,22 +66,22 @@ func TestCommunicationComplaintSpikeHaltsTheApology(t *testing.T) {
 	}
 	var c communicationAnswer
 	if code := s.postJSON("/api/v1/incidents/"+inc.ID+"/communications", map[string]any{"kind": "apology",
-		"subject": "We are sorry", "text": "Sorry, we sent you the wrong email."}, &c); code != 201 {
+		"subject": "We are sorry", "html": "<p>Sorry, we sent you the wrong email.</p>", "text": "Sorry, we sent you the wrong email."}, &c); code != 201 {
 		t.Fatalf("draft: %d", code)
 	}
 
-	// The first request is held, then let through while the second is held.
+	// The first round of requests is held, then let through while the second is held.
 	first := s.sim.HoldSends()
 	t.Cleanup(first)
 	if code := s.postJSON("/api/v1/communications/"+c.ID+"/send", nil, nil); code != 202 {
 		t.Fatalf("send: %d", code)
 	}
-	s.waitFor("the first request held inside SendGrid", 30*time.Second, func() bool { return s.sim.HeldSends() == 1 })
-	second := s.sim.HoldSends() // the held request keeps waiting on first's gate
+	s.waitFor("the first round of requests held inside SendGrid", 30*time.Second, func() bool { return s.sim.HeldSends() == p })
+	second := s.sim.HoldSends() // the held requests keep waiting on first's gate
 	t.Cleanup(second)
 	first()
-	s.waitFor("the first 1000 delivered and counted on the apology", 30*time.Second, func() bool {
-		return s.commEvents(c.ID).Counts.Delivered == 1000 && s.sim.HeldSends() == 1
+	s.waitFor("the first round delivered and counted on the apology, the second held", 30*time.Second, func() bool {
+		return s.commEvents(c.ID).Counts.Delivered == 1000*p && s.sim.HeldSends() == p
 	})
 
 	var spam []map[string]any
@@ -86,7 +89,7 @@ func TestCommunicationComplaintSpikeHaltsTheApology(t *testing.T) {
 		if m.CustomArgs["firebreak_communication_id"] != c.ID {
 			t.Fatalf("an apology mail without its custom args: %v", m.CustomArgs)
 		}
-		if len(spam) < 5 {
+		if len(spam) < 5*p {
 			spam = append(spam, ev(m, "spamreport", time.Now().Unix(), nil))
 		}
 	}
@@ -94,18 +97,18 @@ func TestCommunicationComplaintSpikeHaltsTheApology(t *testing.T) {
 		t.Fatalf("post spam reports: %d", code)
 	}
 	s.waitFor("the apology halted at our dispatcher", 30*time.Second, func() bool { return s.commEvents(c.ID).Status == "paused" })
-	second() // the request claimed before the halt finishes; nothing after it is claimed
+	second() // the requests claimed before the halt finish; nothing after them is claimed
 	s.waitFor("the apology's batch paused at SendGrid", 30*time.Second, func() bool {
 		got := s.commEvents(c.ID)
 		return got.ESPState == "paused" && s.sim.BatchStatus(got.BatchID) == "pause"
 	})
 
 	got := s.commEvents(c.ID)
-	if got.Status != "paused" || got.Counts.HandedToESP != 2000 || got.Counts.Complained != 5 {
-		t.Fatalf("after the halt: %+v, want paused with 2000 handed and 5 complaints", got)
+	if got.Status != "paused" || got.Counts.HandedToESP != 2000*p || got.Counts.Complained != 5*p {
+		t.Fatalf("after the halt: %+v, want paused with %d handed and %d complaints", got, 2000*p, 5*p)
 	}
-	if n := len(s.sim.Messages()) - campaignMails; n != 2000 {
-		t.Errorf("%d apology mails at SendGrid, want 2000 (the third request never sent)", n)
+	if n := len(s.sim.Messages()) - campaignMails; n != 2000*p {
+		t.Errorf("%d apology mails at SendGrid, want %d (the last 500 never sent)", n, 2000*p)
 	}
 	db, err := sql.Open("pgx", s.dsn)
 	if err != nil {
@@ -114,8 +117,8 @@ func TestCommunicationComplaintSpikeHaltsTheApology(t *testing.T) {
 	defer db.Close()
 	var pending int
 	if err := db.QueryRow(`SELECT count(*) FROM communication_recipients WHERE communication_id = $1 AND state = 'pending'`,
-		c.ID).Scan(&pending); err != nil || pending != 500 {
-		t.Errorf("pending after the halt: %d (%v), want 500", pending, err)
+		c.ID).Scan(&pending); err != nil || pending != audience-2000*p {
+		t.Errorf("pending after the halt: %d (%v), want %d", pending, err, audience-2000*p)
 	}
 	var halts []map[string]any
 	for _, e := range s.timeline(inc.ID) {
@@ -131,7 +134,7 @@ func TestCommunicationComplaintSpikeHaltsTheApology(t *testing.T) {
 		t.Fatalf("timeline halts %v, want one for complaint_rate 0.005 ≥ 0.003", halts)
 	}
 	camp := s.get(campaignID).Counts
-	if camp.Complained != 0 || camp.Delivered != 2500 {
+	if camp.Complained != 0 || camp.Delivered != audience {
 		t.Errorf("campaign counts %+v: the apology's events must not count on it", camp)
 	}
 
@@ -142,9 +145,9 @@ func TestCommunicationComplaintSpikeHaltsTheApology(t *testing.T) {
 	}
 	s.waitFor("the rest delivered", 60*time.Second, func() bool {
 		got := s.commEvents(c.ID)
-		return got.Status == "sent" && got.Counts.Delivered == 2500
+		return got.Status == "sent" && got.Counts.Delivered == audience
 	})
-	if got := s.commEvents(c.ID); got.Status != "sent" || got.Counts.HandedToESP != 2500 {
+	if got := s.commEvents(c.ID); got.Status != "sent" || got.Counts.HandedToESP != audience {
 		t.Errorf("after the resume: %+v", got)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/firebreak/firebreak/worker/tasks"
 )
 
 type communicationPauseAnswer struct {
@@ -12,15 +14,16 @@ type communicationPauseAnswer struct {
 	ESPState string `json:"esp_state"`
 }
 
-// TestCommunicationPauseResumeOnBothPlanes: an apology to 2500 is paused
-// while its first request is held inside SendGrid. The pause takes effect on
-// Firebreak's plane at once, waits for that request, and pauses the batch at
+// TestCommunicationPauseResumeOnBothPlanes: an apology to 4500 is paused
+// while its first requests (one per dispatcher, tasks.HandoffParallelism) are
+// held inside SendGrid. The pause takes effect on Firebreak's plane at once,
+// waits for those requests, and pauses the batch at
 // SendGrid (esp_state paused); nothing more is handed over while paused. A
 // recipient suppressed while paused is skipped on resume (skipped_suppressed,
 // invariant 2); resume clears the batch's status at SendGrid and the rest goes.
 func TestCommunicationPauseResumeOnBothPlanes(t *testing.T) {
 	s := startStack(t, stackOpts{})
-	s.importCSV(recipientsCSV(2500, "spring", true))
+	s.importCSV(recipientsCSV(4500, "spring", true))
 	campaignID := s.campaign(map[string]any{"name": "Spring", "brand_id": s.brand("help@acme.example"), "subject": "Spring sale",
 		"html": "<p>Sale</p>", "text": "Sale", "segments": []string{"spring"}})
 	if code := s.postJSON("/api/v1/campaigns/"+campaignID+"/send", nil, nil); code != 202 {
@@ -35,7 +38,7 @@ func TestCommunicationPauseResumeOnBothPlanes(t *testing.T) {
 	}
 	var c communicationAnswer
 	if code := s.postJSON("/api/v1/incidents/"+inc.ID+"/communications", map[string]any{"kind": "apology",
-		"subject": "We are sorry", "text": "Sorry, we sent you the wrong email."}, &c); code != 201 {
+		"subject": "We are sorry", "html": "<p>Sorry, we sent you the wrong email.</p>", "text": "Sorry, we sent you the wrong email."}, &c); code != 201 {
 		t.Fatalf("draft: %d", code)
 	}
 	release := s.sim.HoldSends()
@@ -43,7 +46,9 @@ func TestCommunicationPauseResumeOnBothPlanes(t *testing.T) {
 	if code := s.postJSON("/api/v1/communications/"+c.ID+"/send", nil, nil); code != 202 {
 		t.Fatalf("send: %d", code)
 	}
-	s.waitFor("the first batch held inside SendGrid", 30*time.Second, func() bool { return s.sim.HeldSends() == 1 })
+	s.waitFor("a batch per dispatcher held inside SendGrid", 30*time.Second, func() bool {
+		return s.sim.HeldSends() == tasks.HandoffParallelism
+	})
 
 	paused := make(chan communicationPauseAnswer, 1)
 	go func() {
@@ -78,8 +83,8 @@ func TestCommunicationPauseResumeOnBothPlanes(t *testing.T) {
 		t.Fatalf("pause answered %q, esp_state %q, SendGrid batch %q; want paused on both planes", p.Status, p.ESPState, s.sim.BatchStatus(p.BatchID))
 	}
 	handedAtPause := len(s.sim.Messages()) - campaignMails
-	if handedAtPause == 0 || handedAtPause > 1000 {
-		t.Fatalf("%d handed by the pause, want the held request only", handedAtPause)
+	if handedAtPause == 0 || handedAtPause > 1000*tasks.HandoffParallelism {
+		t.Fatalf("%d handed by the pause, want the held requests only", handedAtPause)
 	}
 	time.Sleep(2 * time.Second) // a late claim would show
 	if n := len(s.sim.Messages()) - campaignMails; n != handedAtPause {
@@ -95,15 +100,15 @@ func TestCommunicationPauseResumeOnBothPlanes(t *testing.T) {
 	}
 	s.waitFor("communication sent", 60*time.Second, func() bool { return s.communication(c.ID).Status == "sent" })
 	got := s.communication(c.ID)
-	if got.Counts.HandedToESP != 2499 || got.Counts.SkippedSuppressed != 1 {
-		t.Fatalf("counts %+v, want 2499 handed and 1 skipped_suppressed", got.Counts)
+	if got.Counts.HandedToESP != 4499 || got.Counts.SkippedSuppressed != 1 {
+		t.Fatalf("counts %+v, want 4499 handed and 1 skipped_suppressed", got.Counts)
 	}
 	to := map[string]int{}
 	for _, m := range s.sim.Messages()[campaignMails:] {
 		to[m.To]++
 	}
-	if len(to) != 2499 || to[later] != 0 {
-		t.Errorf("reached %d addresses (the one suppressed while paused: %d times), want 2499 and never it", len(to), to[later])
+	if len(to) != 4499 || to[later] != 0 {
+		t.Errorf("reached %d addresses (the one suppressed while paused: %d times), want 4499 and never it", len(to), to[later])
 	}
 	for addr, n := range to {
 		if n != 1 {

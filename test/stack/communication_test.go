@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/firebreak/firebreak/internal/sgsim"
+	"github.com/firebreak/firebreak/worker/tasks"
 )
 
 type communicationAnswer struct {
@@ -39,14 +40,15 @@ func (s *stack) communication(id string) communicationAnswer {
 
 // TestCommunicationReachesOnlyTheAffectedOnceAndNeverASuppressedAddress is
 // invariant 2 through the whole stack: an apology for a campaign that reached
-// 2500 people goes to them only, minus an address suppressed before the draft
-// and one suppressed while the first batch was held inside SendGrid (between
-// two batches), each address once, in requests of at most 1000 with the
+// 4500 people goes to them only, minus an address suppressed before the draft
+// and one suppressed while the first batches (one per dispatcher,
+// tasks.HandoffParallelism) were held inside SendGrid, before the last batch
+// (between two batches), each address once, in requests of at most 1000 with the
 // communication's custom args, batch and send buffer; a second apology of the
 // same kind reaches nobody again.
 func TestCommunicationReachesOnlyTheAffectedOnceAndNeverASuppressedAddress(t *testing.T) {
 	s := startStack(t, stackOpts{})
-	s.importCSV(recipientsCSV(2500, "spring", true) + "never@example.com,Nev,,other\n")
+	s.importCSV(recipientsCSV(4500, "spring", true) + "never@example.com,Nev,,other\n")
 	campaignID := s.campaign(map[string]any{"name": "Spring", "brand_id": s.brand("help@acme.example"), "subject": "Spring sale",
 		"html": "<p>Sale</p>", "text": "Sale", "segments": []string{"spring"}})
 	if code := s.postJSON("/api/v1/campaigns/"+campaignID+"/send", nil, nil); code != 202 {
@@ -68,17 +70,19 @@ func TestCommunicationReachesOnlyTheAffectedOnceAndNeverASuppressedAddress(t *te
 		"text": "Dear {{first_name|friend}}, sorry."}, &c); code != 201 {
 		t.Fatalf("draft: %d", code)
 	}
-	if c.Audience.Affected != 2500 || c.Audience.Suppressed != 1 || c.Audience.WillReceive != 2499 {
+	if c.Audience.Affected != 4500 || c.Audience.Suppressed != 1 || c.Audience.WillReceive != 4499 {
 		t.Fatalf("draft audience %+v", c.Audience)
 	}
 
 	release := s.sim.HoldSends()
 	t.Cleanup(release)
 	var sent map[string]any
-	if code := s.postJSON("/api/v1/communications/"+c.ID+"/send", nil, &sent); code != 202 || sent["audience"] != float64(2499) {
+	if code := s.postJSON("/api/v1/communications/"+c.ID+"/send", nil, &sent); code != 202 || sent["audience"] != float64(4499) {
 		t.Fatalf("send: %d %v", code, sent)
 	}
-	s.waitFor("the first batch held inside SendGrid", 30*time.Second, func() bool { return s.sim.HeldSends() == 1 })
+	s.waitFor("a batch per dispatcher held inside SendGrid", 30*time.Second, func() bool {
+		return s.sim.HeldSends() == tasks.HandoffParallelism
+	})
 	db, err := sql.Open("pgx", s.dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +99,7 @@ func TestCommunicationReachesOnlyTheAffectedOnceAndNeverASuppressedAddress(t *te
 	release()
 	s.waitFor("communication sent", 60*time.Second, func() bool { return s.communication(c.ID).Status == "sent" })
 	got := s.communication(c.ID)
-	if got.Counts.HandedToESP != 2498 || got.Counts.SkippedSuppressed != 1 || got.BatchID == "" {
+	if got.Counts.HandedToESP != 4498 || got.Counts.SkippedSuppressed != 1 || got.BatchID == "" {
 		t.Fatalf("counts %+v batch %q", got.Counts, got.BatchID)
 	}
 
@@ -117,8 +121,8 @@ func TestCommunicationReachesOnlyTheAffectedOnceAndNeverASuppressedAddress(t *te
 			t.Fatalf("unresolved merge tag: %q / %q", m.Subject, m.Contents[0].Value)
 		}
 	}
-	if len(to) != 2498 {
-		t.Errorf("the apology reached %d addresses, want 2498", len(to))
+	if len(to) != 4498 {
+		t.Errorf("the apology reached %d addresses, want 4498", len(to))
 	}
 	for addr, n := range to {
 		if n != 1 {
@@ -141,8 +145,8 @@ func TestCommunicationReachesOnlyTheAffectedOnceAndNeverASuppressedAddress(t *te
 		"subject": "Sorry again", "text": "Sorry again."}, &second); code != 201 {
 		t.Fatalf("second draft: %d", code)
 	}
-	if second.Audience.AlreadyReceived != 2498 || second.Audience.WillReceive != 0 {
-		t.Errorf("second apology audience %+v, want all 2498 already received", second.Audience)
+	if second.Audience.AlreadyReceived != 4498 || second.Audience.WillReceive != 0 {
+		t.Errorf("second apology audience %+v, want all 4498 already received", second.Audience)
 	}
 }
 
@@ -170,7 +174,7 @@ func TestCommunicationKilledWorkerMidFanOutHandsNobodyTwice(t *testing.T) {
 	}
 	var c communicationAnswer
 	if code := s.postJSON("/api/v1/incidents/"+inc.ID+"/communications", map[string]any{"kind": "apology",
-		"subject": "Sorry", "text": "Sorry, {{first_name|friend}}."}, &c); code != 201 {
+		"subject": "Sorry", "html": "<p>Sorry, {{first_name|friend}}.</p>", "text": "Sorry, {{first_name|friend}}."}, &c); code != 201 {
 		t.Fatalf("draft: %d", code)
 	}
 	release := s.sim.HoldSends()

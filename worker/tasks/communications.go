@@ -15,21 +15,29 @@ import (
 // SendGrid (bulk queue, like campaign:handoff).
 const TypeCommunicationHandoff = "communication:handoff"
 
-// CommunicationPayload names a communication.
+// CommunicationPayload names a communication; Slot tells a communication's
+// parallel handoff tasks apart (as CampaignPayload's), so each is unique on
+// its own.
 type CommunicationPayload struct {
 	CommunicationID string `json:"communication_id"`
+	Slot            int    `json:"slot,omitempty"`
 }
 
 var _ communication.Jobs = (*Enqueuer)(nil)
 
-// HandOffCommunication queues the communication's handoff. Unique for a short
-// while only, as HandOff: a killed worker's task must not block a restart, and
-// an extra task is harmless (claims never overlap).
+// HandOffCommunication starts HandoffParallelism handoff tasks for the
+// communication now, as HandOff does for a campaign: each claims its own
+// recipients (SKIP LOCKED), so they never send the same one, and a 1M apology
+// is handed over by as many dispatchers as a campaign. Each slot is unique for
+// a short while only: a killed worker's task must not block a restart, and an
+// extra task is harmless (claims never overlap).
 func (e *Enqueuer) HandOffCommunication(ctx context.Context, communicationID string) error {
-	b, _ := json.Marshal(CommunicationPayload{CommunicationID: communicationID})
-	if err := e.enqueue(ctx, asynq.NewTask(TypeCommunicationHandoff, b), asynq.Queue(QueueBulk),
-		asynq.Unique(20*time.Second), asynq.MaxRetry(25), asynq.Timeout(2*time.Hour)); err != nil {
-		return fmt.Errorf("enqueue communication handoff %s: %w", communicationID, err)
+	for i := range HandoffParallelism {
+		b, _ := json.Marshal(CommunicationPayload{CommunicationID: communicationID, Slot: i})
+		if err := e.enqueue(ctx, asynq.NewTask(TypeCommunicationHandoff, b), asynq.Queue(QueueBulk),
+			asynq.Unique(20*time.Second), asynq.MaxRetry(25), asynq.Timeout(2*time.Hour)); err != nil {
+			return fmt.Errorf("enqueue communication handoff %s: %w", communicationID, err)
+		}
 	}
 	return nil
 }
