@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/csv"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
@@ -99,53 +100,74 @@ func wantsCSV(c echo.Context) (bool, error) {
 // affectedHeader is the CSV export's first line.
 var affectedHeader = []string{"recipient_id", "email", "segments", "state", "handed_at", "send_at"}
 
-// affectedCSV streams every matching row, one store batch at a time: each
-// batch is written and flushed to the client before the next is read, so
-// memory stays one batch whatever the campaign's size, and each batch extends
-// the write deadline by a minute (a slow client is not cut off by the
-// server's WriteTimeout, a stalled one is). An error before the first byte is
-// an ordinary error answer; after it, the status is gone: it is logged and
-// the response ends short (the client sees a truncated download, never a
-// complete-looking one, because the chunked body is not terminated cleanly).
+// affectedCSV streams every matching row, one store batch at a time (see
+// csvDownload): memory stays one batch whatever the campaign's size.
 func (h incidentHandlers) affectedCSV(c echo.Context, q assess.AffectedQuery) error {
+	record := make([]string, len(affectedHeader))
+	return csvDownload(c, "affected-"+c.Param("id")+".csv", affectedHeader, h.log,
+		func(write func([]string) error, flush func() error) error {
+			return h.incidents.EachAffected(c.Request().Context(), c.Param("id"), q, func(rows []assess.Affected) error {
+				for _, a := range rows {
+					record[0], record[1] = csvCell(a.RecipientID), csvCell(a.Email)
+					record[2], record[3] = csvCell(strings.Join(a.Segments, ";")), string(a.State)
+					record[4], record[5] = csvTime(a.HandedAt), csvTime(a.SendAt)
+					if err := write(record); err != nil {
+						return err
+					}
+				}
+				return flush()
+			})
+		})
+}
+
+// csvDownload streams a CSV attachment: the header, then whatever produce
+// writes, each flush sent to the client before the next rows are read and
+// extending the write deadline by a minute (a slow client is not cut off by
+// the server's WriteTimeout, a stalled one is). An error before the first
+// byte is an ordinary error answer; after it, the status is gone: it is
+// logged and the response ends short (the client sees a truncated download,
+// never a complete-looking one, because the chunked body is not terminated
+// cleanly).
+func csvDownload(c echo.Context, filename string, header []string, log *slog.Logger,
+	produce func(write func([]string) error, flush func() error) error) error {
 	res := c.Response()
 	rc := http.NewResponseController(res)
 	w := csv.NewWriter(res)
 	started := false
 	start := func() {
 		res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		res.Header().Set(echo.HeaderContentDisposition, `attachment; filename="affected-`+c.Param("id")+`.csv"`)
+		res.Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
 		res.Header().Set("Cache-Control", "no-store")
 		res.WriteHeader(http.StatusOK)
-		_ = w.Write(affectedHeader)
+		_ = w.Write(header)
 		started = true
 	}
-	record := make([]string, len(affectedHeader))
-	err := h.incidents.EachAffected(c.Request().Context(), c.Param("id"), q, func(rows []assess.Affected) error {
-		_ = rc.SetWriteDeadline(time.Now().Add(time.Minute)) // not every writer supports it (tests): best effort
+	write := func(record []string) error {
 		if !started {
 			start()
 		}
-		for _, a := range rows {
-			record[0], record[1] = csvCell(a.RecipientID), csvCell(a.Email)
-			record[2], record[3] = csvCell(strings.Join(a.Segments, ";")), string(a.State)
-			record[4], record[5] = csvTime(a.HandedAt), csvTime(a.SendAt)
-			if err := w.Write(record); err != nil {
-				return err
-			}
+		return w.Write(record)
+	}
+	flush := func() error {
+		_ = rc.SetWriteDeadline(time.Now().Add(time.Minute)) // not every writer supports it (tests): best effort
+		if !started {
+			start()
 		}
 		w.Flush()
 		if err := w.Error(); err != nil {
 			return err
 		}
 		return rc.Flush()
-	})
+	}
+	err := produce(write, flush)
 	if err != nil && !started {
 		return err
 	}
 	if err != nil {
-		h.log.ErrorContext(c.Request().Context(), "affected export cut short", "request_id", requestID(c),
-			"incident_id", c.Param("id"), "err", err.Error())
+		if log != nil {
+			log.ErrorContext(c.Request().Context(), "CSV download cut short", "request_id", requestID(c),
+				"file", filename, "err", err.Error())
+		}
 		panic(http.ErrAbortHandler) // end the response short; net/http does not log ErrAbortHandler
 	}
 	if !started {

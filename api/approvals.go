@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strings"
 	"time"
@@ -166,33 +165,22 @@ func (h communicationHandlers) suppressed(c echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, out)
 	}
-	res := c.Response()
-	w := csv.NewWriter(res)
-	started := false
-	start := func() {
-		res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		res.Header().Set(echo.HeaderContentDisposition, `attachment; filename="suppressed-affected-`+c.Param("cid")+`.csv"`)
-		res.Header().Set("Cache-Control", "no-store")
-		res.WriteHeader(http.StatusOK)
-		_ = w.Write(suppressedHeader)
-		started = true
-	}
-	err = h.comms.SuppressedAffected(ctx, c.Param("cid"), func(r communication.SuppressedRecipient) error {
-		if !started {
-			start()
-		}
-		return w.Write([]string{csvCell(r.RecipientID), csvCell(r.Email), csvCell(r.FirstName), csvCell(r.LastName),
-			strings.Join(r.Kinds, ";")})
-	})
-	if err != nil && !started {
-		return err
-	}
-	if err != nil {
-		panic(http.ErrAbortHandler) // end the download short, never complete-looking
-	}
-	if !started {
-		start()
-	}
-	w.Flush()
-	return w.Error()
+	return csvDownload(c, "suppressed-affected-"+c.Param("cid")+".csv", suppressedHeader, nil,
+		func(write func([]string) error, flush func() error) error {
+			n := 0
+			err := h.comms.SuppressedAffected(ctx, c.Param("cid"), func(r communication.SuppressedRecipient) error {
+				if err := write([]string{csvCell(r.RecipientID), csvCell(r.Email), csvCell(r.FirstName),
+					csvCell(r.LastName), strings.Join(r.Kinds, ";")}); err != nil {
+					return err
+				}
+				if n++; n%1000 == 0 {
+					return flush()
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			return flush()
+		})
 }

@@ -95,21 +95,7 @@ deltas AS ( -- every communication the batch touched
 		count(*) FILTER (WHERE changes & 64 <> 0)::int AS unsubscribed
 	FROM (SELECT DISTINCT communication_id FROM agg) t LEFT JOIN moved USING (communication_id) GROUP BY t.communication_id
 ),
-supp AS (
-	INSERT INTO suppressions (email, kind, group_id, source, reason)
-	SELECT DISTINCT ON (email, supp_kind, gid) email, supp_kind, gid, 'webhook', reason
-	FROM (SELECT email, supp_kind, CASE WHEN supp_kind = 'group_unsubscribe' THEN asm_group_id ELSE 0 END AS gid, reason
-		FROM fresh WHERE supp_kind <> '' AND email <> '') x
-	ORDER BY email, supp_kind, gid
-	ON CONFLICT (email, kind, group_id) DO UPDATE SET last_seen = now()
-	RETURNING 1
-),
-resub AS (
-	DELETE FROM suppressions s USING fresh f
-	WHERE f.event = 'group_resubscribe' AND f.asm_group_id > 0 AND s.email = f.email
-		AND s.kind = 'group_unsubscribe' AND s.group_id = f.asm_group_id
-	RETURNING 1
-)
+` + suppressionCTEs + `
 SELECT (SELECT count(*) FROM ins)::int, (SELECT count(*) FROM fresh WHERE communication_id IS NULL)::int,
 	(SELECT count(*) FROM supp)::int, (SELECT count(*) FROM resub)::int,
 	coalesce(array_agg(id), '{}'), coalesce(array_agg(delivered), '{}'), coalesce(array_agg(bounced), '{}'),

@@ -131,7 +131,21 @@ deltas AS ( -- every campaign the batch touched; rows the batch left unchanged (
 		count(*) FILTER (WHERE changes & 64 <> 0)::int AS unsubscribed
 	FROM (SELECT DISTINCT campaign_id FROM agg) t LEFT JOIN outcomes USING (campaign_id) GROUP BY t.campaign_id
 ),
-supp AS (
+` + suppressionCTEs + `
+SELECT (SELECT count(*) FROM ins)::int, (SELECT count(*) FROM fresh WHERE campaign_id IS NULL)::int,
+	(SELECT count(*) FROM supp)::int, (SELECT count(*) FROM resub)::int,
+	coalesce(array_agg(id), '{}'), coalesce(array_agg(delivered), '{}'), coalesce(array_agg(bounced), '{}'),
+	coalesce(array_agg(blocked), '{}'), coalesce(array_agg(dropped), '{}'), coalesce(array_agg(deferred), '{}'),
+	coalesce(array_agg(hard_bounced), '{}'), coalesce(array_agg(opened), '{}'), coalesce(array_agg(machine_opened), '{}'),
+	coalesce(array_agg(clicked), '{}'), coalesce(array_agg(complained), '{}'), coalesce(array_agg(unsubscribed), '{}')
+FROM deltas`
+
+// suppressionCTEs maintain the suppression list from a batch's newly stored
+// events (CTE "fresh": email, supp_kind, asm_group_id, reason, event): upsert
+// what the events suppress (a group unsubscribe per group, the rest globally),
+// delete what a group resubscribe lifts. The campaign and the communication
+// ingest statements share them, so both lists move alike.
+const suppressionCTEs = `supp AS (
 	INSERT INTO suppressions (email, kind, group_id, source, reason)
 	SELECT DISTINCT ON (email, supp_kind, gid) email, supp_kind, gid, 'webhook', reason
 	FROM (SELECT email, supp_kind, CASE WHEN supp_kind = 'group_unsubscribe' THEN asm_group_id ELSE 0 END AS gid, reason
@@ -145,14 +159,7 @@ resub AS (
 	WHERE f.event = 'group_resubscribe' AND f.asm_group_id > 0 AND s.email = f.email
 		AND s.kind = 'group_unsubscribe' AND s.group_id = f.asm_group_id
 	RETURNING 1
-)
-SELECT (SELECT count(*) FROM ins)::int, (SELECT count(*) FROM fresh WHERE campaign_id IS NULL)::int,
-	(SELECT count(*) FROM supp)::int, (SELECT count(*) FROM resub)::int,
-	coalesce(array_agg(id), '{}'), coalesce(array_agg(delivered), '{}'), coalesce(array_agg(bounced), '{}'),
-	coalesce(array_agg(blocked), '{}'), coalesce(array_agg(dropped), '{}'), coalesce(array_agg(deferred), '{}'),
-	coalesce(array_agg(hard_bounced), '{}'), coalesce(array_agg(opened), '{}'), coalesce(array_agg(machine_opened), '{}'),
-	coalesce(array_agg(clicked), '{}'), coalesce(array_agg(complained), '{}'), coalesce(array_agg(unsubscribed), '{}')
-FROM deltas`
+)`
 
 // outcomeMoves: the batch's outcome (EXCLUDED) replaces the stored one (o) —
 // a higher rank, or a later final outcome (a bounce after a delivery).
