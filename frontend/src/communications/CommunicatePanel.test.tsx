@@ -228,6 +228,25 @@ describe('Step 5: communicate', () => {
     expect(within(progress).queryByRole('button')).not.toBeInTheDocument();
   });
 
+  it('includes those who got an earlier apology only when the author ticks it', async () => {
+    const draft = communication({ audience: { affected: 30, suppressed: 0, already_received: 30, will_receive: 0 } });
+    const { user, fake } = page(wrongSegment, [draft]);
+    const saved = communication({
+      include_previous: true,
+      content_hash: 'hash-3',
+      audience: { affected: 30, suppressed: 0, already_received: 0, will_receive: 30 },
+    });
+    fake.on('PATCH /api/v1/communications/m1', { status: 200, body: saved });
+    fake.on('POST /api/v1/communications/m1/preflight', { status: 200, body: { ok: true, problems: [] } });
+    const composer = await screen.findByRole('form', { name: 'Apology composer' });
+    const again = within(composer).getByRole('checkbox', { name: /Also send it to those who already got an earlier apology/ });
+    expect(again).not.toBeChecked();
+    await user.click(again);
+    await user.click(within(composer).getByRole('button', { name: 'Save draft' }));
+    expect(fake.requestsTo('PATCH /api/v1/communications/m1')[0]?.body).toEqual({ include_previous: true });
+    await waitFor(() => expect(audience(composer)['Will receive']).toBe('30'));
+  });
+
   it('says why Firebreak halted an apology by itself, and lets a marketer resume it', async () => {
     const halted = communication({
       status: 'paused',

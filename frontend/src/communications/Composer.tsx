@@ -26,10 +26,11 @@ interface Draft {
   reply_to: string;
   scope: CommunicationScope;
   segments: string[];
+  include_previous: boolean;
 }
 
 function draftOf(c: Communication): Draft {
-  return { subject: c.subject, html: c.html, text: c.text, reply_to: c.reply_to, scope: c.scope, segments: [...c.segments] };
+  return { subject: c.subject, html: c.html, text: c.text, reply_to: c.reply_to, scope: c.scope, segments: [...c.segments], include_previous: c.include_previous };
 }
 
 /** The fields that differ from what is saved: what a PATCH sends. */
@@ -43,6 +44,7 @@ function changes(saved: Communication, d: Draft): CommunicationPatch {
   const a = [...d.segments].sort();
   const b = [...saved.segments].sort();
   if (a.length !== b.length || a.some((s, i) => s !== b[i])) patch.segments = d.segments;
+  if (d.include_previous !== saved.include_previous) patch.include_previous = d.include_previous;
   return patch;
 }
 
@@ -239,6 +241,19 @@ export function Composer({ communication: c, campaignSegments }: { communication
           </div>
         </fieldset>
       ) : null}
+
+      <label className="checkbox field">
+        <input
+          type="checkbox"
+          checked={draft.include_previous}
+          disabled={!canEdit}
+          onChange={(e) => set('include_previous', e.target.checked)}
+        />
+        <span>
+          Also send it to those who already got an earlier {KIND_LABEL[c.kind].toLowerCase()} about this incident{' '}
+          <span className="muted">— by default they are left out, so nobody gets two</span>
+        </span>
+      </label>
 
       <section className="composer-audience" aria-label="Who it goes to">
         <h4 className="subheading">Who it goes to {dirty ? <span className="muted">(as saved)</span> : null}</h4>
