@@ -89,6 +89,7 @@ export type CommunicationScope = Schemas['CommunicationScope'];
 export type CommunicationAudience = Schemas['CommunicationAudience'];
 export type CommunicationCounts = Schemas['CommunicationCounts'];
 export type Communication = Schemas['Communication'];
+export type AffectedPage = Schemas['AffectedPage'];
 export type CommunicationProblem = Schemas['CommunicationProblem'];
 export type CommunicationProblemCode = CommunicationProblem['code'];
 export type CommunicationPreflight = Schemas['CommunicationPreflight'];

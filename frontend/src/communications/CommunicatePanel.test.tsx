@@ -300,6 +300,41 @@ describe('Step 5: communicate', () => {
     expect(within(preview).getByTitle('Email preview at phone width')).toHaveClass('email-frame--phone');
     expect(within(preview).getByRole('button', { name: 'Phone' })).toHaveAttribute('aria-pressed', 'true');
   });
+
+  it('previews it as the affected recipient the author picks (never one held at SendGrid)', async () => {
+    const at = '2030-06-03T15:00:00Z';
+    const { user, fake } = page(wrongSegment, [communication()], {
+      'GET /api/v1/incidents/i1/affected': {
+        status: 200,
+        body: {
+          next: null,
+          recipients: [
+            { recipient_id: 'r1', email: 'pat@example.com', segments: ['vip'], state: 'delivered', handed_at: at, send_at: at },
+            { recipient_id: 'r2', email: 'noname@example.com', segments: ['vip'], state: 'possibly_received', handed_at: at, send_at: at },
+            { recipient_id: 'r3', email: 'held@example.com', segments: ['vip'], state: 'held', handed_at: at, send_at: at },
+          ],
+        },
+      },
+      'GET /api/v1/communications/m1/preview': (req) => {
+        const other = req.path.includes('recipient_id=r2');
+        return {
+          status: 200,
+          body: { recipient_id: other ? 'r2' : 'r1', subject: other ? 'We are sorry, friend' : 'We are sorry, Pat', html: '<p>x</p>', text: 'x' },
+        };
+      },
+    });
+    const composer = await screen.findByRole('form', { name: 'Apology composer' });
+    await user.click(within(composer).getByRole('button', { name: 'Preview' }));
+    const preview = await within(composer).findByRole('group', { name: 'Preview' });
+    expect(preview).toHaveTextContent('Subject: We are sorry, Pat');
+    const pick = await within(preview).findByRole('combobox', { name: 'Show it as' });
+    expect(within(pick).queryByRole('option', { name: 'held@example.com' })).toBeNull();
+    await user.selectOptions(pick, 'noname@example.com');
+    expect(await within(composer).findByText('We are sorry, friend')).toBeInTheDocument();
+    expect(fake.requestsTo('GET /api/v1/communications/m1/preview').map((r) => r.path)).toContain(
+      '/api/v1/communications/m1/preview?recipient_id=r2',
+    );
+  });
 });
 
 /** A <dl>'s numbers by their labels. */

@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../api/ApiProvider';
 import type {
   Communication,
+  AffectedPage,
   CommunicationPatch,
   CommunicationPreflight,
   CommunicationPreview,
@@ -20,7 +21,9 @@ export const communicationKeys = {
   all: ['communications'] as const,
   ofIncident: (incidentId: string) => ['communications', 'incident', incidentId] as const,
   detail: (cid: string) => ['communications', 'detail', cid] as const,
-  preview: (cid: string, contentHash: string) => ['communications', 'preview', cid, contentHash] as const,
+  preview: (cid: string, contentHash: string, recipientId = '') =>
+    ['communications', 'preview', cid, contentHash, recipientId] as const,
+  affected: (incidentId: string) => ['communications', 'affected', incidentId] as const,
 };
 
 /** How often a communication on its way out is read again for its progress. */
@@ -62,13 +65,25 @@ export function useCommunication(cid: string) {
  * What one affected recipient would receive, for the content as saved
  * (`contentHash` keys it, so a save shows a fresh preview).
  */
-export function usePreview(cid: string, contentHash: string, enabled: boolean) {
+export function usePreview(cid: string, contentHash: string, enabled: boolean, recipientId = '') {
   const api = useApi();
+  const query = recipientId ? `?recipient_id=${encodeURIComponent(recipientId)}` : '';
   return useQuery({
-    queryKey: communicationKeys.preview(cid, contentHash),
-    queryFn: ({ signal }) => api.get<CommunicationPreview>(path(cid, '/preview'), { signal }),
+    queryKey: communicationKeys.preview(cid, contentHash, recipientId),
+    queryFn: ({ signal }) => api.get<CommunicationPreview>(path(cid, '/preview') + query, { signal }),
     enabled,
     staleTime: 30_000,
+  });
+}
+
+/** The first affected recipients of the incident's campaign, for the preview's "show it as" choice. */
+export function useAffectedSample(incidentId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: communicationKeys.affected(incidentId),
+    queryFn: ({ signal }) =>
+      api.get<AffectedPage>(`/api/v1/incidents/${encodeURIComponent(incidentId)}/affected?limit=25`, { signal }),
+    staleTime: 60_000,
   });
 }
 
