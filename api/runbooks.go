@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/firebreak/firebreak/domain/communication"
 	"github.com/firebreak/firebreak/domain/errs"
 	"github.com/firebreak/firebreak/domain/runbook"
 )
@@ -72,6 +73,10 @@ type involveResponse struct {
 type apologyResponse struct {
 	Allowed          bool     `json:"allowed"`
 	RequiresApproval []string `json:"requires_approval"`
+	// Kinds are what the dashboard offers to draft (communication.Offered);
+	// Reason why an apology or correction is refused ("" when allowed).
+	Kinds  []communication.Kind `json:"kinds"`
+	Reason string               `json:"reason"`
 }
 
 type monitoringResponse struct {
@@ -92,7 +97,8 @@ func toRunbookResponse(r runbook.Runbook) runbookResponse {
 		Checklists: make(map[string][]string, len(runbook.Steps)),
 		Tasks:      make([]taskTemplateResponse, len(r.Tasks)),
 		Involve:    involveResponse{Legal: r.Involve.Legal, Security: r.Involve.Security},
-		Apology:    apologyResponse{Allowed: r.Apology.Allowed, RequiresApproval: r.Apology.RequiresApproval},
+		Apology: apologyResponse{Allowed: r.Apology.Allowed, RequiresApproval: r.Apology.RequiresApproval,
+			Kinds: communication.Offered(r), Reason: communication.NotAllowedReason(r)},
 		Monitoring: monitoringResponse{Window: r.Monitoring.Window.String(), WindowSeconds: durationSeconds(r.Monitoring.Window)},
 	}
 	for i, t := range r.Acknowledge.Escalation {

@@ -2853,6 +2853,10 @@ export interface components {
         allowed: boolean;
         /** @description roles that must approve it; [] */
         requires_approval: components["schemas"]["Role"][];
+        /** @description The communication kinds the dashboard offers to draft for an incident of this runbook: apology and correction when allowed; breach_notice for data-breach or a runbook with a breach-notice template. (POST …/communications accepts a breach notice for any runbook.) */
+        kinds: components["schemas"]["CommunicationKind"][];
+        /** @description Why an apology or correction is refused for this runbook, in words (the apology_not_allowed message); empty when allowed. */
+        reason: string;
       };
       /** @description step 6 */
       monitoring: {

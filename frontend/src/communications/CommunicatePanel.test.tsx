@@ -7,8 +7,18 @@ import { routes, triage } from '../test/incidentPage';
 import { renderApp } from '../test/renderApp';
 import { legalSession, marketerSession } from '../test/sessions';
 
-const wrongSegment: Runbook = { ...triage, id: 'wrong-segment', title: 'Sent to the wrong segment', apology: { allowed: true, requires_approval: [] } };
-const staleList: Runbook = { ...triage, id: 'stale-suppression-list', title: 'Stale suppression list', apology: { allowed: false, requires_approval: [] } };
+const wrongSegment: Runbook = { ...triage, id: 'wrong-segment', title: 'Sent to the wrong segment', apology: { allowed: true, requires_approval: [], kinds: ['apology', 'correction'], reason: '' } };
+const staleList: Runbook = {
+  ...triage,
+  id: 'stale-suppression-list',
+  title: 'Stale suppression list',
+  apology: {
+    allowed: false,
+    requires_approval: [],
+    kinds: [],
+    reason: 'No apology for this incident: the list was stale, so it mailed people who had opted out or were known bad. Mailing that list again, even to say sorry, only adds complaints.',
+  },
+};
 
 /** Incident i1 on step 5 under `runbook`, with `comms` as its communications. */
 function page(runbook: Runbook, comms: Communication[], extra: Record<string, Reply> = {}, session: Reply = marketerSession) {

@@ -61,32 +61,17 @@ export function problemsFor(problems: readonly CommunicationProblem[] | undefine
 }
 
 /**
- * Why a runbook forbids an apology or correction, in words (the server's
- * NotAllowedError says the same when asked to draft one: the 409's message).
+ * Why a runbook forbids an apology or correction, in words: the server's
+ * (GET /api/v1/runbooks/{id} apology.reason, the same as the 409's message).
  */
-const NOT_ALLOWED_REASON: Record<string, string> = {
-  'stale-suppression-list':
-    'No apology for this incident: the list was stale, so it mailed people who had opted out or were known bad. Mailing that list again, even to say sorry, only adds complaints.',
-  'deliverability-spike':
-    'No apology for this incident: the people who complained do not want more email from us, and an apology to them only adds complaints.',
-  triage:
-    'No apology yet: the cause is not known. Reclassify the incident to the runbook for its cause first; each has its own apology policy.',
-};
-
-export function notAllowedReason(runbook: Pick<Runbook, 'id'>): string {
+export function notAllowedReason(runbook: Pick<Runbook, 'id' | 'apology'>): string {
   return (
-    NOT_ALLOWED_REASON[runbook.id] ??
+    runbook.apology.reason ||
     `No apology for this incident: its runbook (${runbook.id}) does not allow an apology or correction.`
   );
 }
 
-/**
- * The kinds the composer offers for a runbook: apology and correction when it
- * allows an apology; a breach notice for a data breach (a legal notification,
- * which needs legal's and security's approval).
- */
-export function offeredKinds(runbook: Pick<Runbook, 'id' | 'apology'>): CommunicationKind[] {
-  const kinds: CommunicationKind[] = runbook.apology.allowed ? ['apology', 'correction'] : [];
-  if (runbook.id === 'data-breach') kinds.push('breach_notice');
-  return kinds;
+/** The kinds the composer offers for a runbook: the server's (GET /api/v1/runbooks/{id} apology.kinds). */
+export function offeredKinds(runbook: Pick<Runbook, 'apology'>): CommunicationKind[] {
+  return [...runbook.apology.kinds];
 }

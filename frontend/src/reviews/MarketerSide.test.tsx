@@ -7,7 +7,7 @@ import { routes, triage } from '../test/incidentPage';
 import { renderApp } from '../test/renderApp';
 import { marketerSession } from '../test/sessions';
 
-const dataBreach: Runbook = { ...triage, id: 'data-breach', title: 'Personal data exposed', apology: { allowed: true, requires_approval: ['legal', 'security'] } };
+const dataBreach: Runbook = { ...triage, id: 'data-breach', title: 'Personal data exposed', apology: { allowed: true, requires_approval: ['legal', 'security'], kinds: ['apology', 'correction', 'breach_notice'], reason: '' } };
 
 /** Mara on incident i1's step 5 with one breach notice `c`. */
 function composerOf(c: Communication, extra: Record<string, Reply> = {}) {

@@ -27,7 +27,7 @@ export const triage: Runbook = {
   tasks: [],
   involve: { legal: false, security: false },
   triggers: [],
-  apology: { allowed: true, requires_approval: [] },
+  apology: { allowed: true, requires_approval: [], kinds: ['apology', 'correction'], reason: '' },
   monitoring: { window: '336h0m0s', window_seconds: 1209600 },
 };
 
