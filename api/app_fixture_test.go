@@ -70,8 +70,9 @@ func (n *notifications) list() []incident.Notification {
 }
 
 // newAppFixture is newFixture with the campaign and incident services wired
-// and the HTTP settings given.
-func newAppFixture(t *testing.T, cfg api.Config) *appFixture {
+// and the HTTP settings given; withDrafter also wires the runbook templates
+// into the communication service, as `firebreak serve` does.
+func newAppFixture(t *testing.T, cfg api.Config, withDrafter ...bool) *appFixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := postgres.Open(ctx, postgres.Config{DSN: testenv.DB(t)})
@@ -91,9 +92,13 @@ func newAppFixture(t *testing.T, cfg api.Config) *appFixture {
 	campaigns := campaign.NewService(st, nil, nil, noJobs{}, campaign.Config{DefaultSendBuffer: 15 * time.Minute,
 		PublicURL: "http://firebreak.test", UnsubscribeKey: []byte("test key"), Log: discardLog()})
 	incidents := incident.NewService(incident.Deps{Repo: st, Campaigns: campaigns, Runbooks: rbs, Jobs: noJobs{}, Log: discardLog()})
-	comms := communication.NewService(communication.Deps{Repo: st, Incidents: st, Runbooks: rbs,
+	deps := communication.Deps{Repo: st, Incidents: st, Runbooks: rbs,
 		Mail: batchOnly{}, Jobs: noJobs{}, Facts: st, UnsubscribeURL: campaigns.UnsubscribeURL,
-		Review: st, Reviewers: st, Notifier: notified, PublicURL: "http://firebreak.test"})
+		Review: st, Reviewers: st, Notifier: notified, PublicURL: "http://firebreak.test"}
+	if len(withDrafter) > 0 && withDrafter[0] {
+		deps.Drafter = communication.TemplateDrafter{Campaigns: st}
+	}
+	comms := communication.NewService(deps)
 	e := api.New(cfg, api.Deps{
 		Log: discardLog(), Users: users, Campaigns: campaigns, Incidents: incidents, Runbooks: rbs,
 		Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st), Communications: comms,

@@ -3,25 +3,12 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/redis/go-redis/v9"
-
-	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/api"
-	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/communication"
-	"github.com/firebreak/firebreak/domain/incident"
-	"github.com/firebreak/firebreak/domain/recipient"
-	"github.com/firebreak/firebreak/domain/runbook"
-	"github.com/firebreak/firebreak/domain/suppression"
-	"github.com/firebreak/firebreak/domain/user"
-	"github.com/firebreak/firebreak/internal/testenv"
-	"github.com/firebreak/firebreak/runbooks"
 )
 
 // Bad input to step 5 (issue 12): each refusal has DESIGN.md's error shape
@@ -33,31 +20,7 @@ import (
 // template (communication.TemplateDrafter).
 func newDraftingFixture(t *testing.T) *appFixture {
 	t.Helper()
-	ctx := context.Background()
-	st, err := postgres.Open(ctx, postgres.Config{DSN: testenv.DB(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	rd := testenv.Redis(t)
-	rdb := redis.NewClient(&redis.Options{Addr: rd.Addr()})
-	t.Cleanup(func() { rdb.Close() })
-	rbs, err := runbook.Load(runbooks.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	users := user.NewService(st, user.Limits{PerEmail: 5, PerIP: 8, Window: time.Minute}, time.Hour, nil)
-	campaigns := campaign.NewService(st, nil, nil, noJobs{}, campaign.Config{DefaultSendBuffer: 15 * time.Minute,
-		PublicURL: "http://firebreak.test", UnsubscribeKey: []byte("test key"), Log: discardLog()})
-	incidents := incident.NewService(incident.Deps{Repo: st, Campaigns: campaigns, Runbooks: rbs, Jobs: noJobs{}, Log: discardLog()})
-	comms := communication.NewService(communication.Deps{Repo: st, Incidents: st, Runbooks: rbs,
-		Drafter: communication.TemplateDrafter{Campaigns: st}, Mail: batchOnly{}, Jobs: noJobs{}, Facts: st,
-		UnsubscribeURL: campaigns.UnsubscribeURL})
-	e := api.New(api.Config{}, api.Deps{Log: discardLog(), Users: users, Campaigns: campaigns, Incidents: incidents,
-		Runbooks: rbs, Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st), Communications: comms})
-	srv := httptest.NewServer(e)
-	t.Cleanup(srv.Close)
-	return &appFixture{fixture: &fixture{t: t, srv: srv, echo: e, store: st, users: users, redis: rd}, campaigns: campaigns}
+	return newAppFixture(t, api.Config{}, true)
 }
 
 // readBack is everything a refused request must leave as it was: the

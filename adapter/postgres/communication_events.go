@@ -2,12 +2,9 @@ package postgres
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/firebreak/firebreak/domain/event"
 )
 
 // commIngestSQL stores the events of a batch that carry a communication id
@@ -119,37 +116,6 @@ FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $
 WHERE c.id = d.id
 RETURNING c.id::text`
 
-// commBatch is the columns of a batch's communication events.
-type commBatch struct {
-	id, key, ev, email, msg, comm, rid, bk, bl, url, raw, dstate, supp, reason []string
-	at                                                                         []time.Time
-	machine, hard                                                              []bool
-	rank                                                                       []int32
-	group                                                                      []int64
-}
-
-func (b *commBatch) add(r event.Record) {
-	b.id = append(b.id, r.SGEventID)
-	b.key = append(b.key, r.Key)
-	b.ev = append(b.ev, r.Event.Event)
-	b.email = append(b.email, r.Email)
-	b.at = append(b.at, r.Timestamp)
-	b.msg = append(b.msg, r.SGMessageID)
-	b.comm = append(b.comm, r.CommunicationID)
-	b.rid = append(b.rid, r.RecipientID)
-	b.bk = append(b.bk, r.BounceKind)
-	b.bl = append(b.bl, r.BounceLevel)
-	b.machine = append(b.machine, r.MachineOpen)
-	b.url = append(b.url, r.URL)
-	b.raw = append(b.raw, strings.ReplaceAll(string(r.Raw), `\u0000`, `\ufffd`))
-	b.dstate = append(b.dstate, r.DeliveryState)
-	b.rank = append(b.rank, int32(r.Rank))
-	b.hard = append(b.hard, r.HardBounce)
-	b.supp = append(b.supp, r.Suppress)
-	b.group = append(b.group, int64(r.ASMGroupID))
-	b.reason = append(b.reason, r.Reason)
-}
-
 // commDeltas are what commIngestSQL returns for commCountSQL.
 type commDeltas struct {
 	ids                                        []string
@@ -159,7 +125,7 @@ type commDeltas struct {
 }
 
 // ingestCommunicationEvents runs commIngestSQL for b in tx.
-func ingestCommunicationEvents(ctx context.Context, tx pgx.Tx, b *commBatch, received time.Time) (commDeltas, error) {
+func ingestCommunicationEvents(ctx context.Context, tx pgx.Tx, b *eventCols, received time.Time) (commDeltas, error) {
 	var d commDeltas
 	err := tx.QueryRow(ctx, commIngestSQL, b.id, b.key, b.ev, b.email, b.at, b.msg, b.comm, b.rid, b.bk, b.bl,
 		b.machine, b.url, b.raw, b.dstate, b.rank, b.hard, b.supp, b.group, b.reason, received).Scan(

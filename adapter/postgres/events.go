@@ -192,9 +192,9 @@ func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received 
 	n := len(recs)
 	// A communication's events go through their own statement, run only
 	// when the batch has any (communication_events.go).
-	var comm *commBatch
+	var comm *eventCols
 	if slices.ContainsFunc(recs, func(r event.Record) bool { return r.CommunicationID != "" }) {
-		comm = &commBatch{}
+		comm = &eventCols{}
 		rest := make([]event.Record, 0, len(recs))
 		for _, r := range recs {
 			if r.CommunicationID != "" {
@@ -205,37 +205,9 @@ func (s *Store) IngestEvents(ctx context.Context, recs []event.Record, received 
 		}
 		recs = rest
 	}
-	cols := struct {
-		id, key, ev, email, msg, prefix, cid, rid, bk, bl, url, raw, dstate, supp, reason []string
-		at                                                                                []time.Time
-		machine, hard                                                                     []bool
-		rank                                                                              []int32
-		group                                                                             []int64
-	}{}
+	var cols eventCols
 	for _, r := range recs {
-		cols.id = append(cols.id, r.SGEventID)
-		cols.key = append(cols.key, r.Key)
-		cols.ev = append(cols.ev, r.Event.Event)
-		cols.email = append(cols.email, r.Email)
-		cols.at = append(cols.at, r.Timestamp)
-		cols.msg = append(cols.msg, r.SGMessageID)
-		cols.prefix = append(cols.prefix, r.MessagePrefix)
-		cols.cid = append(cols.cid, r.CampaignID)
-		cols.rid = append(cols.rid, r.RecipientID)
-		cols.bk = append(cols.bk, r.BounceKind)
-		cols.bl = append(cols.bl, r.BounceLevel)
-		cols.machine = append(cols.machine, r.MachineOpen)
-		cols.url = append(cols.url, r.URL)
-		// jsonb refuses \u0000; everything else is kept byte for byte.
-		cols.raw = append(cols.raw, strings.ReplaceAll(string(r.Raw), `\u0000`, `\ufffd`))
-		cols.dstate = append(cols.dstate, r.DeliveryState)
-		cols.rank = append(cols.rank, int32(r.Rank))
-		cols.hard = append(cols.hard, r.HardBounce)
-		cols.supp = append(cols.supp, r.Suppress)
-		// bigint, never int32(): a group id beyond integer's range fails the
-		// suppression insert instead of wrapping into another group's id.
-		cols.group = append(cols.group, int64(r.ASMGroupID))
-		cols.reason = append(cols.reason, r.Reason)
+		cols.add(r)
 	}
 	store := func(tx pgx.Tx) error {
 		res = event.Result{Campaigns: []string{}, Communications: []string{}} // run again after a deadlock
@@ -332,4 +304,42 @@ func (s *Store) ListEvents(ctx context.Context, f event.Filter) ([]event.Stored,
 			RecipientID: r.RecipientID, BounceKind: r.BounceKind, BounceLevel: r.BounceLevel, Raw: []byte(r.Raw)}
 	}
 	return out, nil
+}
+
+// eventCols are a batch's events as the column arrays the ingest statements
+// unnest (ingestSQL for campaigns, commIngestSQL for communications; each
+// reads the columns it needs).
+type eventCols struct {
+	id, key, ev, email, msg, prefix, cid, comm, rid, bk, bl, url, raw, dstate, supp, reason []string
+	at                                                                                      []time.Time
+	machine, hard                                                                           []bool
+	rank                                                                                    []int32
+	group                                                                                   []int64
+}
+
+func (b *eventCols) add(r event.Record) {
+	b.id = append(b.id, r.SGEventID)
+	b.key = append(b.key, r.Key)
+	b.ev = append(b.ev, r.Event.Event)
+	b.email = append(b.email, r.Email)
+	b.at = append(b.at, r.Timestamp)
+	b.msg = append(b.msg, r.SGMessageID)
+	b.prefix = append(b.prefix, r.MessagePrefix)
+	b.cid = append(b.cid, r.CampaignID)
+	b.comm = append(b.comm, r.CommunicationID)
+	b.rid = append(b.rid, r.RecipientID)
+	b.bk = append(b.bk, r.BounceKind)
+	b.bl = append(b.bl, r.BounceLevel)
+	b.machine = append(b.machine, r.MachineOpen)
+	b.url = append(b.url, r.URL)
+	// jsonb refuses \u0000; everything else is kept byte for byte.
+	b.raw = append(b.raw, strings.ReplaceAll(string(r.Raw), `\u0000`, `\ufffd`))
+	b.dstate = append(b.dstate, r.DeliveryState)
+	b.rank = append(b.rank, int32(r.Rank))
+	b.hard = append(b.hard, r.HardBounce)
+	b.supp = append(b.supp, r.Suppress)
+	// bigint, never int32(): a group id beyond integer's range fails the
+	// suppression insert instead of wrapping into another group's id.
+	b.group = append(b.group, int64(r.ASMGroupID))
+	b.reason = append(b.reason, r.Reason)
 }

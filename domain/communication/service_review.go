@@ -30,6 +30,11 @@ type ReviewRepo interface {
 	ActiveApprovals(ctx context.Context, ids []string) (map[string][]Approval, error)
 	// InReview lists the communications in review, oldest submission first.
 	InReview(ctx context.Context) ([]Communication, error)
+	// CommunicationHistory returns every version of the content and every
+	// decision, withdrawn ones included.
+	CommunicationHistory(ctx context.Context, id string) (History, error)
+	// SuppressedAffected streams c's affected recipients suppressed now.
+	SuppressedAffected(ctx context.Context, c Communication, campaignID string, each func(SuppressedRecipient) error) error
 }
 
 // Reviewers finds who to notify of a submission: the emails of enabled users
@@ -200,22 +205,15 @@ type SuppressedRecipient struct {
 	Kinds                                   []string
 }
 
-// HistoryRepo reads versions, decisions and the suppressed affected (the store).
-type HistoryRepo interface {
-	CommunicationHistory(ctx context.Context, id string) (History, error)
-	SuppressedAffected(ctx context.Context, c Communication, campaignID string, each func(SuppressedRecipient) error) error
-}
-
 // History returns the communication's versions and decisions.
 func (s *Service) History(ctx context.Context, id string) (History, error) {
 	if _, err := s.d.Repo.GetCommunication(ctx, id); err != nil {
 		return History{}, err
 	}
-	h, ok := s.d.Repo.(HistoryRepo)
-	if !ok {
+	if s.d.Review == nil {
 		return History{Versions: []Version{}, Decisions: []Decided{}}, nil
 	}
-	return h.CommunicationHistory(ctx, id)
+	return s.d.Review.CommunicationHistory(ctx, id)
 }
 
 // SuppressedAffected streams the affected people the communication cannot
@@ -230,9 +228,8 @@ func (s *Service) SuppressedAffected(ctx context.Context, id string, each func(S
 	if err != nil {
 		return err
 	}
-	h, ok := s.d.Repo.(HistoryRepo)
-	if !ok {
+	if s.d.Review == nil {
 		return fmt.Errorf("suppressed affected of %s: the store cannot list them: %w", id, errs.Unavailable)
 	}
-	return h.SuppressedAffected(ctx, c, inc.CampaignID, each)
+	return s.d.Review.SuppressedAffected(ctx, c, inc.CampaignID, each)
 }
