@@ -58,6 +58,8 @@ type campaignResponse struct {
 	SendStartedAt     *time.Time            `json:"send_started_at"`
 	PausedAt          *time.Time            `json:"paused_at"`
 	FinishedAt        *time.Time            `json:"finished_at"`
+	ContentVersion    int                   `json:"content_version"`
+	Fix               *campaign.Fix         `json:"fix"`
 	CreatedAt         time.Time             `json:"created_at"`
 	UpdatedAt         time.Time             `json:"updated_at"`
 }
@@ -71,7 +73,7 @@ func toCampaignResponse(v campaign.View) campaignResponse {
 		Counts:   v.Counts, Stoppability: v.Stoppability, FailedRequests: c.FailedRequests,
 		UncertainRequests: c.UncertainRequests, LastError: c.LastError, CanaryReleaseAt: c.CanaryReleaseAt,
 		SendStartedAt: c.SendStartedAt, PausedAt: c.PausedAt, FinishedAt: c.FinishedAt,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		ContentVersion: c.ContentVersion, Fix: v.Fix, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	if r.Segments == nil {
 		r.Segments = []string{}
 	}
@@ -117,6 +119,35 @@ func (h campaignHandlers) list(c echo.Context) error {
 	}
 	setNext(c, p, next)
 	return c.JSON(http.StatusOK, out)
+}
+
+// campaignPatchRequest: every field optional (absent = unchanged).
+type campaignPatchRequest struct {
+	Name              *string   `json:"name"`
+	Subject           *string   `json:"subject"`
+	HTML              *string   `json:"html"`
+	Text              *string   `json:"text"`
+	Segments          *[]string `json:"segments"`
+	SendBufferSeconds *int      `json:"send_buffer_seconds"`
+	CanaryPercent     *float64  `json:"canary_percent"`
+	CanaryHoldSeconds *int      `json:"canary_hold_seconds"`
+	ASMGroupID        *int      `json:"asm_group_id"`
+}
+
+// patch edits a draft or corrects a paused campaign (Fix, then resume).
+func (h campaignHandlers) patch(c echo.Context) error {
+	var in campaignPatchRequest
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	v, err := h.campaigns.Update(c.Request().Context(), actorOf(c), c.Param("id"), campaign.Patch{
+		Name: in.Name, Subject: in.Subject, HTML: in.HTML, Text: in.Text, Segments: in.Segments,
+		SendBufferSeconds: in.SendBufferSeconds, CanaryPercent: in.CanaryPercent,
+		CanaryHoldSeconds: in.CanaryHoldSeconds, ASMGroupID: in.ASMGroupID})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCampaignResponse(v))
 }
 
 func (h campaignHandlers) get(c echo.Context) error {

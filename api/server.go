@@ -128,6 +128,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.POST("/api/v1/campaigns", camp.create, guard(auth.CampaignCreate)...)
 	e.GET("/api/v1/campaigns", camp.list, guard(auth.Read)...)
 	e.GET("/api/v1/campaigns/:id", camp.get, guard(auth.Read)...)
+	e.PATCH("/api/v1/campaigns/:id", camp.patch, guard(auth.CampaignCreate)...)
 	e.POST("/api/v1/campaigns/:id/preflight", camp.preflight, guard(auth.CampaignCreate)...)
 	e.POST("/api/v1/campaigns/:id/send", camp.send, guard(auth.CampaignSend)...)
 	e.POST("/api/v1/campaigns/:id/pause", camp.pause, guard(auth.CampaignPause)...)

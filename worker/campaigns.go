@@ -18,6 +18,9 @@ import (
 type Campaigns interface {
 	HandOff(ctx context.Context, campaignID string) error
 	RetryESP(ctx context.Context, campaignID string) error
+	// ReleaseCancelledBatches removes the cancellations a fix left at
+	// SendGrid once their messages' send_at has passed (patch.go).
+	ReleaseCancelledBatches(ctx context.Context) (int, error)
 }
 
 // Reconciler is the storage the reconciler reads.
@@ -73,7 +76,8 @@ func (h campaignTasks) espSync(ctx context.Context, t *asynq.Task) error {
 // flushed Redis or a crashed worker loses nothing: abandoned requests become
 // uncertain, sending campaigns get their handoff tasks again (deduplicated by
 // task id), the incidents' detection and escalation checks run again
-// (IncidentReconciler), failed ESP pauses are retried, and recipients in doubt
+// (IncidentReconciler), failed ESP pauses are retried, cancellations a fix
+// left at SendGrid are removed once their messages' send_at passed, and recipients in doubt
 // that SendGrid's events settled are moved to handed.
 func (h campaignTasks) reconcile(ctx context.Context, _ *asynq.Task) error {
 	if n, err := h.Reconciler.AbandonExpired(ctx, time.Now()); err != nil {
@@ -103,6 +107,11 @@ func (h campaignTasks) reconcile(ctx context.Context, _ *asynq.Task) error {
 		if err := h.Jobs.RetryESP(ctx, id, 0); err != nil {
 			return err
 		}
+	}
+	if n, err := h.Campaigns.ReleaseCancelledBatches(ctx); err != nil {
+		h.Log.WarnContext(ctx, "release cancelled batches", "err", err.Error())
+	} else if n > 0 {
+		h.Log.InfoContext(ctx, "released SendGrid cancellations that no longer matter", "batches", n)
 	}
 	return h.confirmInDoubt(ctx)
 }

@@ -36,7 +36,19 @@ func tagExpr(t campaign.Tag) (string, []any) {
 // AudienceFacts counts the live audience and, per tag, the members for whom it
 // is empty, in one pass; examples are fetched only for tags that have gaps.
 func (s *Store) AudienceFacts(ctx context.Context, segments []string, asmGroupID int, tags []campaign.Tag) (campaign.AudienceFacts, error) {
-	db := s.db.WithContext(ctx)
+	return factsOver(s.db.WithContext(ctx), `recipients r WHERE `+audienceWhere, []any{textArray(segments), asmGroupID}, tags)
+}
+
+// SnapshotFacts is AudienceFacts over a sent campaign's snapshot (the same
+// columns as recipients, frozen at send): what a correction is checked against.
+func (s *Store) SnapshotFacts(ctx context.Context, campaignID string, tags []campaign.Tag) (campaign.AudienceFacts, error) {
+	return factsOver(s.db.WithContext(ctx), `campaign_recipients r WHERE r.campaign_id = ?`, []any{campaignID}, tags)
+}
+
+// factsOver counts the rows of from (a FROM … WHERE naming its rows r, with
+// its arguments) and, per tag, those for whom it is empty, in one pass;
+// examples are fetched only for tags that have gaps.
+func factsOver(db *gorm.DB, from string, fromArgs []any, tags []campaign.Tag) (campaign.AudienceFacts, error) {
 	cols := []string{"count(*) AS n"}
 	var args []any
 	for i, t := range tags {
@@ -44,9 +56,8 @@ func (s *Store) AudienceFacts(ctx context.Context, segments []string, asmGroupID
 		cols = append(cols, fmt.Sprintf("count(*) FILTER (WHERE %s = '') AS g%d", expr, i))
 		args = append(args, a...)
 	}
-	args = append(args, textArray(segments), asmGroupID)
 	row := map[string]any{}
-	err := db.Raw(`SELECT `+strings.Join(cols, ", ")+` FROM recipients r WHERE `+audienceWhere, args...).Take(&row).Error
+	err := db.Raw(`SELECT `+strings.Join(cols, ", ")+` FROM `+from, append(args, fromArgs...)...).Take(&row).Error
 	if err != nil {
 		return campaign.AudienceFacts{}, translate(err, nil, nil)
 	}
@@ -58,8 +69,8 @@ func (s *Store) AudienceFacts(ctx context.Context, segments []string, asmGroupID
 		}
 		expr, a := tagExpr(t)
 		var examples []string
-		err := db.Raw(`SELECT r.email FROM recipients r WHERE `+expr+` = '' AND `+audienceWhere+` ORDER BY r.email LIMIT ?`,
-			append(a, textArray(segments), asmGroupID, campaign.MaxExamples)...).Scan(&examples).Error
+		err := db.Raw(`SELECT r.email FROM `+from+` AND `+expr+` = '' ORDER BY r.email LIMIT ?`,
+			append(append(append([]any{}, fromArgs...), a...), campaign.MaxExamples)...).Scan(&examples).Error
 		if err != nil {
 			return campaign.AudienceFacts{}, translate(err, nil, nil)
 		}

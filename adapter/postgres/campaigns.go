@@ -50,6 +50,9 @@ type campaignRow struct {
 	ESPStateAt                                                      *time.Time `gorm:"column:esp_state_at"`
 	ESPError                                                        string     `gorm:"column:esp_error"`
 	ESPBusyUntil                                                    *time.Time `gorm:"column:esp_busy_until"`
+	ContentVersion, HandedVersion, Withdrawn                        int
+	ContentChangedAt                                                *time.Time
+	ContentChangedBy                                                string
 	CreatedBy                                                       *string
 	CreatedAt                                                       time.Time
 	UpdatedAt                                                       time.Time
@@ -62,7 +65,8 @@ const campaignCols = `c.id, c.name, c.brand_id, c.subject, c.html, c.text, to_js
 	c.audience, c.handed_to_esp, c.failed_recipients, c.in_doubt, c.cancelled_recipients, c.failed_requests,
 	c.uncertain_requests, c.delivered, c.opened, c.machine_opened, c.clicked, c.bounced, c.hard_bounced,
 	c.blocked, c.dropped, c.deferred, c.complained, c.unsubscribed, c.last_error, c.canary_release_at, c.send_started_at, c.paused_at, c.finished_at,
-	c.esp_state, c.esp_state_at, c.esp_error, c.esp_busy_until, c.created_by, c.created_at, c.updated_at`
+	c.esp_state, c.esp_state_at, c.esp_error, c.esp_busy_until, c.content_version, c.handed_version, c.withdrawn,
+	c.content_changed_at, c.content_changed_by, c.created_by, c.created_at, c.updated_at`
 
 func toCampaign(r campaignRow) campaign.Campaign {
 	c := campaign.Campaign{ID: r.ID, Name: r.Name, BrandID: r.BrandID, Subject: r.Subject, HTML: r.HTML, Text: r.Text,
@@ -75,7 +79,9 @@ func toCampaign(r campaignRow) campaign.Campaign {
 		FailedRequests: r.FailedRequests, UncertainRequests: r.UncertainRequests, LastError: r.LastError,
 		CanaryReleaseAt: utc(r.CanaryReleaseAt), SendStartedAt: utc(r.SendStartedAt), PausedAt: utc(r.PausedAt),
 		FinishedAt: utc(r.FinishedAt), ESPState: campaign.ESPState(r.ESPState), ESPStateAt: utc(r.ESPStateAt),
-		ESPError: r.ESPError, ESPBusyUntil: utc(r.ESPBusyUntil), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		ESPError: r.ESPError, ESPBusyUntil: utc(r.ESPBusyUntil), ContentVersion: r.ContentVersion,
+		HandedVersion: r.HandedVersion, Withdrawn: r.Withdrawn, ContentChangedAt: utc(r.ContentChangedAt),
+		ContentChangedBy: r.ContentChangedBy, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	_ = json.Unmarshal([]byte(r.SegmentsJSON), &c.Segments)
 	if r.ASMGroupID != nil {
 		c.ASMGroupID = *r.ASMGroupID
@@ -200,6 +206,9 @@ func (s *Store) SetStatus(ctx context.Context, id string, from []campaign.Status
 		if !slices.Contains(from, c.Status) {
 			return errWrong
 		}
+		if to == campaign.Sending && c.Status == campaign.Paused && c.FixPending() {
+			return campaign.ErrFixPending // resumed as a fix (Service.resumeFixed), never released as it was
+		}
 		set := `status = ?, updated_at = ?`
 		args := []any{string(to), now}
 		switch to {
@@ -226,7 +235,7 @@ func (s *Store) SetStatus(ctx context.Context, id string, from []campaign.Status
 		return writeAudit(ctx, tx, a)
 	})
 	if err != nil {
-		if errors.Is(err, errWrong) {
+		if errors.Is(err, errWrong) || errors.Is(err, campaign.ErrFixPending) {
 			return out, err
 		}
 		return out, fmt.Errorf("campaign %s to %s: %w", id, to, err)

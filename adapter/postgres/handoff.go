@@ -63,8 +63,10 @@ func (s *Store) Claim(ctx context.Context, campaignID string, now, deadline time
 		var reqID string
 		// created_at: when this claim got the dispatch lock, so the ledger can
 		// be checked against when a pause was asked for.
-		if err := tx.Raw(`INSERT INTO handoff_requests (campaign_id, wave, state, recipients, send_at, deadline, created_at)
-			VALUES (?, ?, 'sending', 0, ?, ?, ?) RETURNING id`, campaignID, maxWave, sendAt, deadline, lockedAt).Scan(&reqID).Error; err != nil {
+		// batch_id: the batch this request's messages go under (a fix moves
+		// the campaign to a new one).
+		if err := tx.Raw(`INSERT INTO handoff_requests (campaign_id, batch_id, wave, state, recipients, send_at, deadline, created_at)
+			VALUES (?, ?, ?, 'sending', 0, ?, ?, ?) RETURNING id`, campaignID, c.BatchID, maxWave, sendAt, deadline, lockedAt).Scan(&reqID).Error; err != nil {
 			return translate(err, nil, nil)
 		}
 		var rows []claimedRow

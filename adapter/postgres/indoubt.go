@@ -36,7 +36,7 @@ WITH moved AS (
 	UPDATE campaign_recipients cr SET state = 'handed', handed_at = h.created_at, send_at = h.send_at
 	FROM handoff_requests h, recipient_outcomes o
 	WHERE h.id IN ? AND h.state = 'uncertain' AND cr.request_id = h.id AND cr.state = 'in_doubt'
-		AND o.campaign_id = cr.campaign_id AND o.recipient_id = cr.recipient_id
+		AND o.campaign_id = cr.campaign_id AND o.recipient_id = cr.recipient_id` + notWithdrawn + `
 	RETURNING cr.campaign_id, cr.request_id
 ),
 per_request AS (SELECT request_id, campaign_id, count(*) AS n FROM moved GROUP BY request_id, campaign_id),
@@ -58,6 +58,14 @@ UPDATE campaigns c SET in_doubt = c.in_doubt - d.n, handed_to_esp = c.handed_to_
 FROM deltas d WHERE c.id = d.campaign_id
 RETURNING c.id::text AS campaign_id, d.n, d.settled`
 
+// notWithdrawn keeps recipients a fix withdrew (campaign_withdrawals) out of
+// the settling: their outcome row may be about the withdrawn message (its
+// "processed" event), not the one now in doubt, so it proves nothing and they
+// stay in doubt — counted, never resent automatically.
+const notWithdrawn = `
+		AND NOT EXISTS (SELECT 1 FROM campaign_withdrawals w
+			WHERE w.campaign_id = cr.campaign_id AND w.recipient_id = cr.recipient_id)`
+
 // ConfirmInDoubt moves every in-doubt recipient for which SendGrid's events
 // prove the handoff (see confirmSQL) to handed, adjusting the counters in the
 // same transaction, with one audit entry per campaign; it returns how many
@@ -71,7 +79,7 @@ func (s *Store) ConfirmInDoubt(ctx context.Context) (int, error) {
 		if err := tx.Raw(`SELECT h.id FROM handoff_requests h WHERE h.state = 'uncertain'
 			AND EXISTS (SELECT 1 FROM campaign_recipients cr JOIN recipient_outcomes o
 				ON o.campaign_id = cr.campaign_id AND o.recipient_id = cr.recipient_id
-				WHERE cr.request_id = h.id AND cr.state = 'in_doubt')
+				WHERE cr.request_id = h.id AND cr.state = 'in_doubt'`+notWithdrawn+`)
 			ORDER BY h.id FOR UPDATE OF h`).Scan(&ids).Error; err != nil {
 			return translate(err, nil, nil)
 		}

@@ -135,9 +135,19 @@ type Campaign struct {
 	// ESPBusyUntil is set while one caller is talking to SendGrid about the
 	// batch (the others wait for its answer instead of asking again).
 	ESPBusyUntil *time.Time
-	CreatedBy    string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// ContentVersion counts corrections after send (1 at creation);
+	// HandedVersion is the version the current batch carries. They differ
+	// while a fix is pending (FixPending).
+	ContentVersion   int
+	HandedVersion    int
+	ContentChangedAt *time.Time
+	ContentChangedBy string
+	// Withdrawn: messages held at SendGrid with corrected content, cancelled
+	// there and handed over again (Fix, then resume).
+	Withdrawn int
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // MaxSendBuffer is SendGrid's 72 h scheduling limit.

@@ -23,6 +23,9 @@ type Counts struct {
 	PossiblyReceived int `json:"possibly_received"`
 	InDoubt          int `json:"in_doubt"`
 	Failed           int `json:"failed"`
+	// Withdrawn: held at SendGrid with content that was then corrected;
+	// cancelled there (never sent) and handed over again (Fix, then resume).
+	Withdrawn int `json:"withdrawn"`
 	// From SendGrid's events: distinct recipients per outcome. Delivered,
 	// bounced, blocked and dropped are each recipient's final delivery outcome
 	// (a later bounce replaces an earlier delivered); deferred and the
@@ -63,7 +66,7 @@ type Outcomes struct {
 func (c Campaign) Counts() Counts {
 	o := c.Outcomes
 	n := Counts{Audience: c.Audience, HandedToESP: c.HandedToESP, InDoubt: c.InDoubt, Failed: c.FailedRecipients,
-		Delivered: o.Delivered, Opened: o.Opened, MachineOpened: o.MachineOpened, Clicked: o.Clicked,
+		Withdrawn: c.Withdrawn, Delivered: o.Delivered, Opened: o.Opened, MachineOpened: o.MachineOpened, Clicked: o.Clicked,
 		Bounced: o.Bounced, HardBounced: o.HardBounced, Blocked: o.Blocked, Dropped: o.Dropped,
 		Deferred: o.Deferred, Complained: o.Complained, Unsubscribed: o.Unsubscribed}
 	ComputeRates(&n)

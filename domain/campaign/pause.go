@@ -48,9 +48,18 @@ func (c Campaign) Pausable() bool { return slices.Contains(pauseFrom, c.Status) 
 
 // Resume lifts a pause: SendGrid releases what it holds, Firebreak hands over
 // the rest.
+//
+// A campaign whose content was corrected while paused is resumed as a fix
+// (resumeFixed): what SendGrid holds with the old content is cancelled and
+// handed over again with the new. Repo.SetStatus refuses the plain resume of
+// such a campaign (ErrFixPending), so a correction that lands between the
+// read and the status change is never released with the old content.
 func (s *Service) Resume(ctx context.Context, actor audit.Actor, id string) (View, error) {
 	c, err := s.repo.SetStatus(ctx, id, []Status{Paused}, Sending, s.cfg.Now(), ErrNotPaused,
 		audit.Entry{Actor: actor, Action: "campaign.resume", SubjectType: "campaign", SubjectID: id})
+	if errors.Is(err, ErrFixPending) {
+		return s.resumeFixed(ctx, actor, c)
+	}
 	if err != nil {
 		return View{}, err
 	}

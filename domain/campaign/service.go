@@ -121,6 +121,9 @@ type View struct {
 	Campaign     Campaign
 	Counts       Counts
 	Stoppability Stoppability
+	// Fix is what the next Resume does with corrected content; nil unless
+	// the campaign is paused with a correction pending.
+	Fix *Fix
 }
 
 // Get returns a campaign with its live counts.
@@ -137,7 +140,9 @@ func (s *Service) view(ctx context.Context, c Campaign) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	return s.viewOf(c, handed), nil
+	v := s.viewOf(c, handed)
+	v.Fix, err = s.fixOf(ctx, c, v.Counts, handed)
+	return v, err
 }
 
 // viewOf is the view of c given its accepted requests (Repo.Handed).
@@ -170,7 +175,20 @@ func (s *Service) List(ctx context.Context, p page.Request) ([]View, page.Cursor
 	}
 	out := make([]View, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, s.viewOf(c, handed[c.ID]))
+		v := s.viewOf(c, handed[c.ID])
+		// A campaign paused with a correction pending (a handful at most)
+		// costs three more reads (its bodies, the replaced content, the
+		// preflight); the others none.
+		if c.Status == Paused && c.FixPending() {
+			full, err := s.repo.GetCampaign(ctx, c.ID)
+			if err != nil {
+				return nil, page.Cursor{}, err
+			}
+			if v.Fix, err = s.fixOf(ctx, full, v.Counts, handed[c.ID]); err != nil {
+				return nil, page.Cursor{}, err
+			}
+		}
+		out = append(out, v)
 	}
 	return out, next, nil
 }

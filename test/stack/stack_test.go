@@ -32,6 +32,7 @@ type stack struct {
 	env    cmdline
 	stop   func() // idempotent
 	redis  *devstack.Redis
+	mode   string
 }
 
 type stackOpts struct {
@@ -102,12 +103,20 @@ func startStackWith(t *testing.T, o stackOpts, extraEnv map[string]string) *stac
 		t.Fatalf("token: %+v", r)
 	}
 	s := &stack{t: t, dsn: c.env["DATABASE_URL"], base: fmt.Sprintf("http://127.0.0.1:%d", port), sim: sim, simURL: simSrv.URL,
-		token: strings.TrimSpace(r.stdout), env: c, redis: rd}
+		token: strings.TrimSpace(r.stdout), env: c, redis: rd, mode: o.mode}
+	s.launch(o.mode)
+	return s
+}
+
+// launch runs `firebreak <mode>` in-process until s.stop, and waits until it
+// is ready.
+func (s *stack) launch(mode string) {
+	t, c := s.t, s.env
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan result, 1)
 	var logs syncBuffer
 	go func() {
-		res := cli.Run(ctx, strings.NewReader(""), io.Discard, &logs, func(k string) string { return c.env[k] }, []string{o.mode})
+		res := cli.Run(ctx, strings.NewReader(""), io.Discard, &logs, func(k string) string { return c.env[k] }, []string{mode})
 		done <- result{code: res}
 	}()
 	var stopOnce sync.Once
@@ -117,20 +126,20 @@ func startStackWith(t *testing.T, o stackOpts, extraEnv map[string]string) *stac
 			select {
 			case <-done:
 			case <-time.After(20 * time.Second):
-				t.Errorf("firebreak %s did not stop", o.mode)
+				t.Errorf("firebreak %s did not stop", mode)
 			}
 		})
 	}
 	t.Cleanup(s.stop)
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("firebreak %s log:\n%s", o.mode, logs.String())
+			t.Logf("firebreak %s log:\n%s", mode, logs.String())
 		}
 	})
 	s.waitFor("ready", 15*time.Second, func() bool {
 		select {
 		case r := <-done:
-			t.Fatalf("firebreak %s exited %d before it was ready:\n%s", o.mode, r.code, logs.String())
+			t.Fatalf("firebreak %s exited %d before it was ready:\n%s", mode, r.code, logs.String())
 		default:
 		}
 		resp, err := http.Get(s.base + "/readyz")
@@ -140,7 +149,13 @@ func startStackWith(t *testing.T, o stackOpts, extraEnv map[string]string) *stac
 		resp.Body.Close()
 		return resp.StatusCode == 200
 	})
-	return s
+}
+
+// restart stops firebreak and starts it again on the same database and Redis.
+func (s *stack) restart() {
+	s.t.Helper()
+	s.stop()
+	s.launch(s.mode)
 }
 
 // do sends a request with the stack's token and decodes a JSON answer into out.
