@@ -79,7 +79,7 @@ func (s *Store) ConfirmInDoubt(ctx context.Context) (int, error) {
 		if err := tx.Raw(`SELECT h.id FROM handoff_requests h WHERE h.state = 'uncertain'
 			AND EXISTS (SELECT 1 FROM campaign_recipients cr JOIN recipient_outcomes o
 				ON o.campaign_id = cr.campaign_id AND o.recipient_id = cr.recipient_id
-				WHERE cr.request_id = h.id AND cr.state = 'in_doubt'`+notWithdrawn+`)
+				WHERE cr.request_id = h.id AND cr.state = 'in_doubt'` + notWithdrawn + `)
 			ORDER BY h.id FOR UPDATE OF h`).Scan(&ids).Error; err != nil {
 			return translate(err, nil, nil)
 		}

@@ -20,8 +20,10 @@ func (r *fakeRepo) HandedContent(context.Context, string, int) (campaign.Content
 func (r *fakeRepo) SnapshotFacts(context.Context, string, []campaign.Tag) (campaign.AudienceFacts, error) {
 	panic("not used")
 }
-func (r *fakeRepo) LatestSendAt(context.Context, string, string) (time.Time, error) { panic("not used") }
-func (r *fakeRepo) ReleaseESP(context.Context, string, audit.Entry) error          { panic("not used") }
+func (r *fakeRepo) LatestSendAt(context.Context, string, string) (time.Time, error) {
+	panic("not used")
+}
+func (r *fakeRepo) ReleaseESP(context.Context, string, audit.Entry) error { panic("not used") }
 func (r *fakeRepo) ResumeFixed(context.Context, campaign.FixResume) (campaign.Campaign, error) {
 	panic("not used")
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/firebreak/firebreak/domain/errs"
 )
 
-
 func paused() campaign.Campaign {
 	return campaign.Campaign{ID: "c1", Name: "Sale", BrandID: "b1", Subject: "50% off", HTML: "<p>Now $10</p>",
 		Text: "Now $10", Segments: []string{"all"}, SendBufferSeconds: 900, Status: campaign.Paused,
