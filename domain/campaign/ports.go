@@ -105,6 +105,7 @@ type Repo interface {
 	RecipientOf(ctx context.Context, campaignID, recipientID string) (email string, asmGroupID int, err error)
 
 	InDoubtRepo // indoubt.go
+	ComposeRepo // compose.go
 }
 
 // Jobs is how the use-cases schedule background work (asynq behind it). Every
