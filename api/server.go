@@ -135,6 +135,9 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.POST("/api/v1/campaigns/:id/resume", camp.resume, guard(auth.CampaignResume)...)
 	e.POST("/api/v1/campaigns/:id/cancel", camp.cancel, guard(auth.CampaignCancel)...)
 	e.POST("/api/v1/campaigns/:id/send-in-doubt", camp.sendInDoubt, guard(auth.CampaignSend)...)
+	e.GET("/api/v1/campaigns/:id/preview", camp.preview, guard(auth.Read)...)
+	e.POST("/api/v1/campaigns/:id/test", camp.sendTest, guard(auth.CampaignCreate)...)
+	e.GET("/api/v1/audience", camp.audience, guard(auth.Read)...)
 
 	rec := recipientHandlers{recipients: d.Recipients}
 	// The import streams: its body may be far larger than a JSON request's.

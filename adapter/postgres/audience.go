@@ -14,10 +14,13 @@ import (
 )
 
 // audienceWhere selects the recipients of segments ($1) minus every suppressed
-// address: any bounce, spam report, invalid, global unsubscribe or manual entry,
-// and the unsubscribes of the campaign's own ASM group ($2).
-const audienceWhere = `r.segments && ?::text[]
-	AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.email = r.email
+// address (suppressedExpr, for the campaign's ASM group $2).
+const audienceWhere = `r.segments && ?::text[] AND NOT ` + suppressedExpr
+
+// suppressedExpr is true for a recipients row r whose address is suppressed
+// for a campaign of ASM group $1 (0: none): any bounce, spam report, invalid,
+// global unsubscribe or manual entry, and the unsubscribes of that group only.
+const suppressedExpr = `EXISTS (SELECT 1 FROM suppressions s WHERE s.email = r.email
 		AND (s.kind <> 'group_unsubscribe' OR s.group_id = ?))`
 
 // tagExpr is the SQL for a tag's (trimmed) value on a recipients row r.

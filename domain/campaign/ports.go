@@ -106,6 +106,7 @@ type Repo interface {
 
 	InDoubtRepo // indoubt.go
 	FixRepo     // patch.go
+	ComposeRepo // compose.go
 }
 
 // Jobs is how the use-cases schedule background work (asynq behind it). Every
