@@ -50,6 +50,7 @@ export function campaign(overrides: Partial<Campaign> = {}): Campaign {
       complained: 2,
       unsubscribed: 1,
       rates: { complaint_rate: 0.005, hard_bounce_rate: 0.004, drop_rate: 0 },
+      withdrawn: 0,
     },
     stoppability: { catchable: 1000, catchable_until: '2030-06-03T14:32:00Z', next_deadline: '2030-06-03T14:32:00Z' },
     failed_requests: 0,
@@ -61,6 +62,8 @@ export function campaign(overrides: Partial<Campaign> = {}): Campaign {
     finished_at: null,
     created_at: '2030-06-03T14:00:00Z',
     updated_at: '2030-06-03T14:17:00Z',
+    content_version: 1,
+    fix: null,
     ...overrides,
   };
 }
