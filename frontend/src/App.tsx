@@ -7,8 +7,10 @@ import { LoginPage } from './auth/LoginPage';
 import { RequireAuth } from './auth/RequireAuth';
 import { CampaignDetailPage } from './campaigns/CampaignDetailPage';
 import { CampaignsPage } from './campaigns/CampaignsPage';
+import { NewCampaignPage } from './campaigns/NewCampaignPage';
 import { IncidentPage } from './incidents/IncidentPage';
 import { IncidentsPage } from './incidents/IncidentsPage';
+import { RecipientsPage } from './recipients/RecipientsPage';
 import { ReviewPage } from './reviews/ReviewPage';
 import { ReviewsPage } from './reviews/ReviewsPage';
 import { NotFoundPage } from './shell/NotFoundPage';
@@ -28,9 +30,11 @@ export function AppRoutes() {
       >
         <Route index element={<Navigate to="/campaigns" replace />} />
         <Route path="campaigns" element={<CampaignsPage />} />
+        <Route path="campaigns/new" element={<NewCampaignPage />} />
         <Route path="campaigns/:id" element={<CampaignDetailPage />} />
         <Route path="incidents" element={<IncidentsPage />} />
         <Route path="incidents/:id" element={<IncidentPage />} />
+        <Route path="recipients" element={<RecipientsPage />} />
         <Route path="reviews" element={<ReviewsPage />} />
         <Route path="reviews/:cid" element={<ReviewPage />} />
         <Route path="*" element={<NotFoundPage />} />

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { installFakeApi, apiError, pagedReply } from '../test/fakeApi';
+import { installFakeXhr } from '../test/fakeXhr';
 import { ApiClient, ApiError } from './client';
 
 describe('ApiClient', () => {
@@ -88,6 +89,13 @@ describe('ApiClient', () => {
     expect(fake.requests[0]?.path).toBe('/api/v1/incidents?status=open');
   });
 
+  it('repeats the key for each value of a list', async () => {
+    const fake = installFakeApi({ 'GET /api/v1/audience': { status: 200, body: {} } });
+    await new ApiClient().get('/api/v1/audience', { query: { segment: ['vip', 'spring sale'], asm_group_id: 7 } });
+
+    expect(fake.requests[0]?.path).toBe('/api/v1/audience?segment=vip&segment=spring+sale&asm_group_id=7');
+  });
+
   it('getAll follows X-Next-Cursor to the last page, keeping the filters, at the largest page size', async () => {
     const fake = installFakeApi({ 'GET /api/v1/things': pagedReply([[1, 2], [3, 4], [5]]) });
 
@@ -124,5 +132,52 @@ describe('ApiClient', () => {
     const err = await new ApiClient().getAll('/api/v1/things').catch((e: unknown) => e);
 
     expect(err).toMatchObject({ code: 'unexpected_response' });
+  });
+
+  describe('upload', () => {
+    it('POSTs the file as is with its type and the CSRF token, reports progress, and parses the answer', async () => {
+      const xhr = installFakeXhr();
+      const api = new ApiClient();
+      api.setCsrfToken('tok');
+      const file = new Blob(['email\na@example.com\n'], { type: 'text/csv' });
+      const seen: string[] = [];
+
+      const answer = api.upload('/api/v1/recipients/import', file, {
+        contentType: 'text/csv',
+        onProgress: (p) => seen.push(`${p.loaded}/${p.total}`),
+      });
+      const [up] = xhr.uploads;
+      expect(up).toMatchObject({ method: 'POST', url: '/api/v1/recipients/import', body: file });
+      expect(up?.headers).toEqual({ Accept: 'application/json', 'Content-Type': 'text/csv', 'X-CSRF-Token': 'tok' });
+      up?.progress(10, 20);
+      up?.respond(200, { imported: 1, updated: 0, rejected: [], rejected_total: 0 });
+
+      await expect(answer).resolves.toEqual({ imported: 1, updated: 0, rejected: [], rejected_total: 0 });
+      expect(seen).toEqual(['10/20', '20/20']);
+    });
+
+    it('turns an error answer into an ApiError, and no answer into network_error', async () => {
+      const xhr = installFakeXhr();
+      const api = new ApiClient();
+      const file = new Blob(['x']);
+
+      const refused = api.upload('/api/v1/recipients/import', file, { contentType: 'text/csv' }).catch((e: unknown) => e);
+      xhr.uploads[0]?.respond(422, { error: { code: 'bad_csv_header', message: 'The file has no email column.', details: { problem: 'no_email_column' } } });
+      expect(await refused).toMatchObject({ status: 422, code: 'bad_csv_header', message: 'The file has no email column.', details: { problem: 'no_email_column' } });
+
+      const lost = api.upload('/api/v1/recipients/import', file, { contentType: 'text/csv' }).catch((e: unknown) => e);
+      xhr.uploads[1]?.fail();
+      expect(await lost).toMatchObject({ status: 0, code: 'network_error' });
+    });
+
+    it('rejects with an AbortError when aborted', async () => {
+      installFakeXhr();
+      const controller = new AbortController();
+      const pending = new ApiClient()
+        .upload('/api/v1/recipients/import', new Blob(['x']), { contentType: 'text/csv', signal: controller.signal })
+        .catch((e: unknown) => e);
+      controller.abort();
+      expect(await pending).toMatchObject({ name: 'AbortError' });
+    });
   });
 });

@@ -11,6 +11,7 @@
  */
 
 import type { components, paths } from './openapi.gen';
+import { sendWithProgress, type UploadProgress } from './upload';
 
 /** The error shape every Firebreak endpoint answers with (openapi.json's Error). */
 export type ApiErrorBody = components['schemas']['Error'];
@@ -43,6 +44,8 @@ export function isUnauthenticated(err: unknown): boolean {
   return isApiError(err) && err.status === 401;
 }
 
+type QueryValue = string | number | boolean;
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 const UNSAFE_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -56,8 +59,15 @@ export interface RequestOptions {
   rawBody?: BodyInit;
   /** Content type of `rawBody`. */
   contentType?: string;
-  /** Query parameters; undefined values are left out. */
-  query?: Record<string, string | number | boolean | undefined>;
+  /** Query parameters; undefined values are left out, a list repeats its key (`?segment=a&segment=b`). */
+  query?: Record<string, QueryValue | readonly QueryValue[] | undefined>;
+  signal?: AbortSignal;
+}
+
+export interface UploadOptions {
+  contentType: string;
+  /** Called as the body goes up (and once more when it is all sent). */
+  onProgress?: (progress: UploadProgress) => void;
   signal?: AbortSignal;
 }
 
@@ -165,6 +175,33 @@ export class ApiClient {
   }
 
   /**
+   * POSTs a file as is (`contentType`, e.g. text/csv for the recipients import),
+   * reporting how much of it has gone up: `fetch` cannot tell upload progress,
+   * so this one request goes through XMLHttpRequest (see upload.ts). Answers and
+   * failures are read exactly as {@link request} reads them (ApiError, the
+   * CSRF header, same-origin credentials); an abort rejects with an AbortError.
+   */
+  async upload<T>(path: string, file: Blob, options: UploadOptions): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': options.contentType };
+    if (this.csrfToken) headers[CSRF_HEADER] = this.csrfToken;
+    let answer: { status: number; text: string };
+    try {
+      answer = await sendWithProgress({
+        url: this.url(path, undefined),
+        body: file,
+        headers,
+        onProgress: options.onProgress,
+        signal: options.signal,
+      });
+    } catch (err) {
+      if (isAbortError(err)) throw err;
+      throw new ApiError(0, NETWORK_ERROR, 'Could not reach Firebreak. Check your connection and try again.');
+    }
+    if (answer.status < 200 || answer.status > 299) throw toApiError(answer.status, answer.text);
+    return parseBody<T>(answer.status, answer.text);
+  }
+
+  /**
    * Performs one request. Resolves with the parsed JSON body (undefined for an
    * empty body such as 204); rejects with ApiError for anything else. An aborted
    * request rejects with the browser's AbortError untouched.
@@ -207,17 +244,8 @@ export class ApiClient {
     }
 
     const text = await response.text();
-    if (!response.ok) throw toApiError(response, text);
-    if (text === '') return { body: undefined, headers: response.headers };
-    try {
-      return { body: JSON.parse(text) as unknown, headers: response.headers };
-    } catch {
-      throw new ApiError(
-        response.status,
-        UNEXPECTED_RESPONSE,
-        'Firebreak sent an answer the dashboard could not read.',
-      );
-    }
+    if (!response.ok) throw toApiError(response.status, text);
+    return { body: parseBody<unknown>(response.status, text), headers: response.headers };
   }
 
   private url(path: string, query: RequestOptions['query']): string {
@@ -225,7 +253,9 @@ export class ApiClient {
     if (query) {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(query)) {
-        if (value !== undefined) params.set(key, String(value));
+        if (value === undefined) continue;
+        if (Array.isArray(value)) for (const v of value) params.append(key, String(v));
+        else params.set(key, String(value));
       }
       const qs = params.toString();
       if (qs) url += (url.includes('?') ? '&' : '?') + qs;
@@ -238,8 +268,18 @@ function isAbortError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError';
 }
 
+/** A 2xx body: JSON, or undefined when empty (204). */
+function parseBody<T>(status: number, text: string): T {
+  if (text === '') return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ApiError(status, UNEXPECTED_RESPONSE, 'Firebreak sent an answer the dashboard could not read.');
+  }
+}
+
 /** Reads the contract's error body; falls back to a plain sentence for proxies and crashes. */
-function toApiError(response: Response, text: string): ApiError {
+function toApiError(status: number, text: string): ApiError {
   try {
     const parsed = JSON.parse(text) as Partial<ApiErrorBody> | null;
     const err = parsed?.error;
@@ -248,12 +288,12 @@ function toApiError(response: Response, text: string): ApiError {
         err.details && typeof err.details === 'object' && !Array.isArray(err.details)
           ? err.details
           : {};
-      return new ApiError(response.status, err.code, err.message, details);
+      return new ApiError(status, err.code, err.message, details);
     }
   } catch {
     // Not JSON: fall through to the generic error below.
   }
-  return new ApiError(response.status, `http_${response.status}`, fallbackMessage(response.status));
+  return new ApiError(status, `http_${status}`, fallbackMessage(status));
 }
 
 function fallbackMessage(status: number): string {

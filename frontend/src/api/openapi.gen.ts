@@ -449,6 +449,43 @@ export interface paths {
         404: components["responses"]["CampaignNotFound"];
       };
     };
+    /** Edit a draft, or correct a paused campaign's content (marketer, admin). A correction of a paused campaign is recorded on its incident's timeline with a diff; the next Resume withdraws what SendGrid holds with the old content and hands it over again corrected (see fix). */
+    patch: {
+      parameters: {
+        path: {
+          id: components["parameters"]["CampaignID"];
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["CampaignPatch"];
+        };
+      };
+      responses: {
+        /** @description The campaign. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Campaign"];
+          };
+        };
+        400: components["responses"]["BadRequest"];
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["CampaignNotFound"];
+        /** @description The campaign is sending (code campaign_sending: pause it first) or cancelled/failed (code campaign_finished). */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description A field breaks a rule (validation_failed, details.fields) or may only change on a draft (not_draft_field, details.fields). */
+        422: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
   };
   "/api/v1/campaigns/{id}/preflight": {
     /** Check a campaign against its live audience without sending (marketer, admin). The same check runs at send; ok false refuses the send. Problem codes: empty_subject, missing_reply_to, noreply_reply_to, invalid_merge_tag, unresolved_merge_tag (a merge tag without a fallback that is empty for some recipients), empty_audience (no recipient in the segments after removing suppressed addresses). */
@@ -563,7 +600,7 @@ export interface paths {
     };
   };
   "/api/v1/campaigns/{id}/resume": {
-    /** Resume a paused campaign (marketer, admin): SendGrid releases what it holds (esp_pause.state resumed) and Firebreak hands over the rest. */
+    /** Resume a paused campaign (marketer, admin). Unchanged content: SendGrid releases what it holds (esp_pause.state resumed) and Firebreak hands over the rest. Corrected content (fix not null): preflight runs again; the old batch is cancelled at SendGrid (and stays cancelled until its messages' send_at has passed), every recipient whose message SendGrid held is handed over again with the corrected content under a new batch id (counts.withdrawn), those never handed over get the corrected content, and those who possibly received the old version get nothing more. */
     post: {
       parameters: {
         path: {
@@ -582,6 +619,18 @@ export interface paths {
         404: components["responses"]["CampaignNotFound"];
         /** @description The campaign is not paused (code not_paused). */
         409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The corrected content fails preflight (code preflight_failed, details.problems). */
+        422: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description SendGrid refused or could not be reached to cancel the old batch, or the limit of 10 paused/cancelled batches is reached (code esp_unavailable or batch_limit): nothing was re-sent, the campaign stays paused and the refusal is on the incident's timeline. */
+        503: {
           content: {
             "application/json": components["schemas"]["Error"];
           };
@@ -2217,6 +2266,108 @@ export interface paths {
       };
     };
   };
+  "/api/v1/campaigns/{id}/preview": {
+    /** The campaign as one recipient of its audience would receive it (every role). */
+    get: {
+      parameters: {
+        query?: {
+          /** @description a member of the campaign's audience; the first by address without it */
+          recipient_id?: string;
+        };
+        path: {
+          id: components["parameters"]["CampaignID"];
+        };
+      };
+      responses: {
+        /** @description The rendered message. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["CampaignPreview"];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        /** @description No campaign has that id (campaign_not_found), the recipient is not in its audience (recipient_not_in_audience), or the audience is empty (empty_audience). */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/campaigns/{id}/test": {
+    /** Send one test of the campaign to the signed-in user's own address (marketer, admin): merge tags filled for the chosen audience member, subject prefixed [TEST], no batch, sent now. Its events are not counted on the campaign. */
+    post: {
+      parameters: {
+        path: {
+          id: components["parameters"]["CampaignID"];
+        };
+      };
+      requestBody?: {
+        content: {
+          "application/json": {
+            /** @description whose merge values to use; the first of the audience without it */
+            recipient_id?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description SendGrid accepted the test. */
+        202: {
+          content: {
+            "application/json": {
+              to: string;
+              recipient_id: string;
+              message_id: string;
+            };
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        /** @description No campaign (campaign_not_found) or recipient in its audience (recipient_not_in_audience, empty_audience). */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description SendGrid refused or could not be reached (esp_unavailable). */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/audience": {
+    /** The live audience of segments: members minus suppressed addresses, as a send would snapshot it now (every role). */
+    get: {
+      parameters: {
+        query: {
+          /** @description a segment name; repeat for several */
+          segment: string[];
+          asm_group_id?: number;
+        };
+      };
+      responses: {
+        /** @description The audience. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["AudienceEstimate"];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        /** @description No segment, or a bad asm_group_id (validation_failed). */
+        422: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -2405,6 +2556,10 @@ export interface components {
       created_at: string;
       /** Format: date-time */
       updated_at: string;
+      /** @description 1 at creation; +1 on every PATCH that changes subject, html or text after the campaign was sent */
+      content_version: number;
+      /** @description set while the campaign is paused with corrected content not yet resumed; null otherwise */
+      fix: components["schemas"]["CampaignFix"] | null;
     };
     /** @description A campaign's numbers (live). audience = held + possibly_received. */
     Counts: {
@@ -2445,6 +2600,8 @@ export interface components {
         /** @description drops / handed over */
         drop_rate: number;
       };
+      /** @description messages held at SendGrid with content that was then corrected: their batch was cancelled at SendGrid (discarded, never sent) and the recipients handed over again with the corrected content (Fix, then resume). A recipient withdrawn twice counts twice. */
+      withdrawn: number;
     };
     /** @description How much of what was handed to SendGrid a pause arriving now would still hold: messages whose send_at is more than 10 minutes away. */
     Stoppability: {
@@ -3041,6 +3198,67 @@ export interface components {
       first_name: string;
       last_name: string;
       kinds: components["schemas"]["SuppressionKind"][];
+    };
+    /** @description A paused campaign whose content was corrected since it was handed to SendGrid: what Resume will do (Fix, then resume). */
+    CampaignFix: {
+      /**
+       * Format: date-time
+       * @description the last correction
+       */
+      changed_at: string;
+      /** @description who made it (email) */
+      changed_by: string;
+      /** @description which content fields differ from what was handed over */
+      fields: ("subject" | "html" | "text")[];
+      /** @description messages SendGrid holds with the old content: Resume cancels the batch at SendGrid and hands these recipients over again with the corrected content */
+      withdraw: number;
+      /** @description recipients never handed over: they get the corrected content */
+      hand_over: number;
+      /** @description recipients who possibly received the old version: they get nothing more from the campaign (step 5's correction is for them) */
+      not_resent: number;
+      preflight: components["schemas"]["Preflight"];
+    };
+    /** @description Any of the fields. A draft may change all of them; a paused campaign only name, subject, html and text (its audience is already snapshotted: segments and the sending settings are 422 not_draft_field). While sending, pause first (409 campaign_sending). Cancelled or failed campaigns cannot change (409 campaign_finished). */
+    CampaignPatch: {
+      name?: string;
+      subject?: string;
+      html?: string;
+      text?: string;
+      /** @description draft only */
+      segments?: string[];
+      /** @description draft only */
+      send_buffer_seconds?: number;
+      /** @description draft only */
+      canary_percent?: number;
+      /** @description draft only */
+      canary_hold_seconds?: number;
+      /** @description draft only; 0 for none */
+      asm_group_id?: number;
+    };
+    CampaignPreview: {
+      /** @description whom it was rendered for */
+      recipient_id: string;
+      email: string;
+      /** @description merge tags resolved (fallbacks applied) */
+      subject: string;
+      /** @description merge tags resolved, values HTML-escaped */
+      html: string;
+      text: string;
+      /** @description the first 25 of the audience by address (the live audience of a draft, the snapshot once sent), to pick whom to preview as */
+      recipients: {
+          recipient_id: string;
+          email: string;
+        }[];
+    };
+    AudienceEstimate: {
+      /** @description each asked segment with its members (0 for an unknown name) */
+      segments: components["schemas"]["Segment"][];
+      /** @description distinct addresses in any of the segments */
+      members: number;
+      /** @description of those, suppressed now (any kind; group unsubscribes of asm_group_id) */
+      suppressed: number;
+      /** @description members − suppressed: who a send now would snapshot */
+      audience: number;
     };
   };
   responses: {

@@ -55,6 +55,30 @@ export type CampaignRates = CampaignCounts['rates'];
 export type Stoppability = Schemas['Stoppability'];
 export type Campaign = Schemas['Campaign'];
 export type PauseResponse = Answer<'/api/v1/campaigns/{id}/pause', 'post', 200>;
+/** Set while a paused campaign has corrected content not yet resumed: what Resume will do. */
+export type CampaignFix = Schemas['CampaignFix'];
+/** `POST /api/v1/campaigns`: a draft. */
+export type NewCampaign = Schemas['CampaignRequest'];
+/** `PATCH /api/v1/campaigns/{id}`: a draft's fields, or a paused campaign's content. */
+export type CampaignPatch = Schemas['CampaignPatch'];
+export type CampaignPreview = Schemas['CampaignPreview'];
+/** The campaign preflight (`POST …/preflight`, and `fix.preflight`). */
+export type CampaignPreflight = Schemas['Preflight'];
+export type CampaignProblem = Schemas['Problem'];
+export type CampaignProblemCode = CampaignProblem['code'];
+export type CampaignSendResponse = Answer<'/api/v1/campaigns/{id}/send', 'post', 202>;
+export type CampaignTestRequest = Body<'/api/v1/campaigns/{id}/test', 'post'>;
+export type CampaignTestResponse = Answer<'/api/v1/campaigns/{id}/test', 'post', 202>;
+/** `GET /api/v1/audience`: the live audience of some segments, minus suppressions. */
+export type AudienceEstimate = Schemas['AudienceEstimate'];
+export type Brand = Schemas['Brand'];
+
+// ---- Recipients (api/recipients.go) ----
+
+export type Segment = Schemas['Segment'];
+export type ImportResult = Schemas['ImportResult'];
+export type RejectedRow = ImportResult['rejected'][number];
+
 /** One stored SendGrid event (GET /api/v1/events). */
 export type EventRow = Answer<'/api/v1/events', 'get', 200>[number];
 

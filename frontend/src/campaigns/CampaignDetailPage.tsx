@@ -4,16 +4,23 @@ import type { Campaign } from '../api/types';
 import { useCan } from '../auth/can';
 import { useCampaignIncidents } from '../incidents/api';
 import { formatCount, formatDateTime, formatRate } from '../lib/format';
-import { ConfirmDialog } from '../shell/Dialog';
 import { ErrorNotice, Loading } from '../shell/ErrorNotice';
 import { PageHeader } from '../shell/PageHeader';
-import { isLive, isPausable, useCampaign, useCampaignEvents, useCancelCampaign, useResumeCampaign } from './api';
+import { isLive, isPausable, useCampaign, useCampaignEvents } from './api';
 import { CampaignStatusBadge } from './CampaignStatusBadge';
+import { CancelDialog } from './CancelDialog';
+import { DraftCampaignView } from './DraftCampaignView';
 import { EventsChart } from './EventsChart';
 import { PauseDialog } from './PauseDialog';
+import { FixContentPanel, FixNotice } from './FixContentPanel';
 import { PauseReadout, StoppabilityText } from './PauseReadout';
+import { ResumeDialog } from './ResumeDialog';
 
-/** /campaigns/:id — counters, the pause state, events over time, and pause/resume/cancel. */
+/**
+ * /campaigns/:id — a draft's composer (DraftCampaignView); for anything sent:
+ * counters, the pause state, events over time, pause / fix content / resume /
+ * cancel, and what a corrected resume withdrew and re-sent.
+ */
 export function CampaignDetailPage() {
   const { id = '' } = useParams();
   const campaign = useCampaign(id);
@@ -30,7 +37,12 @@ export function CampaignDetailPage() {
       </>
     );
   }
-  return <CampaignView campaign={campaign.data} />;
+  // A draft is composed (edit, check, preview, test, send); anything sent is watched and controlled.
+  return campaign.data.status === 'draft' ? (
+    <DraftCampaignView campaign={campaign.data} />
+  ) : (
+    <CampaignView campaign={campaign.data} />
+  );
 }
 
 const COUNTERS: ReadonlyArray<{ key: keyof Omit<Campaign['counts'], 'rates'>; label: string }> = [
@@ -50,19 +62,20 @@ const COUNTERS: ReadonlyArray<{ key: keyof Omit<Campaign['counts'], 'rates'>; la
   { key: 'deferred', label: 'Deferred' },
   { key: 'complained', label: 'Complained' },
   { key: 'unsubscribed', label: 'Unsubscribed' },
+  { key: 'withdrawn', label: 'Withdrawn and re-sent' },
 ];
 
 function CampaignView({ campaign: c }: { campaign: Campaign }) {
   const can = useCan();
   const events = useCampaignEvents(c.id, isLive(c.status));
   const incidents = useCampaignIncidents(c.id);
-  const resume = useResumeCampaign();
-  const cancel = useCancelCampaign();
   const [dialog, setDialog] = useState<'pause' | 'resume' | 'cancel' | null>(null);
+  const [fixing, setFixing] = useState(false);
   // Open first, then newest: the incident that matters now.
   const incident = incidents.data?.[0];
+  const paused = c.status === 'paused';
   const canCancel = ['draft', 'sending', 'paused', 'sent'].includes(c.status) && can('campaign.cancel');
-  const showReadout = c.status === 'paused' || c.status === 'cancelled' || c.esp_pause.state !== 'none';
+  const showReadout = paused || c.status === 'cancelled' || c.esp_pause.state !== 'none';
 
   return (
     <div className="campaign-page">
@@ -79,13 +92,26 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
         ) : null}
       </div>
 
+      {c.counts.withdrawn > 0 ? (
+        <p className="callout" role="status">
+          <strong>{formatCount(c.counts.withdrawn)} withdrawn and re-sent</strong>: messages SendGrid held with the old
+          content were discarded there and handed over again with the corrected content.
+        </p>
+      ) : null}
+      {paused && c.fix ? <FixNotice fix={c.fix} /> : null}
+
       <div className="action-bar">
         {isPausable(c.status) && can('campaign.pause') ? (
           <button type="button" className="button button--danger button--pause" onClick={() => setDialog('pause')}>
             Pause
           </button>
         ) : null}
-        {c.status === 'paused' && can('campaign.resume') ? (
+        {paused && can('campaign.create') ? (
+          <button type="button" className="button button--secondary" aria-expanded={fixing} onClick={() => setFixing((v) => !v)}>
+            Fix content
+          </button>
+        ) : null}
+        {paused && can('campaign.resume') ? (
           <button type="button" className="button button--primary" onClick={() => setDialog('resume')}>
             Resume
           </button>
@@ -101,6 +127,8 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
           Last handoff error: {c.last_error}
         </p>
       ) : null}
+
+      {paused && fixing ? <FixContentPanel campaign={c} onClose={() => setFixing(false)} /> : null}
 
       {showReadout ? (
         <section className="panel" aria-labelledby="pause-heading">
@@ -154,43 +182,16 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
 
       {dialog === 'pause' ? <PauseDialog campaign={c} onClose={() => setDialog(null)} /> : null}
       {dialog === 'resume' ? (
-        <ConfirmDialog
-          title={`Resume “${c.name}”?`}
-          confirmLabel="Resume sending"
-          pending={resume.isPending}
-          error={resume.error ? <ErrorNotice error={resume.error} title="Not resumed" /> : undefined}
+        <ResumeDialog
+          campaign={c}
+          incidentId={incident?.id}
           onClose={() => {
             setDialog(null);
-            resume.reset();
+            setFixing(false);
           }}
-          onConfirm={() => resume.mutate(c.id, { onSuccess: () => setDialog(null) })}
-        >
-          <p>
-            SendGrid releases the {formatCount(c.counts.held)} messages held, and Firebreak hands over the rest of the
-            audience. Only resume once you are sure the campaign is right.
-          </p>
-        </ConfirmDialog>
+        />
       ) : null}
-      {dialog === 'cancel' ? (
-        <ConfirmDialog
-          title={`Cancel “${c.name}” for good?`}
-          confirmLabel="Cancel campaign"
-          cancelLabel="Keep it"
-          tone="danger"
-          pending={cancel.isPending}
-          error={cancel.error ? <ErrorNotice error={cancel.error} title="Not cancelled" /> : undefined}
-          onClose={() => {
-            setDialog(null);
-            cancel.reset();
-          }}
-          onConfirm={() => cancel.mutate(c.id, { onSuccess: () => setDialog(null) })}
-        >
-          <p>
-            Firebreak drops everything it has not handed over, and SendGrid discards what it still holds. This cannot be
-            undone.
-          </p>
-        </ConfirmDialog>
-      ) : null}
+      {dialog === 'cancel' ? <CancelDialog campaign={c} onClose={() => setDialog(null)} /> : null}
     </div>
   );
 }

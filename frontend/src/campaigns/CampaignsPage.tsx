@@ -33,6 +33,13 @@ export function CampaignsPage() {
       <PageHeader title="Campaigns">
         Campaigns sent through Firebreak, with what reached SendGrid and what can still be held.
       </PageHeader>
+      {can('campaign.create') ? (
+        <div className="action-bar page-actions">
+          <Link to="/campaigns/new" className="button button--primary">
+            New campaign
+          </Link>
+        </div>
+      ) : null}
 
       {campaigns.isPending ? <Loading label="Loading campaigns…" /> : null}
       {campaigns.isError && !campaigns.isFetchNextPageError ? (

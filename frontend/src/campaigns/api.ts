@@ -65,7 +65,11 @@ export function useCampaignEvents(id: string, live: boolean) {
   });
 }
 
-function useCampaignUpdate() {
+/**
+ * Keeps the caches in step with a campaign an action answered: its page, its
+ * row in the list, and (refetched) the lists and incidents it may have moved.
+ */
+export function useCampaignUpdate() {
   const queryClient = useQueryClient();
   return (campaign: Campaign) => {
     queryClient.setQueryData(campaignKeys.detail(campaign.id), campaign);

@@ -7,6 +7,7 @@ import { BrandMark } from './BrandMark';
 const NAV_ITEMS = [
   { to: '/campaigns', label: 'Campaigns' },
   { to: '/incidents', label: 'Incidents' },
+  { to: '/recipients', label: 'Recipients' },
 ] as const;
 
 /**

@@ -1,5 +1,5 @@
 /** Wire-shaped sample data for component tests. */
-import type { Campaign, Communication, Incident, Task, User } from '../api/types';
+import type { Brand, Campaign, CampaignFix, Communication, Incident, Task, User } from '../api/types';
 
 export const legalUser: User = {
   id: '9a1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c22',
@@ -50,6 +50,7 @@ export function campaign(overrides: Partial<Campaign> = {}): Campaign {
       complained: 2,
       unsubscribed: 1,
       rates: { complaint_rate: 0.005, hard_bounce_rate: 0.004, drop_rate: 0 },
+      withdrawn: 0,
     },
     stoppability: { catchable: 1000, catchable_until: '2030-06-03T14:32:00Z', next_deadline: '2030-06-03T14:32:00Z' },
     failed_requests: 0,
@@ -61,6 +62,8 @@ export function campaign(overrides: Partial<Campaign> = {}): Campaign {
     finished_at: null,
     created_at: '2030-06-03T14:00:00Z',
     updated_at: '2030-06-03T14:17:00Z',
+    content_version: 1,
+    fix: null,
     ...overrides,
   };
 }
@@ -186,4 +189,48 @@ export function breachNotice(overrides: Partial<Communication> = {}): Communicat
     audience: { affected: 120, suppressed: 7, already_received: 0, will_receive: 113 },
     ...overrides,
   });
+}
+
+/** The brand campaigns c1… come from (GET /api/v1/brands). */
+export function brand(overrides: Partial<Brand> = {}): Brand {
+  return {
+    id: 'b1',
+    name: 'Acme Outdoor',
+    from_email: 'news@acme.example',
+    from_name: 'Acme Outdoor',
+    reply_to: 'help@acme.example',
+    logo_url: '',
+    primary_color: '#1f6f5c',
+    footer_html: '',
+    physical_address: '1 Trail Way, Portland, OR',
+    created_at: '2030-06-01T10:00:00Z',
+    ...overrides,
+  };
+}
+
+/** Campaign c1 as a draft (nothing sent, counts zero). */
+export function draftCampaign(overrides: Partial<Campaign> = {}): Campaign {
+  const zero = campaign().counts;
+  return campaign({
+    status: 'draft',
+    batch_id: '',
+    counts: Object.fromEntries(Object.entries(zero).map(([k, v]) => [k, typeof v === 'number' ? 0 : v])) as Campaign['counts'],
+    stoppability: { catchable: 0, catchable_until: null, next_deadline: null },
+    send_started_at: null,
+    ...overrides,
+  });
+}
+
+/** A paused campaign's corrected content, not yet resumed (Campaign.fix). */
+export function campaignFix(overrides: Partial<CampaignFix> = {}): CampaignFix {
+  return {
+    changed_at: '2030-06-03T14:30:00Z',
+    changed_by: 'mara@example.com',
+    fields: ['html'],
+    withdraw: 180,
+    hand_over: 20,
+    not_resent: 1000,
+    preflight: { ok: true, audience: 1200, problems: [] },
+    ...overrides,
+  };
 }
