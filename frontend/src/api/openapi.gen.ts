@@ -623,7 +623,7 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
-        /** @description The corrected content fails preflight (code preflight_failed, details.problems). */
+        /** @description The corrected content fails preflight (code preflight_failed, details.preflight: {ok, audience, problems}, as for send). */
         422: {
           content: {
             "application/json": components["schemas"]["Error"];
