@@ -3,6 +3,7 @@ package campaign_test
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/firebreak/firebreak/domain/campaign"
@@ -96,5 +97,15 @@ func TestContentDiffShowsTheChangedLinesOnly(t *testing.T) {
 	}
 	if d := campaign.ContentDiff(campaign.Content{}, long); len(d) != 1 || !d[0].Truncated || len(d[0].Lines) != 60 {
 		t.Fatalf("a 200-line change: %d lines, truncated %v; want 60 kept and truncated", len(d[0].Lines), d[0].Truncated)
+	}
+}
+
+func TestUnresolvedTagMessageCountsInWords(t *testing.T) {
+	tag := campaign.Tag{Raw: "{{first_name}}", Field: "first_name"}
+	if m := campaign.UnresolvedTagMessage(campaign.TagGap{Tag: tag, Count: 1}); !strings.Contains(m, "empty for 1 recipient and") {
+		t.Errorf("one: %q", m)
+	}
+	if m := campaign.UnresolvedTagMessage(campaign.TagGap{Tag: tag, Count: 3}); !strings.Contains(m, "empty for 3 recipients and") {
+		t.Errorf("three: %q", m)
 	}
 }

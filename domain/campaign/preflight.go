@@ -64,8 +64,7 @@ func CheckPreflight(c Campaign, b Brand, facts AudienceFacts) Preflight {
 		if g.Count == 0 {
 			continue
 		}
-		add("unresolved_merge_tag", fmt.Sprintf("%s is empty for %d recipients and has no fallback (write it as {{%s|fallback}}).",
-			g.Tag.Raw, g.Count, g.Tag.Field), g.Count, g.Examples)
+		add("unresolved_merge_tag", UnresolvedTagMessage(g), g.Count, g.Examples)
 	}
 	if facts.Size == 0 {
 		add("empty_audience", "No recipient is in the campaign's segments (after removing suppressed addresses).", 0, nil)
@@ -81,4 +80,14 @@ func isBlank(s string) bool {
 		}
 	}
 	return true
+}
+
+// UnresolvedTagMessage says that a tag without a fallback is empty for some
+// recipients, and how to write the fallback (campaigns and communications).
+func UnresolvedTagMessage(g TagGap) string {
+	who := fmt.Sprintf("%d recipients", g.Count)
+	if g.Count == 1 {
+		who = "1 recipient"
+	}
+	return fmt.Sprintf("%s is empty for %s and has no fallback (write it as {{%s|fallback}}).", g.Tag.Raw, who, g.Tag.Field)
 }

@@ -159,8 +159,7 @@ func Preflight(in PreflightInput) []campaign.Problem {
 		if g.Count == 0 {
 			continue
 		}
-		add(CodeUnresolvedMergeTag, fmt.Sprintf("%s is empty for %d recipients and has no fallback (write it as {{%s|fallback}}).",
-			g.Tag.Raw, g.Count, g.Tag.Field), g.Count, g.Examples...)
+		add(CodeUnresolvedMergeTag, campaign.UnresolvedTagMessage(g), g.Count, g.Examples...)
 	}
 
 	var unbranded []string

@@ -67,7 +67,7 @@ export class AdminApi {
     return this.request<{
       id: string;
       status: string;
-      counts: { audience: number; handed_to_esp: number };
+      counts: { audience: number; handed_to_esp: number; withdrawn: number };
       esp_pause: { state: string };
     }>('GET', `/api/v1/campaigns/${id}`);
   }
