@@ -97,3 +97,27 @@ func Evaluate(w Window, sends []Send, raised []Alert, now time.Time) Outcome {
 	out.CloseClear = len(raised) == 0 && len(out.Alerts) == 0 && !now.Before(w.End)
 	return out
 }
+
+// Point is one bucket of the series: events of the window's sends that
+// occurred in [At, At + bucket).
+type Point struct {
+	At            time.Time
+	Delivered     int
+	Bounced       int // hard bounces
+	Complained    int
+	Unsubscribed  int
+	Opened        int // human opens
+	MachineOpened int
+	Blocked       int
+}
+
+// SeriesHourlyFor is how long the series stays hourly; past it, daily.
+const SeriesHourlyFor = 72 * time.Hour
+
+// Bucket is the series' bucket for a window spanning span so far.
+func Bucket(span time.Duration) time.Duration {
+	if span > SeriesHourlyFor {
+		return 24 * time.Hour
+	}
+	return time.Hour
+}

@@ -1,0 +1,35 @@
+package monitoring
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the storage step 6 needs (adapter/postgres). Everything the tick
+// decides is re-derived from it, so a lost task or a flushed Redis loses
+// nothing.
+type Store interface {
+	// StartWatchWindow stores w unless the incident has a window already;
+	// either way it returns the stored one, and whether this call created it.
+	StartWatchWindow(ctx context.Context, w Window) (Window, bool, error)
+	// GetWatchWindow is the incident's window, or ErrNoWindow.
+	GetWatchWindow(ctx context.Context, incidentID string) (Window, error)
+	// ListWatchingWindows lists the windows still watching.
+	ListWatchingWindows(ctx context.Context) ([]Window, error)
+	// CloseWatchWindow moves a watching window to status at at; false when
+	// it was no longer watching.
+	CloseWatchWindow(ctx context.Context, incidentID, status string, at time.Time) (bool, error)
+	// BrandOfCampaign is the campaign's brand id.
+	BrandOfCampaign(ctx context.Context, campaignID string) (string, error)
+	// BrandSends lists the brand's campaigns and communications that started
+	// sending in [from, to), with their counters, newest first.
+	BrandSends(ctx context.Context, brandID string, from, to time.Time) ([]Send, error)
+	// MonitoringSeries buckets the events of the brand's sends started in
+	// [from, to) that occurred then, by bucket from from; empty buckets are absent.
+	MonitoringSeries(ctx context.Context, brandID string, from, to time.Time, bucket time.Duration) ([]Point, error)
+	// InsertMonitoringAlerts stores the alerts not stored yet (one per
+	// incident, send and metric) and returns only those.
+	InsertMonitoringAlerts(ctx context.Context, incidentID string, alerts []Alert) ([]Alert, error)
+	// ListMonitoringAlerts lists the incident's alerts, oldest first.
+	ListMonitoringAlerts(ctx context.Context, incidentID string) ([]Alert, error)
+}
