@@ -26,7 +26,9 @@ CREATE INDEX watch_windows_watching_idx ON watch_windows (ends_at) WHERE status 
 -- monitoring_alerts: a crossing, once per send and metric (the unique key:
 -- a tick repeated after a crash or a flushed Redis inserts nothing new).
 -- baseline/threshold are the values it was judged by; delivered the send's
--- delivered count when it crossed.
+-- delivered count when it crossed. handled_at: when the tick had paused the
+-- send, reopened the incident and notified the owner for it; an alert stored
+-- but not handled (a crash in between) is handled by the next tick.
 CREATE TABLE monitoring_alerts (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     incident_id uuid NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
@@ -39,6 +41,7 @@ CREATE TABLE monitoring_alerts (
     send_id     uuid NOT NULL,
     send_name   text NOT NULL DEFAULT '',
     delivered   integer NOT NULL,
+    handled_at  timestamptz,
     UNIQUE (incident_id, send_kind, send_id, metric)
 );
 CREATE INDEX monitoring_alerts_incident_idx ON monitoring_alerts (incident_id, at);

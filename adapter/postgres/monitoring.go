@@ -245,12 +245,13 @@ type alertRow struct {
 	SendID    string    `json:"send_id"`
 	SendName  string    `json:"send_name"`
 	Delivered int       `json:"delivered"`
+	Handled   bool      `json:"-"`
 }
 
 func toAlert(r alertRow) monitoring.Alert {
 	return monitoring.Alert{At: r.At, Metric: monitoring.Metric(r.Metric), Value: r.Value, Baseline: r.Baseline,
 		Threshold: r.Threshold, SendKind: monitoring.SendKind(r.SendKind), SendID: r.SendID, SendName: r.SendName,
-		Delivered: r.Delivered}
+		Delivered: r.Delivered, Handled: r.Handled}
 }
 
 // InsertMonitoringAlerts implements monitoring.Store: one statement; an
@@ -292,7 +293,7 @@ func (s *Store) InsertMonitoringAlerts(ctx context.Context, incidentID string, a
 func (s *Store) ListMonitoringAlerts(ctx context.Context, incidentID string) ([]monitoring.Alert, error) {
 	var rows []alertRow
 	if err := s.db.WithContext(ctx).Raw(`SELECT at, metric, value, baseline, threshold, send_kind, send_id::text,
-			send_name, delivered FROM monitoring_alerts WHERE incident_id = CAST(? AS uuid) ORDER BY at, metric, send_id`,
+			send_name, delivered, handled_at IS NOT NULL AS handled FROM monitoring_alerts WHERE incident_id = CAST(? AS uuid) ORDER BY at, metric, send_id`,
 		incidentID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list alerts of %s: %w", incidentID, translate(err, nil, nil))
 	}
@@ -301,4 +302,30 @@ func (s *Store) ListMonitoringAlerts(ctx context.Context, incidentID string) ([]
 		out[i] = toAlert(r)
 	}
 	return out, nil
+}
+
+// MarkAlertsHandled implements monitoring.Store: the incident's alerts not
+// handled yet are marked handled at at.
+func (s *Store) MarkAlertsHandled(ctx context.Context, incidentID string, at time.Time) error {
+	err := s.db.WithContext(ctx).Exec(`UPDATE monitoring_alerts SET handled_at = ?
+		WHERE incident_id = CAST(? AS uuid) AND handled_at IS NULL`, at, incidentID).Error
+	if err != nil {
+		return fmt.Errorf("mark alerts of %s handled: %w", incidentID, translate(err, nil, nil))
+	}
+	return nil
+}
+
+// ResolvedWithoutWindow implements monitoring.Store: incidents resolved
+// since since that have no watch window (a start that failed after the
+// resolve committed), oldest first.
+func (s *Store) ResolvedWithoutWindow(ctx context.Context, since time.Time) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Raw(`SELECT i.id::text FROM incidents i
+		WHERE i.status = 'resolved' AND i.resolved_at >= ?
+			AND NOT EXISTS (SELECT 1 FROM watch_windows w WHERE w.incident_id = i.id)
+		ORDER BY i.resolved_at, i.id`, since).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("resolved incidents without a window: %w", translate(err, nil, nil))
+	}
+	return ids, nil
 }

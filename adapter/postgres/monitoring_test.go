@@ -188,4 +188,32 @@ func TestMonitoringAlertsOncePerSendAndMetric(t *testing.T) {
 	if all[0].Delivered != 400 || all[0].Threshold != 0.002 || all[0].SendName != "n" {
 		t.Errorf("round trip: %+v", all[0])
 	}
+	if all[0].Handled {
+		t.Error("a new alert is not handled")
+	}
+	if err := st.MarkAlertsHandled(ctx, monIncident, monT0.Add(4*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if all, _ := st.ListMonitoringAlerts(ctx, monIncident); len(all) != 3 || !all[0].Handled || !all[2].Handled {
+		t.Errorf("after mark: %+v", all)
+	}
+}
+
+func TestMonitoringResolvedWithoutWindow(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	seedMonitoring(t, st.SQL())
+	ids, err := st.ResolvedWithoutWindow(ctx, monT0.Add(-time.Hour))
+	if err != nil || len(ids) != 1 || ids[0] != monIncident {
+		t.Fatalf("without window: %v %v", ids, err)
+	}
+	if ids, _ := st.ResolvedWithoutWindow(ctx, monT0.Add(time.Hour)); len(ids) != 0 {
+		t.Errorf("resolved before since: %v", ids)
+	}
+	if _, _, err := st.StartWatchWindow(ctx, monitoring.NewWindow(monIncident, monBrand, monCampaign, monT0, time.Hour, monitoring.Baseline{})); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := st.ResolvedWithoutWindow(ctx, monT0.Add(-time.Hour)); len(ids) != 0 {
+		t.Errorf("with a window: %v", ids)
+	}
 }

@@ -48,6 +48,9 @@ type Alert struct {
 	SendID    string
 	SendName  string
 	Delivered int
+	// Handled: the tick paused the send, reopened the incident and notified
+	// for it (stored alerts only).
+	Handled bool
 }
 
 // Key identifies an alert: one per send and metric.

@@ -32,4 +32,9 @@ type Store interface {
 	InsertMonitoringAlerts(ctx context.Context, incidentID string, alerts []Alert) ([]Alert, error)
 	// ListMonitoringAlerts lists the incident's alerts, oldest first.
 	ListMonitoringAlerts(ctx context.Context, incidentID string) ([]Alert, error)
+	// MarkAlertsHandled marks the incident's unhandled alerts handled at at.
+	MarkAlertsHandled(ctx context.Context, incidentID string, at time.Time) error
+	// ResolvedWithoutWindow lists the incidents resolved since since that
+	// have no window (their start failed after the resolve committed).
+	ResolvedWithoutWindow(ctx context.Context, since time.Time) ([]string, error)
 }
