@@ -15,6 +15,11 @@ type Watcher interface {
 	StartWatch(ctx context.Context, inc Incident) error
 }
 
+// SetWatcher sets the Watcher after construction: the composition root
+// builds the monitoring service from this one, so it cannot be in Deps then.
+// Call it before the service is used.
+func (s *Service) SetWatcher(w Watcher) { s.watch = w }
+
 // startWatch runs after a committed resolve.
 func (s *Service) startWatch(ctx context.Context, inc Incident) {
 	if s.watch == nil || inc.Status != Resolved {
