@@ -498,3 +498,22 @@ func TestMonitoringTickLosesNothing(t *testing.T) {
 		t.Errorf("monitoring %s %+v", m.Status, m.Alerts)
 	}
 }
+
+func TestMonitoringAnswers(t *testing.T) {
+	f := newMonFixture(t)
+	viewer := f.addUser("viewer@acme.example", "legal") // every role reads it
+	id := f.incidentID()
+	if r := f.do(call{method: "GET", path: "/api/v1/incidents/" + id + "/monitoring", token: viewer}); r.status != 200 {
+		t.Errorf("monitoring200: %d %s", r.status, r.body)
+	}
+	if r := f.do(call{method: "GET", path: "/api/v1/incidents/" + id + "/monitoring"}); r.status != 401 {
+		t.Errorf("monitoring401: %d", r.status)
+	}
+	r := f.do(call{method: "GET", path: "/api/v1/incidents/00000000-0000-0000-0000-000000000404/monitoring", token: viewer})
+	if r.status != 404 || r.errorBody(t).Code != "incident_not_found" {
+		t.Errorf("monitoring404: %d %s", r.status, r.body)
+	}
+	if r := f.do(call{method: "GET", path: "/api/v1/incidents/not-a-uuid/monitoring", token: viewer}); r.status != 404 {
+		t.Errorf("monitoring404 for a malformed id: %d %s", r.status, r.body)
+	}
+}
