@@ -517,3 +517,27 @@ func TestMonitoringAnswers(t *testing.T) {
 		t.Errorf("monitoring404 for a malformed id: %d %s", r.status, r.body)
 	}
 }
+
+// TestMonitoringResolvedAgainWatchesAgain: after an alert reopened it, the
+// incident resolved again starts a new watch; the paused send never alerts
+// again, and a calm window then closes clear.
+func TestMonitoringResolvedAgainWatchesAgain(t *testing.T) {
+	f := newMonFixture(t)
+	id := f.resolve(monT0.Add(time.Hour))
+	f.send("Next", monT0.Add(2*time.Hour), "sending", 1000, 1000, 0, 5, 0)
+	f.tick(monT0.Add(3 * time.Hour))
+	again := monT0.Add(5 * time.Hour)
+	f.resolve(again)
+	m := f.monitoring(id)
+	if m.Status != "watching" || !m.Window.Start.Equal(again) || len(m.Alerts) != 1 {
+		t.Fatalf("resolved again: %s %+v %d alerts", m.Status, m.Window, len(m.Alerts))
+	}
+	f.tick(again.Add(time.Hour))
+	f.tick(again.Add(7*24*time.Hour + time.Minute))
+	if m := f.monitoring(id); m.Status != "clear" {
+		t.Fatalf("after the second window: %s", m.Status)
+	}
+	if n := f.actions(id, incident.ActionReopen); n != 1 {
+		t.Errorf("reopened %d times, want 1", n)
+	}
+}

@@ -64,17 +64,22 @@ func toWindow(r windowRow) (monitoring.Window, error) {
 const windowSelect = `SELECT w.incident_id::text, w.brand_id::text, i.campaign_id::text, w.started_at, w.ends_at,
 	w.status, w.closed_at, w.baseline FROM watch_windows w JOIN incidents i ON i.id = w.incident_id`
 
-// StartWatchWindow implements monitoring.Store: the incident's first window
-// stays (ON CONFLICT DO NOTHING), so a repeated resolve or a retried start
-// keeps the window and baseline it began with. started tells whether this
-// call created it.
+// StartWatchWindow implements monitoring.Store. A watching or clear window
+// stays as it is (a repeated resolve or a retried start keeps the window it
+// began with); a window in alert — the incident was reopened by it and is
+// now resolved again — starts over from w's start to w's end, watching, with
+// its first baseline and its alerts kept (so a send already alerted on never
+// alerts again). started tells whether this call started or restarted it.
 func (s *Store) StartWatchWindow(ctx context.Context, w monitoring.Window) (monitoring.Window, bool, error) {
 	b, err := json.Marshal(toBaselineJSON(w.Baseline))
 	if err != nil {
 		return monitoring.Window{}, false, err
 	}
-	res := s.db.WithContext(ctx).Exec(`INSERT INTO watch_windows (incident_id, brand_id, started_at, ends_at, status, baseline)
-		VALUES (CAST(? AS uuid), CAST(? AS uuid), ?, ?, 'watching', ?) ON CONFLICT (incident_id) DO NOTHING`,
+	res := s.db.WithContext(ctx).Exec(`INSERT INTO watch_windows AS o (incident_id, brand_id, started_at, ends_at, status, baseline)
+		VALUES (CAST(? AS uuid), CAST(? AS uuid), ?, ?, 'watching', ?)
+		ON CONFLICT (incident_id) DO UPDATE SET started_at = EXCLUDED.started_at, ends_at = EXCLUDED.ends_at,
+			status = 'watching', closed_at = NULL
+		WHERE o.status = 'alert' AND EXCLUDED.started_at > o.started_at`,
 		w.IncidentID, w.BrandID, w.Start, w.End, b)
 	if res.Error != nil {
 		return monitoring.Window{}, false, fmt.Errorf("start watch window of %s: %w", w.IncidentID, translate(res.Error, nil, nil))

@@ -97,6 +97,20 @@ func TestMonitoringWindowLifecycle(t *testing.T) {
 	if err != nil || len(ws) != 1 {
 		t.Fatalf("watching: %v %v", ws, err)
 	}
+	// a restart only applies to a window in alert
+	restart := w
+	restart.Start, restart.End = monT0.Add(2*time.Hour), monT0.Add(2*time.Hour+7*24*time.Hour)
+	if got, started, err := st.StartWatchWindow(ctx, restart); err != nil || started || !got.Start.Equal(monT0) {
+		t.Fatalf("restart of a watching window: %v %v %+v", started, err, got)
+	}
+	if ok, err := st.CloseWatchWindow(ctx, monIncident, monitoring.Alerted, monT0.Add(3*time.Hour)); !ok || err != nil {
+		t.Fatalf("alert: %v %v", ok, err)
+	}
+	got, started, err = st.StartWatchWindow(ctx, restart)
+	if err != nil || !started || !got.Start.Equal(restart.Start) || !got.End.Equal(restart.End) ||
+		got.Status != monitoring.Watching || got.ClosedAt != nil || got.Baseline.Delivered != 5000 {
+		t.Fatalf("restart after an alert: %v %v %+v", started, err, got)
+	}
 	if ok, err := st.CloseWatchWindow(ctx, monIncident, monitoring.Clear, monT0.Add(15*24*time.Hour)); !ok || err != nil {
 		t.Fatalf("close: %v %v", ok, err)
 	}

@@ -69,7 +69,7 @@ type Outcome struct {
 // raised again. A window that is not watching decides nothing. When the
 // window has ended, the sends are still judged first (their counters may
 // have grown since the last tick); it closes clear only when nothing was
-// ever raised.
+// raised since the window (re)started.
 func Evaluate(w Window, sends []Send, raised []Alert, now time.Time) Outcome {
 	if w.Status != Watching {
 		return Outcome{}
@@ -97,7 +97,14 @@ func Evaluate(w Window, sends []Send, raised []Alert, now time.Time) Outcome {
 			out.Alerts = append(out.Alerts, a)
 		}
 	}
-	out.CloseClear = len(raised) == 0 && len(out.Alerts) == 0 && !now.Before(w.End)
+	// alerts raised before the window (re)started belong to an earlier watch
+	earlier := 0
+	for _, a := range raised {
+		if a.At.Before(w.Start) {
+			earlier++
+		}
+	}
+	out.CloseClear = len(raised) == earlier && len(out.Alerts) == 0 && !now.Before(w.End)
 	return out
 }
 

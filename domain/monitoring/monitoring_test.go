@@ -218,3 +218,15 @@ func TestEvaluateCloseClear(t *testing.T) {
 		t.Errorf("days left %v", got)
 	}
 }
+
+func TestEvaluateRestartedWindowClosesClear(t *testing.T) {
+	w := window(monitoring.Baseline{})
+	earlier := []monitoring.Alert{{At: w.Start.Add(-time.Hour), Metric: monitoring.ComplaintRate, SendKind: monitoring.KindCampaign, SendID: "old"}}
+	if out := monitoring.Evaluate(w, nil, earlier, w.End); !out.CloseClear {
+		t.Error("an alert of the earlier watch kept the restarted window open")
+	}
+	during := []monitoring.Alert{{At: w.Start.Add(time.Hour), Metric: monitoring.ComplaintRate, SendKind: monitoring.KindCampaign, SendID: "s"}}
+	if out := monitoring.Evaluate(w, nil, during, w.End); out.CloseClear {
+		t.Error("a window with an alert closed clear")
+	}
+}

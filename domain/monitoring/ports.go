@@ -9,8 +9,10 @@ import (
 // decides is re-derived from it, so a lost task or a flushed Redis loses
 // nothing.
 type Store interface {
-	// StartWatchWindow stores w unless the incident has a window already;
-	// either way it returns the stored one, and whether this call created it.
+	// StartWatchWindow stores w unless the incident has a window already (a
+	// window in alert, of an incident resolved again, restarts from w's start
+	// to w's end with its baseline and alerts kept); either way it returns the
+	// stored one, and whether this call started or restarted it.
 	StartWatchWindow(ctx context.Context, w Window) (Window, bool, error)
 	// GetWatchWindow is the incident's window, or ErrNoWindow.
 	GetWatchWindow(ctx context.Context, incidentID string) (Window, error)
