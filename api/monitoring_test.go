@@ -288,6 +288,9 @@ func TestMonitoringBaselineBeforeAndAfterResolve(t *testing.T) {
 	if m.Baseline.Delivered != 4000 || len(m.Sends) != 0 || len(m.Alerts) != 0 {
 		t.Errorf("after resolve: baseline %+v sends %d", m.Baseline, len(m.Sends))
 	}
+	if n := f.actions(id, incident.ActionWatchStart); n != 1 {
+		t.Errorf("the window's start is on the timeline %d times, want 1", n)
+	}
 }
 
 func TestMonitoringCleanWindowClosesAndCompletesStep6(t *testing.T) {

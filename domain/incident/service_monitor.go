@@ -77,3 +77,13 @@ func (s *Service) CloseWatch(ctx context.Context, id string, end time.Time) (Inc
 	}
 	return inc, err
 }
+
+// RecordWatchStart puts the start of step 6's watch window on the timeline
+// (incident.watch_started, system actor): when it ends and what the
+// baseline's note says. It changes nothing else, resolved or not.
+func (s *Service) RecordWatchStart(ctx context.Context, id string, start, end time.Time, note string) error {
+	_, err := s.update(ctx, audit.System, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
+		return cur, Change{Action: ActionWatchStart, Data: map[string]any{"start": start, "end": end, "baseline": note}}, nil, nil
+	})
+	return err
+}

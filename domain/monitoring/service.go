@@ -22,6 +22,7 @@ type Incidents interface {
 	Get(ctx context.Context, id string) (incident.Incident, error)
 	ReopenForAlert(ctx context.Context, id string, a incident.MonitoringAlert) (incident.Incident, bool, error)
 	CloseWatch(ctx context.Context, id string, end time.Time) (incident.Incident, error)
+	RecordWatchStart(ctx context.Context, id string, start, end time.Time, note string) error
 }
 
 // CampaignPauser pauses a campaign on both planes (campaign.Service).
@@ -105,9 +106,15 @@ func (s *Service) StartWatch(ctx context.Context, inc incident.Incident) error {
 	if err != nil {
 		return err
 	}
-	if started {
-		s.d.Log.InfoContext(ctx, "watch window started", "incident_id", inc.ID, "brand_id", brand,
-			"ends_at", w.End, "enough_history", b.EnoughHistory)
+	if !started {
+		return nil
+	}
+	s.d.Log.InfoContext(ctx, "watch window started", "incident_id", inc.ID, "brand_id", brand,
+		"ends_at", w.End, "enough_history", b.EnoughHistory)
+	// the timeline entry is a record, not the truth (the window row is): a
+	// failure is logged and not retried
+	if err := s.d.Incidents.RecordWatchStart(ctx, inc.ID, w.Start, w.End, w.Baseline.Note); err != nil {
+		s.d.Log.WarnContext(ctx, "record the watch window's start", "incident_id", inc.ID, "err", err.Error())
 	}
 	return nil
 }
