@@ -48,9 +48,11 @@ type Users interface {
 // DefaultWindow is the watch window of a runbook that sets none.
 const DefaultWindow = 14 * 24 * time.Hour
 
-// MaxWindow bounds how far back the tick looks for a resolved incident
-// whose window failed to start.
-const MaxWindow = 90 * 24 * time.Hour
+// RecoverStartsFor bounds how far back the tick looks for a resolved
+// incident whose window failed to start: long enough to outlast a worker
+// outage, short enough that incidents resolved long before step 6 existed
+// are not watched (and their old sends paused) after an upgrade.
+const RecoverStartsFor = 7 * 24 * time.Hour
 
 // Deps wires a Service.
 type Deps struct {
@@ -153,7 +155,7 @@ func (s *Service) Tick(ctx context.Context) error {
 			first = err
 		}
 	}
-	missing, err := s.d.Store.ResolvedWithoutWindow(ctx, now.Add(-MaxWindow))
+	missing, err := s.d.Store.ResolvedWithoutWindow(ctx, now.Add(-RecoverStartsFor))
 	keep(err, "list resolved incidents without a window")
 	for _, id := range missing {
 		inc, err := s.d.Incidents.Get(ctx, id)
