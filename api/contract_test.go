@@ -70,6 +70,7 @@ var wireResponses = map[string]any{
 	"POST /api/v1/incidents 201":                            incidentResponse{},
 	"GET /api/v1/incidents 200":                             []incidentResponse{},
 	"GET /api/v1/incidents/{id} 200":                        incidentResponse{},
+	"GET /api/v1/incidents/{id}/monitoring 200":             incidentMonitoringResponse{},
 	"POST /api/v1/incidents/{id}/owner 200":                 incidentResponse{},
 	"POST /api/v1/incidents/{id}/legal-confirmation 200":    incidentResponse{},
 	"GET /api/v1/webhook/quarantine 200":                    []quarantineResponse{},

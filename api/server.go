@@ -19,6 +19,7 @@ import (
 	"github.com/firebreak/firebreak/domain/communication"
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/incident"
+	"github.com/firebreak/firebreak/domain/monitoring"
 	"github.com/firebreak/firebreak/domain/recipient"
 	"github.com/firebreak/firebreak/domain/runbook"
 	"github.com/firebreak/firebreak/domain/suppression"
@@ -64,6 +65,8 @@ type Deps struct {
 	Runbooks     *runbook.Set
 	// Communications is step 5 (nil in tests that do not need it).
 	Communications *communication.Service
+	// Monitoring is step 6 (nil in tests that do not need it).
+	Monitoring *monitoring.Service
 	// Events stores webhook batches; Webhook verifies and decodes SendGrid's
 	// posts (adapter/sendgrid.Webhook; nil refuses every post as unsigned).
 	Events     *event.Service
@@ -179,6 +182,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.PATCH("/api/v1/incidents/:id/tasks/:task_id", inc.patchTask, guard(auth.IncidentPlan)...)
 	e.GET("/api/v1/incidents/:id/timeline", inc.timeline, guard(auth.Read)...)
 	e.GET("/api/v1/incidents/:id/affected", inc.affected, guard(auth.Read)...)
+	e.GET("/api/v1/incidents/:id/monitoring", monitoringHandlers{d.Monitoring}.get, guard(auth.Read)...)
 	e.POST("/api/v1/incidents/:id/steps/:step/complete", inc.step(false), guard(auth.IncidentPlan)...)
 	e.POST("/api/v1/incidents/:id/steps/:step/skip", inc.step(true), guard(auth.IncidentPlan)...)
 	// Resolve: the incident's owner (whatever their role) or an admin; the

@@ -43,6 +43,8 @@ type Deps struct {
 	Communications Communications
 	// IncidentReconciler re-runs detection and escalation checks from Postgres.
 	IncidentReconciler func(ctx context.Context) error
+	// Monitor is step 6's tick (nil: the task is a no-op).
+	Monitor Monitor
 }
 
 // Escalator runs an incident's escalation check (incident.Service).
@@ -69,6 +71,7 @@ func NewMux(d Deps) *asynq.ServeMux {
 		return d.Incidents.Escalate(ctx, p.IncidentID)
 	})
 	mux.HandleFunc(tasks.TypeIncidentDetect, incidentTasks{d}.detect)
+	mux.HandleFunc(tasks.TypeMonitoringTick, monitoringTick(d.Monitor))
 	mux.HandleFunc(tasks.TypeSuppressionSync, func(ctx context.Context, _ *asynq.Task) error {
 		res, err := d.Syncer.Sync(ctx)
 		if err == nil {
@@ -88,5 +91,6 @@ func Periodic() map[string]*asynq.Task {
 		"@every 10m": tasks.NewMaintenancePurge(),
 		"@every 15s": tasks.NewReconcile(),
 		"@every 1h":  tasks.NewSuppressionSync(),
+		"@every 30s": tasks.NewMonitoringTick(),
 	}
 }

@@ -90,6 +90,7 @@ type Service struct {
 	jobs      Jobs
 	notify    Notifier
 	observe   Observer
+	watch     Watcher
 	now       func() time.Time
 	log       *slog.Logger
 
@@ -105,8 +106,10 @@ type Deps struct {
 	Jobs      Jobs
 	Notifier  Notifier
 	Observer  Observer
-	Now       func() time.Time
-	Log       *slog.Logger
+	// Watcher starts step 6's window on resolve (nil: no monitoring).
+	Watcher Watcher
+	Now     func() time.Time
+	Log     *slog.Logger
 }
 
 // NewService returns the use-cases.
@@ -118,7 +121,7 @@ func NewService(d Deps) *Service {
 		d.Log = slog.Default()
 	}
 	return &Service{repo: d.Repo, campaigns: d.Campaigns, runbooks: d.Runbooks, jobs: d.Jobs, notify: d.Notifier,
-		observe: d.Observer, now: d.Now, log: d.Log}
+		observe: d.Observer, watch: d.Watcher, now: d.Now, log: d.Log}
 }
 
 // ErrUnknownRunbook: no runbook has that id.
@@ -370,12 +373,17 @@ func (s *Service) Reclassify(ctx context.Context, actor audit.Actor, id, runbook
 
 // Resolve closes the incident: the owner or an admin; with a reason while
 // steps are unfinished; a data breach only after a legal confirmation
-// (Incident.Resolve has the rules).
+// (Incident.Resolve has the rules). Once committed, step 6's watch window
+// starts (Watcher).
 func (s *Service) Resolve(ctx context.Context, actor audit.Actor, roles []auth.Role, id, reason string) (Incident, error) {
-	return s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
+	inc, err := s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
 		next, ch, err := cur.Resolve(caller(actor, roles), reason, now)
 		return next, ch, nil, err
 	})
+	if err == nil {
+		s.startWatch(ctx, inc)
+	}
+	return inc, err
 }
 
 // ConfirmLegal records a legal user's sign-off (with what they checked) on

@@ -28,6 +28,7 @@ import (
 	"github.com/firebreak/firebreak/domain/esp"
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/incident"
+	"github.com/firebreak/firebreak/domain/monitoring"
 	"github.com/firebreak/firebreak/domain/recipient"
 	"github.com/firebreak/firebreak/domain/runbook"
 	"github.com/firebreak/firebreak/domain/suppression"
@@ -120,11 +121,16 @@ func serve(e env, cfg Config, m mode) error {
 		Facts:   st, UnsubscribeURL: campaigns.UnsubscribeURL, // preflight, preview, branded one-click links
 		Send:   communication.SendConfig{SendBuffer: cfg.SendBuffer, SendTimeout: cfg.SendTimeout},
 		Review: st, Reviewers: st, Notifier: notifier, PublicURL: cfg.PublicURL}) // approvals and the reviewers' notifications
+	// Step 6: resolving starts the watch window; the monitoring:tick task judges it.
+	monitor := monitoring.NewService(monitoring.Deps{Store: st, Incidents: incidents, Campaigns: campaigns,
+		Communications: comms, Runbooks: rbs, Users: st, Notifier: notifier, Log: log})
+	incidents.SetWatcher(monitor)
 
 	g, ctx := errgroup.WithContext(e.ctx)
 	if m.worker {
 		mux := worker.NewMux(worker.Deps{Log: log, Purger: st, Campaigns: campaigns, Reconciler: st, Jobs: jobs,
 			Syncer: suppression.NewSyncer(sg, st, suppression.SyncConfig{}), Incidents: incidents, Detector: incidents, Communications: comms,
+			Monitor: monitor,
 			IncidentReconciler: func(ctx context.Context) error {
 				if err := incidents.Reconcile(ctx, st); err != nil {
 					return err
@@ -147,7 +153,7 @@ func serve(e env, cfg Config, m mode) error {
 			Log: log, Users: users, Dashboard: dist, Built: built, Campaigns: campaigns,
 			Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st),
 			Events: events, EventList: st, Quarantine: st, Webhook: sendgrid.Webhook{Key: cfg.WebhookPublicKey},
-			Metrics: metrics, Incidents: incidents, Runbooks: rbs, Communications: comms,
+			Metrics: metrics, Incidents: incidents, Runbooks: rbs, Communications: comms, Monitoring: monitor,
 			Ready: []api.Check{
 				{Name: "postgres", Ping: st.Ping},
 				{Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},

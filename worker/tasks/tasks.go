@@ -116,3 +116,19 @@ func NewIncidentDetect(campaignID string, at time.Time) *asynq.Task {
 type IncidentPayload struct {
 	IncidentID string `json:"incident_id"`
 }
+
+// Monitoring task types.
+const (
+	// TypeMonitoringTick judges every watching step-6 window (the periodic
+	// scheduler, every 30 s).
+	TypeMonitoringTick = "monitoring:tick"
+)
+
+// NewMonitoringTick is the periodic step-6 tick, on the critical queue (an
+// alert pauses a send). No payload: the tick re-derives everything from
+// Postgres, so a lost or repeated run is harmless; Unique keeps two from
+// overlapping.
+func NewMonitoringTick() *asynq.Task {
+	return asynq.NewTask(TypeMonitoringTick, nil, asynq.Queue(QueueCritical), asynq.MaxRetry(0),
+		asynq.Timeout(5*time.Minute), asynq.Unique(5*time.Minute))
+}
