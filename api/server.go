@@ -19,6 +19,7 @@ import (
 	"github.com/firebreak/firebreak/domain/communication"
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/incident"
+	"github.com/firebreak/firebreak/domain/postmortem"
 	"github.com/firebreak/firebreak/domain/recipient"
 	"github.com/firebreak/firebreak/domain/runbook"
 	"github.com/firebreak/firebreak/domain/suppression"
@@ -64,6 +65,9 @@ type Deps struct {
 	Runbooks     *runbook.Set
 	// Communications is step 5 (nil in tests that do not need it).
 	Communications *communication.Service
+	// Reports answers the postmortem and the breach register (nil in tests
+	// that do not need them).
+	Reports *postmortem.Service
 	// Events stores webhook batches; Webhook verifies and decodes SendGrid's
 	// posts (adapter/sendgrid.Webhook; nil refuses every post as unsigned).
 	Events     *event.Service
@@ -188,6 +192,10 @@ func New(cfg Config, d Deps) *echo.Echo {
 	// confirmation: legal holders. The domain checks who, as for resolve.
 	e.POST("/api/v1/incidents/:id/owner", inc.reassign, guard(auth.Read)...)
 	e.POST("/api/v1/incidents/:id/legal-confirmation", inc.confirmLegal, guard(auth.Read)...)
+
+	reps := reportHandlers{reports: d.Reports, log: d.Log}
+	e.GET("/api/v1/incidents/:id/report", reps.report, guard(auth.Read)...)
+	e.GET("/api/v1/breach-register", reps.breachRegister, guard(auth.BreachRegister)...)
 
 	comms := communicationHandlers{comms: d.Communications}
 	e.POST("/api/v1/incidents/:id/communications", comms.create, guard(auth.CommunicationDraft)...)

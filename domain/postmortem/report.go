@@ -28,6 +28,7 @@ import (
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/monitoring"
 	"github.com/firebreak/firebreak/domain/runbook"
+	"github.com/firebreak/firebreak/domain/user"
 )
 
 // Incidents is what a report reads of an incident (incident.Service).
@@ -57,9 +58,10 @@ type Monitor interface {
 	Monitoring(ctx context.Context, incidentID string) (monitoring.Monitoring, error)
 }
 
-// People turns a user id into the address a reader recognises (the store).
+// People turns a user id into the address a reader recognises
+// (user.Service).
 type People interface {
-	UserEmail(ctx context.Context, userID string) (string, error)
+	GetUser(ctx context.Context, id string) (user.User, error)
 }
 
 // Runbooks names the incident's runbook.
@@ -228,14 +230,14 @@ func (s *Service) names(ctx context.Context, names map[string]string, ids ...str
 		if s.d.People == nil {
 			continue
 		}
-		email, err := s.d.People.UserEmail(ctx, id)
+		u, err := s.d.People.GetUser(ctx, id)
 		if err != nil {
 			if errors.Is(err, errs.NotFound) {
 				continue
 			}
 			return fmt.Errorf("name of user %s: %w", id, err)
 		}
-		names[id] = email
+		names[id] = u.Email
 	}
 	return nil
 }
