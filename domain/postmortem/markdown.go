@@ -129,7 +129,7 @@ func Markdown(r Report) string {
 	if m.Window != nil {
 		w(" Window: %s to %s.", when(m.Window.Start), when(m.Window.End))
 	} else {
-		b.WriteString(" The window opens when the incident is resolved and watching begins.")
+		b.WriteString(" No watch window has been opened.")
 	}
 	b.WriteString("\n\n")
 	if len(m.Alerts) == 0 {
