@@ -385,6 +385,17 @@ func TestBreachRegister(t *testing.T) {
 	f.step(time.Hour, func() {
 		f.post(f.legal, "POST", "/api/v1/incidents/"+breach+"/legal-confirmation", map[string]any{"comment": notNotifiable}, 200)
 	})
+	// A later breach an admin who also holds legal resolved without a
+	// separate confirmation: their resolve is the decision (who and when).
+	adminLegal := f.addUser("al@acme.example", "admin", "legal")
+	var later string
+	f.step(2*time.Hour, func() {
+		later = f.declare(f.seedCampaign("Summer news"), "data-breach", "Second breach")
+		f.post(f.marketer, "POST", "/api/v1/incidents/"+later+"/acknowledge", nil, 200)
+	})
+	f.step(3*time.Hour, func() {
+		f.post(adminLegal, "POST", "/api/v1/incidents/"+later+"/resolve", map[string]any{"reason": "Handled by legal"}, 200)
+	})
 
 	var recs []struct {
 		IncidentID     string     `json:"incident_id"`
@@ -399,8 +410,12 @@ func TestBreachRegister(t *testing.T) {
 		ResolvedAt     *time.Time `json:"resolved_at"`
 	}
 	f.post(f.legal, "GET", "/api/v1/breach-register", nil, 200).json(t, &recs)
-	if len(recs) != 1 || recs[0].IncidentID != breach {
-		t.Fatalf("register lists %+v, want only the breach %s (not %s)", recs, breach, other)
+	if len(recs) != 2 || recs[0].IncidentID != breach || recs[1].IncidentID != later {
+		t.Fatalf("register lists %+v, want the breaches %s then %s (not %s)", recs, breach, later, other)
+	}
+	if l := recs[1]; l.DecidedBy != "al@acme.example" || l.DecidedAt == nil || !l.DecidedAt.Equal(t0.Add(3*time.Hour)) ||
+		l.ResolvedAt == nil || l.Decision != "" {
+		t.Errorf("a legal user's resolve is the decision: %+v", l)
 	}
 	rec := recs[0]
 	if rec.Notified || rec.Decision != notNotifiable || rec.DecidedBy != "lee@acme.example" || rec.DecidedAt == nil ||
@@ -434,7 +449,7 @@ func TestBreachRegister(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := "incident_id,campaign_id,detected_at,status,summary,data_categories,subjects,effects,remedial_action,notified,decision,decided_at,decided_by,resolved_at"
-			if len(rows) != 2 || strings.Join(rows[0], ",") != want {
+			if len(rows) != 3 || strings.Join(rows[0], ",") != want {
 				t.Fatalf("rows %q", rows)
 			}
 			row := rows[1]

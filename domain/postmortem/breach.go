@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/communication"
 	"github.com/firebreak/firebreak/domain/errs"
 	"github.com/firebreak/firebreak/domain/incident"
@@ -82,6 +83,15 @@ func (s *Service) breachRecord(ctx context.Context, inc incident.Incident) (Brea
 	if err != nil {
 		return BreachRecord{}, err
 	}
+	if inc.LegalConfirmation == nil && inc.ResolvedAt != nil {
+		// A legal user's resolve is the confirmation itself (Incident.Resolve):
+		// only its audit entry says who and when.
+		es, err := s.d.Incidents.Timeline(ctx, inc.ID)
+		if err != nil {
+			return BreachRecord{}, err
+		}
+		inc.LegalConfirmation = ConfirmedByResolve(es)
+	}
 	names := map[string]string{}
 	ids := []string{}
 	if inc.LegalConfirmation != nil {
@@ -141,6 +151,34 @@ func Breach(inc incident.Incident, a *incident.AssessmentView, tasks []incident.
 		rec.Decision, rec.DecidedAt, rec.DecidedBy = lc.Comment, &at, name(lc.By)
 	}
 	return rec
+}
+
+// ConfirmedByResolve is the legal sign-off an incident.resolve entry records
+// (legal_confirmed_by, legal_confirmed_at; the latest such entry), nil when
+// none does. A legal user who resolves a breach without a separate
+// confirmation gives it this way, without a comment.
+func ConfirmedByResolve(es []audit.Entry) *incident.LegalConfirmation {
+	for i := len(es) - 1; i >= 0; i-- {
+		e := es[i]
+		if e.Action != incident.ActionResolve {
+			continue
+		}
+		by, _ := e.Data["legal_confirmed_by"].(string)
+		if by == "" {
+			continue
+		}
+		lc := &incident.LegalConfirmation{By: by, At: e.At}
+		switch at := e.Data["legal_confirmed_at"].(type) {
+		case time.Time:
+			lc.At = at
+		case string:
+			if t, err := time.Parse(time.RFC3339Nano, at); err == nil {
+				lc.At = t
+			}
+		}
+		return lc
+	}
+	return nil
 }
 
 func utc(t *time.Time) *time.Time {

@@ -108,3 +108,21 @@ func TestBreachRecord(t *testing.T) {
 		t.Errorf("nothing known: %+v", rec)
 	}
 }
+
+func TestConfirmedByResolve(t *testing.T) {
+	es := []audit.Entry{
+		{Action: "incident.open", At: t0},
+		{Action: incident.ActionResolve, At: t0.Add(time.Hour),
+			Data: map[string]any{"legal_confirmed_by": "u-legal", "legal_confirmed_at": "2026-03-01T10:00:00Z"}},
+	}
+	lc := postmortem.ConfirmedByResolve(es)
+	if lc == nil || lc.By != "u-legal" || !lc.At.Equal(t0.Add(time.Hour)) || lc.Comment != "" {
+		t.Errorf("confirmation %+v", lc)
+	}
+	if lc := postmortem.ConfirmedByResolve(es[:1]); lc != nil {
+		t.Errorf("no resolve, yet %+v", lc)
+	}
+	if lc := postmortem.ConfirmedByResolve([]audit.Entry{{Action: incident.ActionResolve, Data: map[string]any{"owner_id": "x"}}}); lc != nil {
+		t.Errorf("a resolve without legal data, yet %+v", lc)
+	}
+}
