@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/csv"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/firebreak/firebreak/domain/assess"
-	"github.com/firebreak/firebreak/domain/errs"
 )
 
 // affectedRecipient is one row of GET /api/v1/incidents/{id}/affected.
@@ -77,25 +75,7 @@ func (h incidentHandlers) affected(c echo.Context) error {
 }
 
 // wantsCSV: ?format=csv (or json), else an Accept naming text/csv.
-func wantsCSV(c echo.Context) (bool, error) {
-	switch c.QueryParam("format") {
-	case "csv":
-		return true, nil
-	case "json":
-		return false, nil
-	case "":
-	default:
-		var f errs.Fields
-		f.Add("format", "must be json or csv")
-		return false, f.Err()
-	}
-	for _, part := range strings.Split(c.Request().Header.Get(echo.HeaderAccept), ",") {
-		if mt, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && mt == "text/csv" {
-			return true, nil
-		}
-	}
-	return false, nil
-}
+func wantsCSV(c echo.Context) (bool, error) { return wantsFormat(c, "csv", "text/csv") }
 
 // affectedHeader is the CSV export's first line.
 var affectedHeader = []string{"recipient_id", "email", "segments", "state", "handed_at", "send_at"}

@@ -88,6 +88,8 @@ var wireResponses = map[string]any{
 	"PATCH /api/v1/incidents/{id}/tasks/{task_id} 200":      taskResponse{},
 	"GET /api/v1/incidents/{id}/timeline 200":               []timelineEntry{},
 	"GET /api/v1/incidents/{id}/affected 200":               affectedResponse{},
+	"GET /api/v1/incidents/{id}/report 200":                 reportResponse{},
+	"GET /api/v1/breach-register 200":                       []breachRecordResponse{},
 	"POST /api/v1/incidents/{id}/communications 201":        communicationResponse{},
 	"GET /api/v1/incidents/{id}/communications 200":         []communicationResponse{},
 	"GET /api/v1/communications/{cid} 200":                  communicationResponse{},

@@ -30,7 +30,7 @@ func TestMeListsTheCallersPermissions(t *testing.T) {
 		want  []string
 	}{
 		{"lee@example.com", []string{"legal"},
-			[]string{"incident.assess_legal", "incident.plan", "notice.approve", "read"}},
+			[]string{"breach.register", "incident.assess_legal", "incident.plan", "notice.approve", "read"}},
 		{"sam@example.com", []string{"security"},
 			[]string{"campaign.pause", "incident.assess", "incident.assess_legal", "incident.plan", "notice.approve", "read"}},
 		{"mara@example.com", []string{"marketer"},
@@ -58,7 +58,7 @@ func TestSignInAnswersThePermissionsToo(t *testing.T) {
 		body: `{"email":"lee@example.com","password":"correct horse battery"}`})
 	var me mePermissions
 	r.json(t, &me)
-	want := []string{"incident.assess_legal", "incident.plan", "notice.approve", "read"}
+	want := []string{"breach.register", "incident.assess_legal", "incident.plan", "notice.approve", "read"}
 	if r.status != 200 || !slices.Equal(me.Permissions, want) {
 		t.Fatalf("POST /api/v1/session %d permissions %v, want %v: %s", r.status, me.Permissions, want, r.body)
 	}

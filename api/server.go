@@ -20,6 +20,7 @@ import (
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/monitoring"
+	"github.com/firebreak/firebreak/domain/postmortem"
 	"github.com/firebreak/firebreak/domain/recipient"
 	"github.com/firebreak/firebreak/domain/runbook"
 	"github.com/firebreak/firebreak/domain/suppression"
@@ -67,6 +68,9 @@ type Deps struct {
 	Communications *communication.Service
 	// Monitoring is step 6 (nil in tests that do not need it).
 	Monitoring *monitoring.Service
+	// Reports answers the postmortem and the breach register (nil in tests
+	// that do not need them).
+	Reports *postmortem.Service
 	// Events stores webhook batches; Webhook verifies and decodes SendGrid's
 	// posts (adapter/sendgrid.Webhook; nil refuses every post as unsigned).
 	Events     *event.Service
@@ -192,6 +196,10 @@ func New(cfg Config, d Deps) *echo.Echo {
 	// confirmation: legal holders. The domain checks who, as for resolve.
 	e.POST("/api/v1/incidents/:id/owner", inc.reassign, guard(auth.Read)...)
 	e.POST("/api/v1/incidents/:id/legal-confirmation", inc.confirmLegal, guard(auth.Read)...)
+
+	reps := reportHandlers{reports: d.Reports, log: d.Log}
+	e.GET("/api/v1/incidents/:id/report", reps.report, guard(auth.Read)...)
+	e.GET("/api/v1/breach-register", reps.breachRegister, guard(auth.BreachRegister)...)
 
 	comms := communicationHandlers{comms: d.Communications}
 	e.POST("/api/v1/incidents/:id/communications", comms.create, guard(auth.CommunicationDraft)...)

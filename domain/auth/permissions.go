@@ -32,6 +32,9 @@ const (
 	UserManage         Permission = "user.manage"
 	TokenManage        Permission = "token.manage"
 	SuppressionManage  Permission = "suppression.manage"
+	// BreachRegister reads the breach register (GDPR Art. 33(5)): legal, who
+	// decides whether a breach is notifiable, and admins.
+	BreachRegister Permission = "breach.register"
 )
 
 // table is the whole access policy: which roles hold each permission. Admin holds
@@ -56,6 +59,7 @@ var table = map[Permission][]Role{
 	UserManage:         {},
 	TokenManage:        {},
 	SuppressionManage:  {},
+	BreachRegister:     {Legal},
 }
 
 // Permissions lists every permission in the table.

@@ -32,6 +32,7 @@ brand.manage           . . . Y
 user.manage            . . . Y
 token.manage           . . . Y
 suppression.manage     . . . Y
+breach.register        . Y . Y
 `
 
 func TestEveryRoleTimesEveryPermission(t *testing.T) {

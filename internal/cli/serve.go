@@ -29,6 +29,7 @@ import (
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/monitoring"
+	"github.com/firebreak/firebreak/domain/postmortem"
 	"github.com/firebreak/firebreak/domain/recipient"
 	"github.com/firebreak/firebreak/domain/runbook"
 	"github.com/firebreak/firebreak/domain/suppression"
@@ -154,6 +155,8 @@ func serve(e env, cfg Config, m mode) error {
 			Recipients: recipient.NewService(st), Suppressions: suppression.NewService(st),
 			Events: events, EventList: st, Quarantine: st, Webhook: sendgrid.Webhook{Key: cfg.WebhookPublicKey},
 			Metrics: metrics, Incidents: incidents, Runbooks: rbs, Communications: comms, Monitoring: monitor,
+			Reports: postmortem.NewService(postmortem.Deps{Incidents: incidents, Campaigns: campaigns,
+				Communications: comms, People: users, Runbooks: rbs, Monitor: monitor}),
 			Ready: []api.Check{
 				{Name: "postgres", Ping: st.Ping},
 				{Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
