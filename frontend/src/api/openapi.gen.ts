@@ -2368,6 +2368,73 @@ export interface paths {
       };
     };
   };
+  "/api/v1/incidents/{id}/monitoring": {
+    /** Step 6: the watch window, the brand's baseline against now, the thresholds, the series, the alerts and the sends watched (every role). */
+    get: {
+      parameters: {
+        path: {
+          id: components["parameters"]["IncidentID"];
+        };
+      };
+      responses: {
+        /** @description The monitoring. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Monitoring"];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["IncidentNotFound"];
+      };
+    };
+  };
+  "/api/v1/incidents/{id}/report": {
+    /** The postmortem (every role): summary, timeline, time to acknowledge / pause / resolve, blast radius per segment, cost, tasks and who did them, every communication with its approvals and counts, the watch window's outcome. `?format=md` (or Accept: text/markdown) answers Markdown. */
+    get: {
+      parameters: {
+        query?: {
+          format?: "json" | "md";
+        };
+        path: {
+          id: components["parameters"]["IncidentID"];
+        };
+      };
+      responses: {
+        /** @description The report. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Report"];
+            "text/markdown": string;
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["IncidentNotFound"];
+      };
+    };
+  };
+  "/api/v1/breach-register": {
+    /** Every data-breach incident, notified or not (GDPR Art. 33(5)) — admin and legal. `?format=csv` (or Accept: text/csv) answers CSV. */
+    get: {
+      parameters: {
+        query?: {
+          format?: "json" | "csv";
+        };
+      };
+      responses: {
+        /** @description The register, oldest first. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["BreachRecord"][];
+            "text/csv": string;
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+      };
+    };
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -2390,10 +2457,10 @@ export interface components {
     /** @enum {string} */
     Role: "marketer" | "legal" | "security" | "admin";
     /**
-     * @description One thing a caller may do; each role grants some (admin all). read: everything readable; incident.assess_legal: the assessment's data categories; incident.plan: tasks and steps; the *.manage ones are admin-only.
+     * @description One thing a caller may do; each role grants some (admin all). read: everything readable; incident.assess_legal: the assessment's data categories; incident.plan: tasks and steps; breach.register: the breach register (legal and admin); the *.manage ones are admin-only.
      * @enum {string}
      */
-    Permission: "brand.manage" | "campaign.cancel" | "campaign.create" | "campaign.pause" | "campaign.resume" | "campaign.send" | "communication.draft" | "incident.acknowledge" | "incident.assess" | "incident.assess_legal" | "incident.declare" | "incident.plan" | "incident.resolve" | "notice.approve" | "read" | "recipients.import" | "suppression.manage" | "token.manage" | "user.manage";
+    Permission: "brand.manage" | "breach.register" | "campaign.cancel" | "campaign.create" | "campaign.pause" | "campaign.resume" | "campaign.send" | "communication.draft" | "incident.acknowledge" | "incident.assess" | "incident.assess_legal" | "incident.declare" | "incident.plan" | "incident.resolve" | "notice.approve" | "read" | "recipients.import" | "suppression.manage" | "token.manage" | "user.manage";
     Me: {
       user: {
         /** Format: uuid */
@@ -3259,6 +3326,159 @@ export interface components {
       suppressed: number;
       /** @description members − suppressed: who a send now would snapshot */
       audience: number;
+    };
+    MonitoringRates: {
+      /** @description sends (campaigns and communications) measured */
+      sends: number;
+      delivered: number;
+      /** @description hard bounces per delivered */
+      bounce_rate: number;
+      /** @description spam reports per delivered */
+      complaint_rate: number;
+      /** @description unsubscribes per delivered */
+      unsubscribe_rate: number;
+      /** @description human opens per delivered (Apple Mail Privacy Protection machine opens apart) */
+      open_rate: number;
+      machine_open_rate: number;
+      /** @description blocks per handed over */
+      block_rate: number;
+    };
+    MonitoringBaseline: components["schemas"]["MonitoringRates"] & {
+      /**
+       * Format: date-time
+       * @description 30 days before detected_at
+       */
+      from: string;
+      /**
+       * Format: date-time
+       * @description the incident's detected_at
+       */
+      to: string;
+      /** @description false when the brand had fewer than 3 sends or 1,000 delivered in the 30 days: the thresholds are then the absolute floors alone */
+      enough_history: boolean;
+      /** @description in words, e.g. "Too little history (1 send, 240 delivered): the fixed thresholds alone apply." */
+      note: string;
+      /** @description the standard deviation of each rate across the baseline's sends */
+      spread: {
+        bounce_rate: number;
+        complaint_rate: number;
+        unsubscribe_rate: number;
+      };
+    };
+    MonitoringThreshold: {
+      /** @enum {string} */
+      metric: "complaint_rate" | "bounce_rate" | "unsubscribe_rate";
+      /** @description the absolute floor (complaints 0.1 %, hard bounces 2 %, unsubscribes 1 %) */
+      floor: number;
+      /** @description of the baseline (2, 2, 3) */
+      multiple: number;
+      /** @description max(floor, multiple × baseline) — the floor alone without enough history */
+      threshold: number;
+      /** @description a send is judged once it has this many delivered (200) */
+      min_delivered: number;
+    };
+    MonitoringAlert: {
+      /** Format: date-time */
+      at: string;
+      /** @enum {string} */
+      metric: "complaint_rate" | "bounce_rate" | "unsubscribe_rate";
+      value: number;
+      baseline: number;
+      threshold: number;
+      /** @enum {string} */
+      send_kind: "campaign" | "communication";
+      send_id: string;
+      send_name: string;
+      /** @description the send's delivered when it crossed */
+      delivered: number;
+    };
+    MonitoringSend: components["schemas"]["MonitoringRates"] & ({
+      /** @enum {string} */
+      kind: "campaign" | "communication";
+      id: string;
+      name: string;
+      /** @description the send's own status (sending, paused, sent, …) */
+      status: string;
+      /** Format: date-time */
+      started_at: string | null;
+      /** @description the canary state of a campaign in the window: none, waiting (release_at ahead), released */
+      canary: string;
+    });
+    Monitoring: {
+      /**
+       * @description not_started until the incident is resolved; watching during the window; clear once it closed with no alert; alert once a send crossed a threshold (the incident is reopened)
+       * @enum {string}
+       */
+      status: "not_started" | "watching" | "clear" | "alert";
+      /** @description null before resolve */
+      window: {
+        /** Format: date-time */
+        start: string;
+        /** Format: date-time */
+        end: string;
+        days_left: number;
+      } | null;
+      baseline: components["schemas"]["MonitoringBaseline"];
+      current: components["schemas"]["MonitoringRates"];
+      thresholds: components["schemas"]["MonitoringThreshold"][];
+      /** @description per hour of the window so far (per day past 72 h), the brand's sends together */
+      series: {
+          /** Format: date-time */
+          at: string;
+          delivered: number;
+          bounced: number;
+          complained: number;
+          unsubscribed: number;
+          opened: number;
+          machine_opened: number;
+          blocked: number;
+        }[];
+      alerts: components["schemas"]["MonitoringAlert"][];
+      /** @description the brand's sends in the window, newest first */
+      sends: components["schemas"]["MonitoringSend"][];
+    };
+    /** @description The postmortem. */
+    Report: {
+      incident: components["schemas"]["Incident"];
+      /** Format: date-time */
+      generated_at: string;
+      summary: string;
+      /** @description from detected_at; null when it has not happened */
+      durations: {
+        to_acknowledge_seconds: number | null;
+        to_pause_seconds: number | null;
+        to_resolve_seconds: number | null;
+      };
+      timeline: components["schemas"]["TimelineEntry"][];
+      assessment: components["schemas"]["Assessment"] | null;
+      tasks: components["schemas"]["Task"][];
+      communications: components["schemas"]["Communication"][];
+      monitoring: components["schemas"]["Monitoring"];
+    };
+    BreachRecord: {
+      incident_id: string;
+      campaign_id: string;
+      /** Format: date-time */
+      detected_at: string;
+      status: components["schemas"]["IncidentStatus"];
+      /** @description the facts */
+      summary: string;
+      data_categories: string[];
+      /** @description recipients who possibly received it */
+      subjects: number;
+      /** @description the assessment's notes on the effects */
+      effects: string;
+      /** @description the tasks done, in words */
+      remedial_action: string;
+      /** @description a breach notice was sent */
+      notified: boolean;
+      /** @description legal's decision in its words (the legal confirmation's comment), e.g. why it was not notifiable */
+      decision: string;
+      /** Format: date-time */
+      decided_at: string | null;
+      decided_by: string;
+      /** Format: date-time */
+      resolved_at: string | null;
     };
   };
   responses: {
