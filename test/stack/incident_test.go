@@ -610,8 +610,13 @@ func TestIncidentResolveNeedsAReasonForPendingStepsAndLegalForABreach(t *testing
 		done.Status != "resolved" {
 		t.Fatalf("resolve with a reason: %d %+v", code, done)
 	}
+	// Resolving starts step 6's watch window: the resolve entry is followed by
+	// incident.watch_started and nothing else.
 	tl := s.timeline(inc.ID)
-	if last := tl[len(tl)-1]; last.Action != "incident.resolve" || last.Data["reason"] != "false alarm: the price was right" ||
+	if got := strings.Join(actions(tl), ","); !strings.HasSuffix(got, "incident.resolve,incident.watch_started") {
+		t.Fatalf("timeline %s", got)
+	}
+	if last := tl[len(tl)-2]; last.Data["reason"] != "false alarm: the price was right" ||
 		fmt.Sprint(last.Data["unfinished_steps"]) != "[stop assess plan communicate]" {
 		t.Fatalf("resolve entry %+v", last)
 	}
@@ -654,13 +659,13 @@ func TestIncidentResolveNeedsAReasonForPendingStepsAndLegalForABreach(t *testing
 		t.Fatalf("resolve after legal confirmed: %d %+v", code, done)
 	}
 	tl = s.timeline(br.ID)
-	if got := strings.Join(actions(tl), ","); !strings.HasSuffix(got, "incident.legal_confirm,incident.resolve") {
+	if got := strings.Join(actions(tl), ","); !strings.HasSuffix(got, "incident.legal_confirm,incident.resolve,incident.watch_started") {
 		t.Fatalf("timeline %s", got)
 	}
-	if c := tl[len(tl)-2]; c.Actor != "lee@example.com" || c.Data["comment"] != "Regulator notified within 72 h" {
+	if c := tl[len(tl)-3]; c.Actor != "lee@example.com" || c.Data["comment"] != "Regulator notified within 72 h" {
 		t.Fatalf("confirmation entry %+v", c)
 	}
-	if r := tl[len(tl)-1]; r.Actor != "mia@example.com" || r.Data["legal_confirmed_by"] != leeID {
+	if r := tl[len(tl)-2]; r.Actor != "mia@example.com" || r.Data["legal_confirmed_by"] != leeID {
 		t.Fatalf("resolve entry %+v", r)
 	}
 }

@@ -509,11 +509,19 @@ export interface paths {
     };
   };
   "/api/v1/campaigns/{id}/send": {
-    /** Send a draft (marketer, admin): runs preflight, opens a SendGrid batch, snapshots the audience (segments minus suppressions) and starts handing it to SendGrid in the background. A campaign is sent once: a second send is 409 already_sent. Each recipient is handed to SendGrid at most once, with send_at = handoff time + send_buffer_seconds, so a pause can still hold it at SendGrid. With canary_percent, only the canary wave goes first; the rest waits until the canary wave is handed over, its latest send_at has passed and canary_hold_seconds more, and is released only if the campaign is not paused then. */
+    /** Send a draft (marketer, admin): runs preflight, opens a SendGrid batch, snapshots the audience (segments minus suppressions) and starts handing it to SendGrid in the background. A campaign is sent once: a second send is 409 already_sent. Each recipient is handed to SendGrid at most once, with send_at = handoff time + send_buffer_seconds, so a pause can still hold it at SendGrid. With canary_percent, only the canary wave goes first; the rest waits until the canary wave is handed over, its latest send_at has passed and canary_hold_seconds more, and is released only if the campaign is not paused then. While the brand has an open watch window (step 6), the campaign goes out with the watch's canary (at least canary_percent, held canary_hold_seconds; a stronger canary of its own is kept) and says why in caution; an admin may send without it with override_caution_reason (audited as campaign.caution_override). */
     post: {
       parameters: {
         path: {
           id: components["parameters"]["CampaignID"];
+        };
+      };
+      requestBody?: {
+        content: {
+          "application/json": {
+            /** @description admin only: send without the watch's canary, for this reason (required, non-empty) */
+            override_caution_reason?: string;
+          };
         };
       };
       responses: {
@@ -532,7 +540,12 @@ export interface paths {
           };
         };
         401: components["responses"]["Unauthenticated"];
-        403: components["responses"]["Forbidden"];
+        /** @description The caller may not send (forbidden), or override_caution_reason was given by someone who is not an admin (caution_override_forbidden). */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
         404: components["responses"]["CampaignNotFound"];
         /** @description The campaign is not a draft: it was already sent (code already_sent). */
         409: {
@@ -2435,6 +2448,35 @@ export interface paths {
       };
     };
   };
+  "/api/v1/response-metrics": {
+    /** How fast incidents were handled (every role): time to acknowledge (MTTA), to pause and to resolve, from detected_at, per runbook and severity, for incidents detected in [from, to). */
+    get: {
+      parameters: {
+        query?: {
+          /** @description default 30 days before to */
+          from?: string;
+          /** @description default now */
+          to?: string;
+        };
+      };
+      responses: {
+        /** @description The figures. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["ResponseMetrics"];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        /** @description from or to is not a time, or from is not before to, or the period is over 366 days (validation_failed). */
+        422: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -2627,6 +2669,8 @@ export interface components {
       content_version: number;
       /** @description set while the campaign is paused with corrected content not yet resumed; null otherwise */
       fix: components["schemas"]["CampaignFix"] | null;
+      /** @description set when the campaign's brand has an open watch window (step 6): on a draft, what send will do; once sent, what it did. null otherwise. */
+      caution: components["schemas"]["CampaignCaution"] | null;
     };
     /** @description A campaign's numbers (live). audience = held + possibly_received. */
     Counts: {
@@ -3479,6 +3523,51 @@ export interface components {
       decided_by: string;
       /** Format: date-time */
       resolved_at: string | null;
+    };
+    /** @description Step 6: the campaign's brand is being watched after an incident, so it goes out cautiously. */
+    CampaignCaution: {
+      /** @description the incident whose watch window covers the brand */
+      incident_id: string;
+      runbook: string;
+      /** Format: date-time */
+      window_end: string;
+      /** @description in words, e.g. "Watching Acme after incident “Wrong price” until 9 Dec: sent as a 10 % canary held 1 h." */
+      reason: string;
+      /** @description the canary the watch imposes (the runbook's monitoring.canary_percent, default 10) */
+      canary_percent: number;
+      /** @description the runbook's monitoring.canary_hold, default 1 h */
+      canary_hold_seconds: number;
+      /** @description an admin sent it without the imposed canary */
+      overridden: boolean;
+      override_reason: string;
+      overridden_by: string;
+      /** Format: date-time */
+      overridden_at: string | null;
+    };
+    DurationStats: {
+      /** @description incidents where it happened */
+      count: number;
+      median_seconds: number | null;
+      p90_seconds: number | null;
+      max_seconds: number | null;
+    };
+    ResponseMetricsGroup: {
+      runbook: string;
+      severity: components["schemas"]["Severity"];
+      incidents: number;
+      to_acknowledge: components["schemas"]["DurationStats"];
+      to_pause: components["schemas"]["DurationStats"];
+      to_resolve: components["schemas"]["DurationStats"];
+    };
+    ResponseMetrics: {
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description all incidents of the period together (runbook and severity empty) */
+      total: components["schemas"]["ResponseMetricsGroup"];
+      /** @description per runbook and severity, runbook then severity order */
+      groups: components["schemas"]["ResponseMetricsGroup"][];
     };
   };
   responses: {
