@@ -509,7 +509,7 @@ export interface paths {
     };
   };
   "/api/v1/campaigns/{id}/send": {
-    /** Send a draft (marketer, admin): runs preflight, opens a SendGrid batch, snapshots the audience (segments minus suppressions) and starts handing it to SendGrid in the background. A campaign is sent once: a second send is 409 already_sent. Each recipient is handed to SendGrid at most once, with send_at = handoff time + send_buffer_seconds, so a pause can still hold it at SendGrid. With canary_percent, only the canary wave goes first; the rest waits until the canary wave is handed over, its latest send_at has passed and canary_hold_seconds more, and is released only if the campaign is not paused then. While the brand has an open watch window (step 6), the campaign goes out with the watch's canary (at least canary_percent, held canary_hold_seconds; a stronger canary of its own is kept) and says why in caution; an admin may send without it with override_caution_reason (audited as campaign.caution_override). */
+    /** Send a draft (marketer, admin): runs preflight, opens a SendGrid batch, snapshots the audience (segments minus suppressions) and starts handing it to SendGrid in the background. A campaign is sent once: a second send is 409 already_sent. Each recipient is handed to SendGrid at most once, with send_at = handoff time + send_buffer_seconds, so a pause can still hold it at SendGrid. With canary_percent, only the canary wave goes first; the rest waits until the canary wave is handed over, its latest send_at has passed and canary_hold_seconds more, and is released only if the campaign is not paused then. While the brand has an open watch window (step 6), the campaign goes out with the watch's canary (at least canary_percent, held canary_hold_seconds; a stronger canary of its own is kept) and says why in caution; an admin may send without it with override_caution_reason (audited as campaign.caution_override). When the brand's second pair of eyes applies to the draft (review is set), send needs the approval of another marketer for the current content (409 review_required). */
     post: {
       parameters: {
         path: {
@@ -547,7 +547,7 @@ export interface paths {
           };
         };
         404: components["responses"]["CampaignNotFound"];
-        /** @description The campaign is not a draft: it was already sent (code already_sent). */
+        /** @description The campaign is not a draft: it was already sent (code already_sent); or it needs a second marketer's approval for its current content first (code review_required, details.review is the CampaignReview). */
         409: {
           content: {
             "application/json": components["schemas"]["Error"];
@@ -2477,6 +2477,83 @@ export interface paths {
       };
     };
   };
+  "/api/v1/brands/{id}": {
+    /** Change a brand's settings (admin): today the second pair of eyes. Audited (brand.second_review). */
+    patch: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["BrandPatch"];
+        };
+      };
+      responses: {
+        /** @description The brand. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Brand"];
+          };
+        };
+        400: components["responses"]["BadRequest"];
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        /** @description No such brand (brand_not_found). */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        415: components["responses"]["UnsupportedMediaType"];
+        422: components["responses"]["Invalid"];
+      };
+    };
+  };
+  "/api/v1/campaigns/{id}/approve": {
+    /** Approve a draft for send as its second pair of eyes (marketer, admin; not the draft's creator). The approval is bound to content_hash, the hash the reviewer saw: if the draft changed since, 409 content_changed. Audited (campaign.review_approved). */
+    post: {
+      parameters: {
+        path: {
+          id: components["parameters"]["CampaignID"];
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            content_hash: string;
+            comment?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description The campaign, review.approval set. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Campaign"];
+          };
+        };
+        400: components["responses"]["BadRequest"];
+        401: components["responses"]["Unauthenticated"];
+        /** @description The caller may not approve (forbidden), or created this draft (own_campaign): a second pair of eyes is someone else's. */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        404: components["responses"]["CampaignNotFound"];
+        /** @description The campaign is not a draft (not_draft), needs no review (review_not_required), or its content changed since the reviewer saw it (content_changed, details.content_hash is the current one). */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        415: components["responses"]["UnsupportedMediaType"];
+        422: components["responses"]["Invalid"];
+      };
+    };
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -2564,6 +2641,7 @@ export interface components {
       primary_color?: string;
       footer_html?: string;
       physical_address?: string;
+      second_review?: components["schemas"]["SecondReview"];
     };
     Brand: {
       /** Format: uuid */
@@ -2578,6 +2656,12 @@ export interface components {
       physical_address: string;
       /** Format: date-time */
       created_at: string;
+      second_review: components["schemas"]["SecondReview"];
+      /**
+       * @description what applies now: off, on (enabled by an admin), or watch_window (the brand is being watched after an incident)
+       * @enum {string}
+       */
+      second_review_active: "off" | "on" | "watch_window";
     };
     /** @description html or text (or both) is required. Merge tags are written {{field}} or {{field|fallback}}; preflight refuses a tag without a fallback that is empty for some recipient. */
     CampaignRequest: {
@@ -2671,6 +2755,10 @@ export interface components {
       fix: components["schemas"]["CampaignFix"] | null;
       /** @description set when the campaign's brand has an open watch window (step 6): on a draft, what send will do; once sent, what it did. null otherwise. */
       caution: components["schemas"]["CampaignCaution"] | null;
+      /** @description set on a draft that needs a second marketer's approval before send (the brand's second pair of eyes); after send, the approval it was sent with; null when none was needed */
+      review: components["schemas"]["CampaignReview"] | null;
+      /** @description the user id who created the draft (empty for campaigns created before this was recorded) */
+      created_by: string;
     };
     /** @description A campaign's numbers (live). audience = held + possibly_received. */
     Counts: {
@@ -3544,6 +3632,7 @@ export interface components {
       /** Format: date-time */
       overridden_at: string | null;
     };
+    /** @description Seconds from detected_at to the moment, over the incidents where it happened (percentile_disc: a value some incident really took). */
     DurationStats: {
       /** @description incidents where it happened */
       count: number;
@@ -3564,10 +3653,55 @@ export interface components {
       from: string;
       /** Format: date-time */
       to: string;
-      /** @description all incidents of the period together (runbook and severity empty) */
-      total: components["schemas"]["ResponseMetricsGroup"];
+      /** @description all incidents of the period together */
+      total: components["schemas"]["ResponseMetricsTotal"];
       /** @description per runbook and severity, runbook then severity order */
       groups: components["schemas"]["ResponseMetricsGroup"][];
+    };
+    ResponseMetricsTotal: {
+      incidents: number;
+      to_acknowledge: components["schemas"]["DurationStats"];
+      to_pause: components["schemas"]["DurationStats"];
+      to_resolve: components["schemas"]["DurationStats"];
+    };
+    /** @description The brand's "second pair of eyes": which drafts need a second marketer's approval before send. Off by default; while the brand has an open watch window (step 6) it applies as if enabled with the defaults, whatever is set here. */
+    SecondReview: {
+      enabled: boolean;
+      /** @description a draft whose live audience is larger than this needs a review (0: every draft). Default 10000. */
+      audience_over: number;
+      /** @description a draft whose subject or content mentions one of these needs a review (prices: amounts with a currency, % off; codes: discount, promo or coupon codes; attachments: attached files or links to PDFs, ZIPs, documents). Default all three. */
+      mentions: ("prices" | "codes" | "attachments")[];
+    };
+    BrandPatch: {
+      second_review?: components["schemas"]["SecondReview"];
+    };
+    CampaignReviewReason: {
+      /** @enum {string} */
+      code: "audience_over" | "mentions_prices" | "mentions_codes" | "mentions_attachments";
+      /** @description in words, e.g. "12,400 recipients (over 10,000)" or "mentions a price: “$19.99”" */
+      detail: string;
+    };
+    CampaignReviewApproval: {
+      /** Format: uuid */
+      user_id: string;
+      name: string;
+      /** Format: date-time */
+      at: string;
+      comment: string;
+      content_hash: string;
+    };
+    /** @description The second pair of eyes on a draft: why it needs a review, and the approval that counts for its current content (an edit withdraws it). */
+    CampaignReview: {
+      reasons: components["schemas"]["CampaignReviewReason"][];
+      /**
+       * @description why the brand reviews drafts at all
+       * @enum {string}
+       */
+      mode: "on" | "watch_window";
+      /** @description the hash of the draft's current subject, html, text and segments; an approval counts only for this */
+      content_hash: string;
+      /** @description null until a second marketer approves this exact content */
+      approval: components["schemas"]["CampaignReviewApproval"] | null;
     };
   };
   responses: {
