@@ -72,6 +72,24 @@ export type CampaignTestResponse = Answer<'/api/v1/campaigns/{id}/test', 'post',
 /** `GET /api/v1/audience`: the live audience of some segments, minus suppressions. */
 export type AudienceEstimate = Schemas['AudienceEstimate'];
 export type Brand = Schemas['Brand'];
+/** Step 6: the brand is watched after an incident, so a send goes out as a canary (or an admin overrode it). */
+export type CampaignCaution = Schemas['CampaignCaution'];
+/** `POST …/send`'s optional body: an admin's reason to send without the watch's canary. */
+export type CampaignSendRequest = Body<'/api/v1/campaigns/{id}/send', 'post'>;
+/** The brand's "second pair of eyes" settings (Brand.second_review, PATCH /api/v1/brands/{id}). */
+export type SecondReview = Schemas['SecondReview'];
+export type SecondReviewMention = SecondReview['mentions'][number];
+export type BrandPatch = Schemas['BrandPatch'];
+/** Why a draft needs a second marketer's approval, and the approval for its current content. */
+export type CampaignReview = Schemas['CampaignReview'];
+export type CampaignReviewReason = Schemas['CampaignReviewReason'];
+export type CampaignReviewApproval = Schemas['CampaignReviewApproval'];
+export type CampaignApproveRequest = Body<'/api/v1/campaigns/{id}/approve', 'post'>;
+
+/** What a brand's second pair of eyes can look for, in the order the brand form offers them. */
+export const SECOND_REVIEW_MENTIONS = ['prices', 'codes', 'attachments'] as const satisfies readonly SecondReviewMention[];
+const secondReviewMentionsComplete: Exhaustive<SecondReviewMention, typeof SECOND_REVIEW_MENTIONS> = SECOND_REVIEW_MENTIONS;
+void secondReviewMentionsComplete;
 
 // ---- Recipients (api/recipients.go) ----
 

@@ -64,6 +64,10 @@ export function campaign(overrides: Partial<Campaign> = {}): Campaign {
     updated_at: '2030-06-03T14:17:00Z',
     content_version: 1,
     fix: null,
+    caution: null,
+    review: null,
+    // Mara Marketer (test/fakeApi.ts's `mara`, the default signed-in user) created it.
+    created_by: '6f1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c11',
     ...overrides,
   };
 }
@@ -204,6 +208,8 @@ export function brand(overrides: Partial<Brand> = {}): Brand {
     footer_html: '',
     physical_address: '1 Trail Way, Portland, OR',
     created_at: '2030-06-01T10:00:00Z',
+    second_review: { enabled: false, audience_over: 10000, mentions: ['prices', 'codes', 'attachments'] },
+    second_review_active: 'off',
     ...overrides,
   };
 }
