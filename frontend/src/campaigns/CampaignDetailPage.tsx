@@ -9,6 +9,7 @@ import { PageHeader } from '../shell/PageHeader';
 import { isLive, isPausable, useCampaign, useCampaignEvents } from './api';
 import { CampaignStatusBadge } from './CampaignStatusBadge';
 import { CancelDialog } from './CancelDialog';
+import { CautionNotice } from './CautionNotice';
 import { DraftCampaignView } from './DraftCampaignView';
 import { EventsChart } from './EventsChart';
 import { PauseDialog } from './PauseDialog';
@@ -19,7 +20,8 @@ import { ResumeDialog } from './ResumeDialog';
 /**
  * /campaigns/:id — a draft's composer (DraftCampaignView); for anything sent:
  * counters, the pause state, events over time, pause / fix content / resume /
- * cancel, and what a corrected resume withdrew and re-sent.
+ * cancel, what a corrected resume withdrew and re-sent, and (step 6) whether it
+ * went out as a canary because its brand is watched after an incident.
  */
 export function CampaignDetailPage() {
   const { id = '' } = useParams();
@@ -91,6 +93,12 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
           </Link>
         ) : null}
       </div>
+      {c.review?.approval ? (
+        <p className="muted review-sent-with">
+          Second pair of eyes: approved by {c.review.approval.name} at {formatDateTime(c.review.approval.at)}.
+        </p>
+      ) : null}
+      <CautionNotice campaign={c} />
 
       {c.counts.withdrawn > 0 ? (
         <p className="callout" role="status">

@@ -9,6 +9,7 @@ import { ErrorNotice, Loading } from '../shell/ErrorNotice';
 import { PageHeader } from '../shell/PageHeader';
 import { isPausable, useCampaigns } from './api';
 import { CampaignStatusBadge } from './CampaignStatusBadge';
+import { WatchedBadge } from './CautionNotice';
 import { PauseDialog } from './PauseDialog';
 
 /** Thresholds the deliverability-spike runbook pauses at; shown in amber before that. */
@@ -81,7 +82,7 @@ export function CampaignsPage() {
                       {c.segments.length > 0 ? <span className="row-sub">{c.segments.join(', ')}</span> : null}
                     </th>
                     <td data-label="Status">
-                      <CampaignStatusBadge status={c.status} />
+                      <CampaignStatusBadge status={c.status} /> <WatchedBadge caution={c.caution} />
                       {c.status === 'paused' && c.paused_at ? (
                         <span className="row-sub">since {formatTime(c.paused_at)}</span>
                       ) : null}

@@ -9,9 +9,11 @@ import type {
   AudienceEstimate,
   Brand,
   Campaign,
+  CampaignApproveRequest,
   CampaignPatch,
   CampaignPreflight,
   CampaignPreview,
+  CampaignSendRequest,
   CampaignSendResponse,
   CampaignTestResponse,
   NewCampaign,
@@ -131,14 +133,33 @@ export function useSendTest(id: string) {
   });
 }
 
-/** POST …/send: 202 sending; 422 preflight_failed carries the whole preflight in details.preflight. */
+/**
+ * POST …/send: 202 sending; 422 preflight_failed carries the whole preflight in
+ * details.preflight; 409 review_required the CampaignReview in details.review.
+ * Without a body it goes as the server decides (with the watch's canary when
+ * the brand is watched); `override_caution_reason` (admins) sends without it.
+ */
 export function useSendCampaign(id: string) {
   const api = useApi();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => api.post<CampaignSendResponse>(path(id, '/send')),
+    mutationFn: (body?: CampaignSendRequest) => api.post<CampaignSendResponse>(path(id, '/send'), body),
     onSettled: () => {
       void queryClient.invalidateQueries({ queryKey: campaignKeys.all });
     },
+  });
+}
+
+/**
+ * POST …/approve {content_hash, comment?}: the second pair of eyes, bound to
+ * the content the reviewer saw. 409 content_changed carries the current hash
+ * in details.content_hash; the page then reads the draft again.
+ */
+export function useApproveCampaign(id: string) {
+  const api = useApi();
+  const update = useCampaignUpdate();
+  return useMutation({
+    mutationFn: (body: CampaignApproveRequest) => api.post<Campaign>(path(id, '/approve'), body),
+    onSuccess: update,
   });
 }
