@@ -40,6 +40,14 @@ export function DraftCampaignView({ campaign: c }: { campaign: Campaign }) {
   const send = useSendCampaign(c.id);
   const test = useSendTest(c.id);
   const [draft, setDraft] = useState<CampaignDraft>(() => draftOf(c));
+  const [base, setBase] = useState(c);
+  if (base.updated_at !== c.updated_at) {
+    // The saved draft changed under the form (someone else's save, read again after a
+    // 409 content_changed): show the new version unless there are unsaved edits here.
+    const edited = draftChanges(base, draft);
+    if (Object.keys(edited.patch).length === 0 && Object.keys(edited.errors).length === 0) setDraft(draftOf(c));
+    setBase(c);
+  }
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
   const [recipientId, setRecipientId] = useState('');
   const [dialog, setDialog] = useState<'send' | 'cancel' | null>(null);

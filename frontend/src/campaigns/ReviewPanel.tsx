@@ -135,7 +135,7 @@ export function ReviewPanel({ campaign: c, dirty }: { campaign: Campaign; dirty:
                   {approve.isPending ? 'Approving…' : 'Approve for send'}
                 </button>
               </div>
-              {dirty ? <p className="field-hint">Save or undo your changes first.</p> : null}
+              {dirty ? <p className="field-hint">Save your changes first: an approval is for the draft as saved.</p> : null}
             </div>
           ) : (
             <p className="muted">A marketer or admin other than its creator approves it before it can be sent.</p>

@@ -1,5 +1,16 @@
 /** Wire-shaped sample data for component tests. */
-import type { Brand, Campaign, CampaignFix, Communication, Incident, Task, User } from '../api/types';
+import type {
+  Brand,
+  Campaign,
+  CampaignCaution,
+  CampaignFix,
+  CampaignReview,
+  CampaignReviewApproval,
+  Communication,
+  Incident,
+  Task,
+  User,
+} from '../api/types';
 
 export const legalUser: User = {
   id: '9a1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c22',
@@ -237,6 +248,67 @@ export function campaignFix(overrides: Partial<CampaignFix> = {}): CampaignFix {
     hand_over: 20,
     not_resent: 1000,
     preflight: { ok: true, audience: 1200, problems: [] },
+    ...overrides,
+  };
+}
+
+// ---- step 6 in the dashboard, campaign side: caution and the second pair of eyes ----
+
+/** Nico, a second marketer: may approve Mara's drafts (Campaign.created_by is Mara's id). */
+export const nicoUser: User = {
+  id: '7c1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c44',
+  email: 'nico@example.com',
+  name: 'Nico Marketer',
+  roles: ['marketer'],
+};
+
+/** Ada, an admin: brand settings, and sending without the watch's canary. */
+export const adminUser: User = {
+  id: '8d1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c55',
+  email: 'ada@example.com',
+  name: 'Ada Admin',
+  roles: ['admin'],
+};
+
+/** Campaign.caution: brand b1 watched after incident i1 until 9 Jun, a 10 % canary held 1 h. */
+export function campaignCaution(overrides: Partial<CampaignCaution> = {}): CampaignCaution {
+  return {
+    incident_id: 'i1',
+    runbook: 'wrong-content',
+    window_end: '2030-06-09T14:00:00Z',
+    reason: 'Watching Acme Outdoor after incident “Wrong price in the subject” until 9 Jun: sent as a 10 % canary held 1 h.',
+    canary_percent: 10,
+    canary_hold_seconds: 3600,
+    overridden: false,
+    override_reason: '',
+    overridden_by: '',
+    overridden_at: null,
+    ...overrides,
+  };
+}
+
+/** Campaign.review: over the audience threshold and a price in the subject, not approved yet (hash-c1). */
+export function campaignReview(overrides: Partial<CampaignReview> = {}): CampaignReview {
+  return {
+    reasons: [
+      { code: 'audience_over', detail: '12,400 recipients (over 10,000)' },
+      { code: 'mentions_prices', detail: 'mentions a price: “20% off”' },
+    ],
+    mode: 'on',
+    content_hash: 'hash-c1',
+    approval: null,
+    ...overrides,
+  };
+}
+
+/** Nico's approval of hash-c1. */
+export function reviewApproval(overrides: Partial<CampaignReviewApproval> = {}): CampaignReviewApproval {
+  return {
+    user_id: nicoUser.id,
+    name: nicoUser.name,
+    at: '2030-06-03T14:10:00Z',
+    comment: 'Price checked against the offer sheet.',
+    content_hash: 'hash-c1',
     ...overrides,
   };
 }
