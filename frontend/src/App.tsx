@@ -4,6 +4,7 @@ import { Navigate, Route, Routes } from 'react-router';
 import { ApiProvider } from './api/ApiProvider';
 import type { ApiClient } from './api/client';
 import { LoginPage } from './auth/LoginPage';
+import { BrandsPage } from './brands/BrandsPage';
 import { RequireAuth } from './auth/RequireAuth';
 import { CampaignDetailPage } from './campaigns/CampaignDetailPage';
 import { CampaignsPage } from './campaigns/CampaignsPage';
@@ -37,6 +38,7 @@ export function AppRoutes() {
         <Route path="recipients" element={<RecipientsPage />} />
         <Route path="reviews" element={<ReviewsPage />} />
         <Route path="reviews/:cid" element={<ReviewPage />} />
+        <Route path="brands" element={<BrandsPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

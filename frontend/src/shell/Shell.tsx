@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { useCan } from '../auth/can';
 import { useSession, useSignOut } from '../auth/session';
 import { useApprovalQueue, useIsReviewer } from '../reviews/api';
 import { BrandMark } from './BrandMark';
@@ -16,6 +17,7 @@ const NAV_ITEMS = [
  */
 export function Shell() {
   const { data: session } = useSession();
+  const can = useCan();
   const signOut = useSignOut();
   const navigate = useNavigate();
   const location = useLocation();
@@ -85,6 +87,13 @@ export function Shell() {
                 </NavLink>
               </li>
             ))}
+            {can('brand.manage') ? (
+              <li>
+                <NavLink to="/brands" className="nav-link">
+                  Brands
+                </NavLink>
+              </li>
+            ) : null}
             {reviewer ? (
               <li>
                 <NavLink to="/reviews" className="nav-link">
