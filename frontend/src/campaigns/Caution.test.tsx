@@ -130,6 +130,21 @@ describe('A campaign whose brand is watched after an incident', () => {
     expect(callout).not.toHaveTextContent('Sent as a canary because');
   });
 
+  it('does not claim a campaign cancelled before sending went out as a canary', async () => {
+    installFakeApi({
+      'GET /api/v1/me': marketerSession,
+      'GET /api/v1/campaigns/c1': {
+        status: 200,
+        body: draftCampaign({ status: 'cancelled', caution: campaignCaution() }),
+      },
+      'GET /api/v1/events': { status: 200, body: [] },
+    });
+    renderApp('/campaigns/c1');
+    const callout = await screen.findByRole('region', { name: 'Watched after an incident' });
+    expect(callout).toHaveTextContent('Watching Acme Outdoor after incident');
+    expect(callout).not.toHaveTextContent(/Sent as a canary|This send goes out/);
+  });
+
   it('shows no callout when the brand is not watched', async () => {
     installFakeApi({
       'GET /api/v1/me': marketerSession,

@@ -20,23 +20,23 @@ export function CautionNotice({ campaign: c }: { campaign: Campaign }) {
   const caution = c.caution;
   if (!caution) return null;
   const draft = c.status === 'draft';
+  // A campaign cancelled before it was sent did neither: it only says why it was watched.
+  const sent = !draft && !!c.send_started_at;
   const until = formatDateTime(caution.window_end);
   return (
     <section className="callout callout--warn caution" aria-labelledby={`caution-${c.id}`}>
       <h2 className="caution-title" id={`caution-${c.id}`}>
-        {draft
-          ? 'Watched after an incident'
-          : caution.overridden
-            ? 'Sent without the canary'
-            : 'Sent as a canary'}
+        {!sent ? 'Watched after an incident' : caution.overridden ? 'Sent without the canary' : 'Sent as a canary'}
       </h2>
-      {draft ? (
+      {!sent ? (
         <>
           <p>{caution.reason}</p>
-          <p>
-            This send goes out as a {describeCautionCanary(caution)}: the rest is handed over only after the hold, and
-            only if the campaign has not been paused by then. The watch ends {until}.
-          </p>
+          {draft ? (
+            <p>
+              This send goes out as a {describeCautionCanary(caution)}: the rest is handed over only after the hold, and
+              only if the campaign has not been paused by then. The watch ends {until}.
+            </p>
+          ) : null}
         </>
       ) : caution.overridden ? (
         <>
