@@ -16,7 +16,8 @@ export interface Marker {
 /**
  * A recharts bar chart (grouped, or stacked with `stacked`). Loaded on demand: see LazyBarChart.
  * `markers` draw reference lines (the axis grows to show them); `formatValue` formats the
- * axis ticks and tooltips (e.g. rates as percentages).
+ * axis ticks and tooltips (e.g. rates as percentages); `minTop` keeps the axis at least that tall
+ * (so a chart of zeros does not scale to nothing); `maxBarSize` keeps bars narrow enough for a marker's label.
  */
 export default function BarChartView({
   data,
@@ -26,6 +27,8 @@ export default function BarChartView({
   height = 260,
   markers = [],
   formatValue,
+  minTop,
+  maxBarSize,
 }: {
   data: object[];
   xKey: string;
@@ -34,6 +37,8 @@ export default function BarChartView({
   height?: number;
   markers?: readonly Marker[];
   formatValue?: (value: number) => string;
+  minTop?: number;
+  maxBarSize?: number;
 }) {
   return (
     <ResponsiveContainer width="100%" height={height}>
@@ -45,6 +50,7 @@ export default function BarChartView({
           tick={{ fontSize: 12 }}
           width={formatValue ? 64 : 48}
           tickFormatter={formatValue ? (v: number) => formatValue(v) : undefined}
+          domain={minTop === undefined ? undefined : [0, (dataMax: number) => Math.max(dataMax, minTop)]}
         />
         <Tooltip formatter={formatValue ? (v) => formatValue(Number(v)) : undefined} />
         <Legend wrapperStyle={{ fontSize: 13 }} />
@@ -55,6 +61,7 @@ export default function BarChartView({
             name={s.label}
             fill={s.color}
             stackId={stacked ? 'stack' : undefined}
+            maxBarSize={maxBarSize}
             isAnimationActive={false}
           />
         ))}

@@ -37,6 +37,8 @@ export function RateCharts({ monitoring }: { monitoring: Monitoring }) {
               series={SERIES}
               height={200}
               formatValue={percent}
+              minTop={0.01}
+              maxBarSize={36}
               markers={threshold ? [{ value: threshold.threshold, label: `Threshold ${formatRate(threshold.threshold)}` }] : []}
             />
           </figure>

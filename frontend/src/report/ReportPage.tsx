@@ -154,7 +154,7 @@ function ReportView({ report: r }: { report: Report }) {
                       {t.title}
                     </th>
                     <td data-label="Kind">{t.kind}</td>
-                    <td data-label="Owner">{t.owner_id ? directory.nameOf(t.owner_id) : t.owner_role || 'Nobody'}</td>
+                    <td data-label="Owner">{t.owner_id ? directory.nameOf(t.owner_id) : `Unassigned${t.owner_role ? ` (for a ${t.owner_role})` : ''}`}</td>
                     <td data-label="Due">{formatDateTime(t.due_at)}</td>
                     <td data-label="Done">{t.status === 'done' ? formatDateTime(t.completed_at) : 'Open'}</td>
                   </tr>
