@@ -48,7 +48,8 @@ export class AdminApi {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  createCampaign(fields: { name: string; segments: string[]; send_buffer_seconds?: number }) {
+  /** A campaign of the seeded brand (or of `brand_id`, for a spec that needs a brand of its own). */
+  createCampaign(fields: { name: string; segments: string[]; send_buffer_seconds?: number; brand_id?: string }) {
     const brand_id = process.env.E2E_BRAND_ID;
     return this.request<{ id: string; name: string }>('POST', '/api/v1/campaigns', {
       brand_id,

@@ -11,7 +11,10 @@ import { CampaignsPage } from './campaigns/CampaignsPage';
 import { NewCampaignPage } from './campaigns/NewCampaignPage';
 import { IncidentPage } from './incidents/IncidentPage';
 import { IncidentsPage } from './incidents/IncidentsPage';
+import { ResponseMetricsPage } from './metrics/ResponseMetricsPage';
 import { RecipientsPage } from './recipients/RecipientsPage';
+import { BreachRegisterPage } from './report/BreachRegisterPage';
+import { ReportPage } from './report/ReportPage';
 import { ReviewPage } from './reviews/ReviewPage';
 import { ReviewsPage } from './reviews/ReviewsPage';
 import { NotFoundPage } from './shell/NotFoundPage';
@@ -35,6 +38,9 @@ export function AppRoutes() {
         <Route path="campaigns/:id" element={<CampaignDetailPage />} />
         <Route path="incidents" element={<IncidentsPage />} />
         <Route path="incidents/:id" element={<IncidentPage />} />
+        <Route path="incidents/:id/report" element={<ReportPage />} />
+        <Route path="breach-register" element={<BreachRegisterPage />} />
+        <Route path="response-metrics" element={<ResponseMetricsPage />} />
         <Route path="recipients" element={<RecipientsPage />} />
         <Route path="reviews" element={<ReviewsPage />} />
         <Route path="reviews/:cid" element={<ReviewPage />} />

@@ -187,3 +187,22 @@ const taskKindsComplete: Exhaustive<TaskKind, typeof TASK_KINDS> = TASK_KINDS;
 
 void dataCategoriesComplete;
 void taskKindsComplete;
+
+// ---- Step 6: monitoring, the report, the breach register, response times ----
+// (api/monitoring.go, api/reports.go, domain/monitoring, domain/postmortem)
+
+export type Monitoring = Schemas['Monitoring'];
+export type MonitoringStatus = Monitoring['status'];
+export type MonitoringRates = Schemas['MonitoringRates'];
+export type MonitoringBaseline = Schemas['MonitoringBaseline'];
+export type MonitoringThreshold = Schemas['MonitoringThreshold'];
+export type MonitoringAlert = Schemas['MonitoringAlert'];
+export type MonitoringSend = Schemas['MonitoringSend'];
+/** The postmortem (GET /api/v1/incidents/{id}/report). */
+export type Report = Schemas['Report'];
+/** One row of GET /api/v1/breach-register (legal and admin). */
+export type BreachRecord = Schemas['BreachRecord'];
+/** GET /api/v1/response-metrics: how fast incidents were handled. */
+export type ResponseMetrics = Schemas['ResponseMetrics'];
+export type ResponseMetricsGroup = Schemas['ResponseMetricsGroup'];
+export type DurationStats = Schemas['DurationStats'];

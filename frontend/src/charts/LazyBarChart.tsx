@@ -4,7 +4,7 @@ import type BarChartView from './BarChartView';
 // The chart library is the largest part of the bundle: it loads when a chart is first shown.
 const View = lazy(() => import('./BarChartView'));
 
-export type { Series } from './BarChartView';
+export type { Marker, Series } from './BarChartView';
 
 export function LazyBarChart(props: ComponentProps<typeof BarChartView>) {
   const height = props.height ?? 260;

@@ -3,6 +3,7 @@ import type { Incident } from '../api/types';
 import { useCampaign } from '../campaigns/api';
 import { CommunicatePanel } from '../communications/CommunicatePanel';
 import { formatDateTime } from '../lib/format';
+import { MonitoringPanel } from '../monitoring/MonitoringPanel';
 import { ErrorNotice, Loading } from '../shell/ErrorNotice';
 import { PageHeader } from '../shell/PageHeader';
 import { useIncident, useRunbook } from './api';
@@ -19,7 +20,7 @@ import { StopPanel } from './StopPanel';
 import { TaskBoard } from './TaskBoard';
 import { Timeline } from './Timeline';
 
-/** /incidents/:id — one incident through steps 1–5, live while open. */
+/** /incidents/:id — one incident through its six steps, live while open (and while step 6 watches). */
 export function IncidentPage() {
   const { id = '' } = useParams();
   const incident = useIncident(id);
@@ -49,11 +50,18 @@ function IncidentView({ incident }: { incident: Incident }) {
   const campaign = useCampaign(incident.campaign_id);
   const open = incident.status === 'open';
   const current = incident.current_step;
+  const monitorStep = incident.steps.find((s) => s.name === 'monitor');
+  // Step 6 shows once it matters: resolving starts its watch window, an alert reopens the incident at it.
+  const showMonitoring = !open || current === 'monitor' || (!!monitorStep && monitorStep.status !== 'pending');
 
   return (
     <div className="incident-page">
       <PageHeader title={incidentTitle(incident)} />
       <IncidentMeta incident={incident} runbook={runbook.data} campaignName={campaign.data?.name} />
+      <p className="incident-links">
+        <Link to={`/incidents/${incident.id}/report`}>Report</Link>
+        <span className="muted"> — the postmortem, printable</span>
+      </p>
 
       {!open ? (
         <p className="banner banner--done" role="status">
@@ -107,6 +115,15 @@ function IncidentView({ incident }: { incident: Incident }) {
         </h2>
         <CommunicatePanel incident={incident} runbook={runbook.data} />
       </section>
+
+      {showMonitoring ? (
+        <section className="panel" aria-labelledby="monitor-heading">
+          <h2 className="panel-title" id="monitor-heading">
+            6 · Proceed with caution
+          </h2>
+          <MonitoringPanel incident={incident} />
+        </section>
+      ) : null}
 
       <div className="panel-grid">
         <section className="panel" aria-labelledby="runbook-heading">

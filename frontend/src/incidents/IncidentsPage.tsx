@@ -1,4 +1,5 @@
 import { Link } from 'react-router';
+import { useCan } from '../auth/can';
 import { useCampaigns } from '../campaigns/api';
 import { formatDuration, humanize, secondsSince } from '../lib/format';
 import { useNow } from '../lib/useNow';
@@ -16,12 +17,19 @@ export function IncidentsPage() {
   const campaigns = useCampaigns();
   const directory = useDirectory();
   const now = useNow(15_000);
+  const can = useCan();
   const campaignName = new Map((campaigns.data ?? []).map((c) => [c.id, c.name]));
   const openCount = incidents.data?.filter((i) => i.status === 'open').length ?? 0;
 
   return (
     <>
       <PageHeader title="Incidents">Every incident, its owner and where it stands in its runbook.</PageHeader>
+      {can('breach.register') ? (
+        <p className="page-actions">
+          <Link to="/breach-register">Breach register</Link>
+          <span className="muted"> — every data-breach incident, notified or not, with a CSV download</span>
+        </p>
+      ) : null}
 
       {incidents.isPending ? <Loading label="Loading incidents…" /> : null}
       {incidents.isError ? (

@@ -36,12 +36,15 @@ describe('StepStrip', () => {
     expect(plan).not.toHaveAttribute('aria-current');
   });
 
-  it('marks step 6 as coming, and only that one: step 5 is to do like the others', () => {
-    render(<StepStrip incident={incident()} />);
-    const steps = items();
-    expect(steps[5]).toHaveTextContent('Coming');
-    expect(steps[4]).toHaveTextContent('To do');
-    for (const li of steps.slice(0, 5)) expect(li).not.toHaveTextContent('Coming');
+  it('shows step 6 as a step like the others, watching once the incident is resolved', () => {
+    const { unmount } = render(<StepStrip incident={incident()} />);
+    expect(items()[5]).toHaveTextContent('Proceed with caution');
+    expect(items()[5]).toHaveTextContent('To do');
+    for (const li of items()) expect(li).not.toHaveTextContent('Coming');
+    unmount();
+    render(<StepStrip incident={incident({ status: 'resolved', current_step: 'plan' })} />);
+    expect(items()[5]).toHaveTextContent('Watching');
+    expect(items()[3]).toHaveTextContent('To do');
   });
 
   it('highlights nothing once the incident is resolved', () => {

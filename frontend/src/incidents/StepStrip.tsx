@@ -4,7 +4,8 @@ import { STEPS } from './steps';
 
 /**
  * The six steps as a progress strip: done steps ticked with their time, the
- * current step highlighted (aria-current="step"), step 6 marked coming.
+ * current step highlighted (aria-current="step"); step 6 is "watching" once
+ * the incident is resolved (resolving starts its watch window).
  */
 export function StepStrip({ incident }: { incident: Pick<Incident, 'steps' | 'current_step' | 'status'> }) {
   return (
@@ -13,9 +14,9 @@ export function StepStrip({ incident }: { incident: Pick<Incident, 'steps' | 'cu
         const step = incident.steps.find((s) => s.name === def.name);
         const status = step?.status ?? 'pending';
         const current = incident.status === 'open' && incident.current_step === def.name;
+        const watching = incident.status === 'resolved' && def.name === 'monitor' && status !== 'done' && status !== 'skipped';
         const classes = ['step', `step--${status}`];
         if (current) classes.push('step--current');
-        if (def.coming) classes.push('step--coming');
         return (
           <li key={def.name} className={classes.join(' ')} aria-current={current ? 'step' : undefined}>
             <span className="step-number" aria-hidden="true">
@@ -29,14 +30,13 @@ export function StepStrip({ incident }: { incident: Pick<Incident, 'steps' | 'cu
               <span className="step-state">
                 {current
                   ? 'Current step'
-                  : status === 'done'
-                    ? `Done ${formatTime(step?.completed_at)}`
-                    : status === 'skipped'
-                      ? 'Skipped'
-                      : def.coming
-                        ? ''
+                  : watching
+                    ? 'Watching'
+                    : status === 'done'
+                      ? `Done ${formatTime(step?.completed_at)}`
+                      : status === 'skipped'
+                        ? 'Skipped'
                         : 'To do'}
-                {def.coming ? <span className="step-coming">Coming</span> : null}
               </span>
             </span>
           </li>

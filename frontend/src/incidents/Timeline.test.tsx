@@ -64,4 +64,35 @@ describe('Timeline', () => {
       'Submitted the breach notice for review by legal and security',
     ]);
   });
+
+  it("names step 6's entries: the watch started, an alert reopened it, a further alert, the window closed clear", async () => {
+    const at = (n: number) => new Date(Date.UTC(2030, 5, 4, 10, n)).toISOString();
+    const alert = {
+      metric: 'complaint_rate',
+      value: 0.047,
+      baseline: 0.0004,
+      threshold: 0.001,
+      send_kind: 'campaign',
+      send_id: 'c2',
+      send_name: 'Summer restock',
+      delivered: 255,
+    };
+    const entries: TimelineEntry[] = [
+      { at: at(1), actor: 'system', action: 'incident.watch_started', data: { start: at(1), end: '2030-06-18T10:00:00Z', baseline: 'Baseline of 7 sends, 1,130 delivered, in the 30 days before the incident.' } },
+      { at: at(2), actor: 'system', action: 'incident.reopened', data: { alert, resolved_at: at(0) } },
+      { at: at(3), actor: 'system', action: 'incident.monitoring_alert', data: { alert: { ...alert, metric: 'unsubscribe_rate', value: 0.03, threshold: 0.01 } } },
+      { at: at(4), actor: 'system', action: 'incident.step_complete', data: { step: 'monitor', reason: 'watch window closed with no alert' } },
+      { at: at(5), actor: 'ada@example.com', action: 'campaign.caution_override', data: { reason: 'Transactional notice, must go out whole' } },
+    ];
+    installFakeApi({ 'GET /api/v1/incidents/i1/timeline': { status: 200, body: entries } });
+    renderWithSession(<Timeline incidentId="i1" open />);
+    const items = within(await screen.findByRole('list')).getAllByRole('listitem').map((li) => li.querySelector('.timeline-what')!.textContent);
+    expect(items).toEqual([
+      "Sent without the watch's canary (admin override): “Transactional notice, must go out whole”",
+      'Completed step “Proceed with caution”: watch window closed with no alert',
+      'Step 6 alert: unsubscribe rate of campaign “Summer restock” 3.00 % ≥ 1.00 % (baseline 0.04 %, 255 delivered); the send is paused',
+      'Reopened by a step 6 alert: complaint rate of campaign “Summer restock” 4.70 % ≥ 0.10 % (baseline 0.04 %, 255 delivered); the send is paused',
+      expect.stringMatching(/^Step 6 started: watching the brand's sends until 18 Jun \d\d:00\. Baseline of 7 sends, 1,130 delivered, in the 30 days before the incident\.$/),
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Incident, IncidentTrigger, TimelineEntry } from '../api/types';
-import { formatCount, formatRate, humanize } from '../lib/format';
+import { formatCount, formatDateTime, formatRate, humanize } from '../lib/format';
 import { stepTitle } from './steps';
 
 export const SOURCE_LABELS: Record<string, string> = {
@@ -59,6 +59,44 @@ const COMMUNICATION_ACTIONS: Record<string, (d: Record<string, unknown>) => stri
   'communication.cancel': (d) => `Cancelled the ${kindOf(d)}`,
 };
 
+const METRIC_WORDS: Record<string, string> = {
+  complaint_rate: 'complaint rate',
+  bounce_rate: 'hard bounce rate',
+  unsubscribe_rate: 'unsubscribe rate',
+};
+
+/** A step-6 alert as the timeline records it (incident.MonitoringAlert): "complaint rate of campaign “X” 1.20 % ≥ 0.10 % …". */
+function describeAlert(v: unknown): string {
+  const a = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+  const metric = METRIC_WORDS[str(a.metric)] ?? humanize(str(a.metric));
+  const send = `${str(a.send_kind) || 'send'} “${str(a.send_name)}”`;
+  const numbers = `${formatRate(Number(a.value))} ≥ ${formatRate(Number(a.threshold))} (baseline ${formatRate(
+    Number(a.baseline),
+  )}, ${formatCount(Number(a.delivered ?? 0))} delivered)`;
+  const elsewhere = a.window_of ? `; raised by the watch window of incident ${str(a.window_of)}` : '';
+  return `${metric} of ${send} ${numbers}; the send is paused${elsewhere}`;
+}
+
+/** Step 6's entries, and the cautious sends of a watched brand (campaign.*, brand.*), by action. */
+const STEP6_ACTIONS: Record<string, (d: Record<string, unknown>) => string> = {
+  'incident.watch_started': (d) =>
+    `Step 6 started: watching the brand's sends until ${formatDateTime(str(d.end))}${d.baseline ? `. ${str(d.baseline)}` : ''}`,
+  'incident.reopened': (d) => `Reopened by a step 6 alert: ${describeAlert(d.alert)}`,
+  'incident.monitoring_alert': (d) => `Step 6 alert: ${describeAlert(d.alert)}`,
+  'campaign.caution_applied': (d) =>
+    `Sent cautiously while the brand is watched${d.reason ? `: ${str(d.reason)}` : ''}`,
+  'campaign.caution_override': (d) =>
+    `Sent without the watch's canary (admin override)${
+      d.reason || d.override_reason ? `: “${str(d.reason ?? d.override_reason)}”` : ''
+    }`,
+  'campaign.review_approved': () => 'Approved the campaign as its second pair of eyes',
+  'campaign.review_withdrawn': (d) => `The campaign's review approval was withdrawn${d.reason ? `: ${str(d.reason)}` : ''}`,
+  'brand.second_review': (d) =>
+    typeof d.enabled === 'boolean'
+      ? `Turned the brand's second pair of eyes ${d.enabled ? 'on' : 'off'}`
+      : "Changed the brand's second pair of eyes",
+};
+
 /** A timeline entry in words. */
 export function describeEntry(e: TimelineEntry): string {
   const d = e.data;
@@ -78,7 +116,7 @@ export function describeEntry(e: TimelineEntry): string {
     case 'incident.pause':
       return `Recorded the campaign as paused${typeof d.seconds_to_pause === 'number' ? ` (${formatCount(d.seconds_to_pause)} s after detection)` : ''}`;
     case 'incident.step_complete':
-      return `Completed step “${stepTitle(str(d.step))}”`;
+      return `Completed step “${stepTitle(str(d.step))}”${d.reason ? `: ${str(d.reason)}` : ''}`;
     case 'incident.step_skip':
       return `Skipped step “${stepTitle(str(d.step))}”`;
     case 'incident.reclassify':
@@ -96,7 +134,7 @@ export function describeEntry(e: TimelineEntry): string {
     case 'incident.task_update':
       return d.status === 'done' ? 'Completed a task' : 'Updated a task';
     default: {
-      const comm = COMMUNICATION_ACTIONS[e.action];
+      const comm = COMMUNICATION_ACTIONS[e.action] ?? STEP6_ACTIONS[e.action];
       if (comm) return comm(d);
       return humanize(e.action.replace(/^incident\./, ''));
     }

@@ -1,14 +1,13 @@
 import type { StepName } from '../api/types';
 
 /** The six steps of the crisis response (DESIGN.md), in order. */
-export const STEPS: ReadonlyArray<{ name: StepName; title: string; coming?: boolean }> = [
+export const STEPS: ReadonlyArray<{ name: StepName; title: string }> = [
   { name: 'own', title: 'Own it' },
   { name: 'stop', title: 'Stop the fire' },
   { name: 'assess', title: 'Assess' },
   { name: 'plan', title: 'Plan' },
   { name: 'communicate', title: 'Communicate' },
-  // Step 6 runs in a later version of Firebreak; the strip shows it as coming.
-  { name: 'monitor', title: 'Proceed with caution', coming: true },
+  { name: 'monitor', title: 'Proceed with caution' },
 ];
 
 export function stepTitle(name: string): string {

@@ -9,6 +9,7 @@ const NAV_ITEMS = [
   { to: '/campaigns', label: 'Campaigns' },
   { to: '/incidents', label: 'Incidents' },
   { to: '/recipients', label: 'Recipients' },
+  { to: '/response-metrics', label: 'Response times' },
 ] as const;
 
 /**

@@ -312,3 +312,168 @@ export function reviewApproval(overrides: Partial<CampaignReviewApproval> = {}):
     ...overrides,
   };
 }
+
+// ---- step 6: monitoring, report, response times ----
+// (imports are hoisted; kept in this block so the blocks of parallel work merge cleanly)
+import type { Monitoring, MonitoringAlert, Report, ResponseMetrics } from '../api/types';
+
+/**
+ * Incident i1's step 6 while watching (GET /api/v1/incidents/i1/monitoring):
+ * resolved two days into a 14-day window, a baseline of 7 sends, one send
+ * (campaign c2) watched so far, no alert.
+ */
+export function monitoring(overrides: Partial<Monitoring> = {}): Monitoring {
+  const rates = { machine_open_rate: 0, block_rate: 0 };
+  return {
+    status: 'watching',
+    window: { start: '2030-06-04T10:00:00Z', end: '2030-06-18T10:00:00Z', days_left: 12.5 },
+    baseline: {
+      ...rates,
+      sends: 7,
+      delivered: 1130,
+      bounce_rate: 0.02,
+      complaint_rate: 0.0004,
+      unsubscribe_rate: 0.002,
+      open_rate: 0.21,
+      from: '2030-05-04T14:20:00Z',
+      to: '2030-06-03T14:20:00Z',
+      enough_history: true,
+      note: 'Baseline of 7 sends, 1,130 delivered, in the 30 days before the incident.',
+      spread: { bounce_rate: 0.004, complaint_rate: 0.0002, unsubscribe_rate: 0.001 },
+    },
+    current: { ...rates, sends: 1, delivered: 255, bounce_rate: 0.03, complaint_rate: 0, unsubscribe_rate: 0, open_rate: 0.18 },
+    thresholds: [
+      { metric: 'complaint_rate', floor: 0.001, multiple: 2, threshold: 0.001, min_delivered: 200 },
+      { metric: 'bounce_rate', floor: 0.02, multiple: 2, threshold: 0.04, min_delivered: 200 },
+      { metric: 'unsubscribe_rate', floor: 0.01, multiple: 3, threshold: 0.01, min_delivered: 200 },
+    ],
+    series: [
+      { at: '2030-06-05T09:00:00Z', delivered: 255, bounced: 8, complained: 0, unsubscribed: 0, opened: 46, machine_opened: 0, blocked: 0 },
+    ],
+    alerts: [],
+    sends: [
+      {
+        ...rates,
+        kind: 'campaign',
+        id: 'c2',
+        name: 'Summer restock',
+        status: 'sending',
+        started_at: '2030-06-05T09:00:00Z',
+        canary: 'waiting',
+        sends: 1,
+        delivered: 255,
+        bounce_rate: 0.03,
+        complaint_rate: 0,
+        unsubscribe_rate: 0,
+        open_rate: 0.18,
+      },
+    ],
+    ...overrides,
+  };
+}
+
+/** The complaint alert on campaign c2 that reopened incident i1. */
+export function monitoringAlert(overrides: Partial<MonitoringAlert> = {}): MonitoringAlert {
+  return {
+    at: '2030-06-05T09:30:00Z',
+    metric: 'complaint_rate',
+    value: 0.047,
+    baseline: 0.0004,
+    threshold: 0.001,
+    send_kind: 'campaign',
+    send_id: 'c2',
+    send_name: 'Summer restock',
+    delivered: 255,
+    ...overrides,
+  };
+}
+
+/** Incident i1's postmortem (GET /api/v1/incidents/i1/report), resolved, with one task and one sent apology. */
+export function report(overrides: Partial<Report> = {}): Report {
+  const inc = incident({
+    status: 'resolved',
+    owner: '6f1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c11',
+    acknowledged_at: '2030-06-03T14:22:00Z',
+    paused_at: '2030-06-03T14:20:30Z',
+    resolved_at: '2030-06-04T10:00:00Z',
+    time_to_acknowledge_seconds: 120,
+    time_to_pause_seconds: 30,
+  });
+  return {
+    incident: inc,
+    generated_at: '2030-06-05T12:00:00Z',
+    summary: 'Wrong price in the subject: 1,000 handed over, 200 held; resolved after 19 h 40 min.',
+    durations: { to_acknowledge_seconds: 120, to_pause_seconds: 30, to_resolve_seconds: 70800 },
+    timeline: [
+      { at: '2030-06-03T14:20:00Z', actor: 'mara@example.com', action: 'incident.open', data: { source: 'dashboard', runbook: 'triage' } },
+      { at: '2030-06-04T10:00:00Z', actor: 'mara@example.com', action: 'incident.resolve', data: { reason: 'Price corrected' } },
+    ],
+    assessment: {
+      computed_at: '2030-06-03T14:40:00Z',
+      totals: { targeted: 1200, handed_to_esp: 1000, held: 200, delivered: 950, opened: 300, clicked: 40, bounced: 12, complained: 3, unsubscribed: 2 },
+      by_segment: [
+        { segment: 'spring-sale', targeted: 1000, handed_to_esp: 850, held: 150, delivered: 800, opened: 250, clicked: 30, bounced: 10, complained: 2, unsubscribed: 1 },
+        { segment: 'vip', targeted: 300, handed_to_esp: 200, held: 100, delivered: 190, opened: 70, clicked: 12, bounced: 2, complained: 1, unsubscribed: 1 },
+      ],
+      cause: 'A typo in the price',
+      data_categories_exposed: [],
+      pii_exposed: false,
+      cost_estimate_cents: 125000,
+      cost_parts: { responder_hours: 10, hourly_rate_cents: 10000, send_cost_cents: 25000 },
+      notes: '',
+      legal_required: false,
+      security_required: false,
+    },
+    tasks: [
+      task({ id: 't1', title: 'Honour the wrong price', status: 'done', owner_id: '6f1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c11', completed_at: '2030-06-03T18:00:00Z' }),
+    ],
+    communications: [
+      communication({
+        status: 'sent',
+        sent_at: '2030-06-03T16:00:00Z',
+        counts: { audience: 900, handed_to_esp: 900, held: 0, delivered: 880, opened: 400, bounced: 5, complained: 0, unsubscribed: 1, skipped_suppressed: 12 },
+      }),
+    ],
+    monitoring: monitoring(),
+    ...overrides,
+  };
+}
+
+/** GET /api/v1/response-metrics for the last 30 days: two groups and their total. */
+export function responseMetrics(overrides: Partial<ResponseMetrics> = {}): ResponseMetrics {
+  const stats = (count: number, median: number | null, p90: number | null, max: number | null) => ({
+    count,
+    median_seconds: median,
+    p90_seconds: p90,
+    max_seconds: max,
+  });
+  return {
+    from: '2030-05-06T12:00:00Z',
+    to: '2030-06-05T12:00:00Z',
+    total: {
+      incidents: 5,
+      to_acknowledge: stats(5, 180, 900, 1200),
+      to_pause: stats(4, 20, 60, 60),
+      to_resolve: stats(3, 86400, 172800, 172800),
+    },
+    groups: [
+      {
+        runbook: 'deliverability-spike',
+        severity: 'sev2',
+        incidents: 3,
+        to_acknowledge: stats(3, 240, 1200, 1200),
+        to_pause: stats(3, 1, 2, 2),
+        to_resolve: stats(2, 86400, 172800, 172800),
+      },
+      {
+        runbook: 'wrong-content',
+        severity: 'sev3',
+        incidents: 2,
+        to_acknowledge: stats(2, 60, 180, 180),
+        to_pause: stats(1, 60, 60, 60),
+        to_resolve: stats(1, 3600, 3600, 3600),
+      },
+    ],
+    ...overrides,
+  };
+}
