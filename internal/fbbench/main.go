@@ -10,6 +10,7 @@
 //	go run ./cmd/fbbench --only pause [--pause-runs 5]
 //	go run ./cmd/fbbench --only affected [--assess-recipients 1000000]
 //	go run ./cmd/fbbench --only apology [--rows 1000000] [--apology-runs N] [--apology-workers 1] [--apology-baseline=false]
+//	go run ./cmd/fbbench --only monitoring [--monitor-brands 1000] [--monitor-runs 7]
 //
 // Besides the two bulk paths it measures the SendGrid Event Webhook: ingest
 // throughput through the real HTTP server (against a raw COPY and a naive
@@ -41,6 +42,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/campaign"
@@ -78,10 +80,12 @@ type options struct {
 	apologyRuns              int
 	apologyWorkers           int
 	apologyBaseline          bool
+	monitorBrands            int
+	monitorRuns              int
 }
 
 // benchmarks are the names --only accepts, in the order they run.
-var benchmarks = []string{"import", "handoff", "naive", "webhook", "spike", "pause", "list", "assess", "affected", "apology"}
+var benchmarks = []string{"import", "handoff", "naive", "webhook", "spike", "pause", "list", "assess", "affected", "apology", "monitoring"}
 
 // bench is what the phases share.
 type bench struct {
@@ -96,6 +100,7 @@ type bench struct {
 	key     []byte
 	log     *slog.Logger
 	workers int
+	rec     *postgres.Statements // statements(): registered once
 }
 
 func run() (err error) {
@@ -115,12 +120,18 @@ func run() (err error) {
 	flag.IntVar(&o.apologyWorkers, "apology-workers", commHandoffParallelism,
 		"HandOff calls running at once for the apology (the worker runs one communication:handoff task per slot, as for a campaign)")
 	flag.BoolVar(&o.apologyBaseline, "apology-baseline", true, "also hand the apology's recipients over as a campaign (the baseline)")
+	flag.IntVar(&o.monitorBrands, "monitor-brands", monitorGoalBrands,
+		"brands of the monitoring tick, each with a watching window and 10 sends in it (the baseline run has a tenth)")
+	flag.IntVar(&o.monitorRuns, "monitor-runs", 7, "timed monitoring ticks per size (after one untimed first tick)")
 	flag.Parse()
 	if o.apologyRuns == 0 {
 		o.apologyRuns = 3
 		if o.rows > 200_000 {
 			o.apologyRuns = 1
 		}
+	}
+	if o.monitorBrands < 1 || o.monitorRuns < 1 {
+		return fmt.Errorf("--monitor-brands and --monitor-runs must be positive")
 	}
 	if o.pauseRuns < 1 || o.apologyRuns < 1 || o.apologyWorkers < 1 {
 		return fmt.Errorf("--pause-runs, --apology-runs and --apology-workers must be positive")
@@ -246,6 +257,13 @@ func run() (err error) {
 		heading("apology fan-out to %s affected recipients: Send (preflight + snapshot) and the handoff (%d dispatchers, batch %d), %d runs",
 			thousands(int64(o.rows)), o.apologyWorkers, campaign.BatchSize, o.apologyRuns)
 		if err := b.apology(ctx); err != nil {
+			return err
+		}
+	}
+	if o.only["monitoring"] {
+		heading("monitoring tick (step 6): %s brands with a watching window, %d sends in each window, 30 days of history; against %s brands",
+			thousands(int64(o.monitorBrands)), monitorSendsPerBrand, thousands(int64(max(1, o.monitorBrands/10))))
+		if err := b.monitor(ctx); err != nil {
 			return err
 		}
 	}
