@@ -18,15 +18,16 @@
 // 2xx to SendGrid receiving the pause, and the blast-radius assessment of a
 // 1M-recipient campaign with 5M events, and the pause under load: two busy
 // sends and the webhook at once, the pause's latency and any handoff claimed
-// after it was asked for.
+// after it was asked for. And step 6's monitoring tick over 1,000 watch windows
+// with 10,000 sends in them, against the tick's former window-by-window reads.
 //
 // Everything goes through the real code: devstack's Postgres, the goose
 // migrations, store.Store, recipient.Service.Import, campaign.Service (Send and
 // HandOff) and the sendgrid-go adapter over HTTP. Only the stopwatches around
 // the store and the adapter are the benchmark's own. It is a program that
 // prints figures, not a test: a missed goal is reported, never failed; only a
-// handoff that breaks an invariant (a recipient not handed, or handed twice)
-// exits non-zero.
+// handoff that breaks an invariant (a recipient not handed, or handed twice),
+// or a monitoring tick that alerts on sends under every floor, exits non-zero.
 package fbbench
 
 import (
