@@ -73,7 +73,7 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 ## bench: import and handoff figures at 1M recipients on a private Postgres (docs/benchmarks.md);
-## a quick run: make bench BENCHFLAGS="--rows 50000"
+## a quick run: make bench BENCHFLAGS="--rows 50000"; one benchmark: make bench BENCHFLAGS="--only monitoring"
 bench:
 	$(GO) run ./cmd/fbbench $(BENCHFLAGS)
 

@@ -145,8 +145,10 @@ func (s *Store) BrandOfCampaign(ctx context.Context, campaignID string) (string,
 	return ids[0], nil
 }
 
-// sendRow is one campaign or communication with its counters.
+// sendRow is one campaign or communication with its counters (WindowID:
+// the window it was read for, by WindowSends).
 type sendRow struct {
+	WindowID      string
 	Kind          string
 	ID            string
 	Name          string
@@ -192,10 +194,69 @@ func (s *Store) BrandSends(ctx context.Context, brandID string, from, to time.Ti
 	}
 	out := make([]monitoring.Send, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, monitoring.Send{Kind: monitoring.SendKind(r.Kind), ID: r.ID, Name: r.Name, Status: r.Status,
-			StartedAt: r.StartedAt, CampaignID: r.CampaignID, Canary: r.Canary, HandedToESP: r.HandedToESP,
-			Delivered: r.Delivered, HardBounced: r.HardBounced, Complained: r.Complained, Unsubscribed: r.Unsubscribed,
-			Opened: r.Opened, MachineOpened: r.MachineOpened, Blocked: r.Blocked})
+		out = append(out, toSend(r))
+	}
+	return out, nil
+}
+
+func toSend(r sendRow) monitoring.Send {
+	return monitoring.Send{Kind: monitoring.SendKind(r.Kind), ID: r.ID, Name: r.Name, Status: r.Status,
+		StartedAt: r.StartedAt, CampaignID: r.CampaignID, Canary: r.Canary, HandedToESP: r.HandedToESP,
+		Delivered: r.Delivered, HardBounced: r.HardBounced, Complained: r.Complained, Unsubscribed: r.Unsubscribed,
+		Opened: r.Opened, MachineOpened: r.MachineOpened, Blocked: r.Blocked}
+}
+
+// windowSendsSQL is brandSendsSQL for many windows in one statement: the
+// windows (incident id, brand, [from, to)) come as a JSON array, and each
+// row names the window it belongs to (a send of a brand with two windows
+// comes once per window). The campaigns are read once for all windows.
+const windowSendsSQL = `
+WITH w AS (
+	SELECT CAST(x.incident_id AS uuid) AS incident_id, CAST(x.brand_id AS uuid) AS brand_id, x.from_at, x.to_at
+	FROM jsonb_to_recordset(CAST(@windows AS jsonb)) AS x(incident_id text, brand_id text, from_at timestamptz, to_at timestamptz)
+)
+SELECT w.incident_id::text AS window_id, 'campaign' AS kind, c.id::text AS id, c.name, c.status, c.send_started_at AS started_at,
+	'' AS campaign_id,
+	CASE WHEN c.canary_percent = 0 OR c.canary_release_at IS NULL THEN 'none'
+		WHEN c.canary_release_at > now() THEN 'waiting' ELSE 'released' END AS canary,
+	c.handed_to_esp, c.delivered, c.hard_bounced, c.complained, c.unsubscribed, c.opened, c.machine_opened, c.blocked
+FROM w JOIN campaigns c ON c.brand_id = w.brand_id AND c.send_started_at >= w.from_at AND c.send_started_at < w.to_at
+UNION ALL
+SELECT w.incident_id::text, 'communication', m.id::text, m.kind || ': ' || m.subject, m.status, m.sent_at, c.id::text, 'none',
+	m.handed_to_esp, m.delivered, m.hard_bounced, m.complained, m.unsubscribed, m.opened, 0, m.blocked
+FROM w JOIN campaigns c ON c.brand_id = w.brand_id JOIN incidents i ON i.campaign_id = c.id
+	JOIN communications m ON m.incident_id = i.id AND m.sent_at >= w.from_at AND m.sent_at < w.to_at
+ORDER BY window_id, started_at DESC, id`
+
+// windowRef is one window of windowSendsSQL.
+type windowRef struct {
+	IncidentID string    `json:"incident_id"`
+	BrandID    string    `json:"brand_id"`
+	From       time.Time `json:"from_at"`
+	To         time.Time `json:"to_at"`
+}
+
+// WindowSends implements monitoring.Store: BrandSends of every window (its
+// brand's sends started in [Start, End)), by incident id, in one statement.
+func (s *Store) WindowSends(ctx context.Context, windows []monitoring.Window) (map[string][]monitoring.Send, error) {
+	out := make(map[string][]monitoring.Send, len(windows))
+	if len(windows) == 0 {
+		return out, nil
+	}
+	refs := make([]windowRef, len(windows))
+	for i, w := range windows {
+		refs[i] = windowRef{IncidentID: w.IncidentID, BrandID: w.BrandID, From: w.Start, To: w.End}
+	}
+	b, err := json.Marshal(refs)
+	if err != nil {
+		return nil, err
+	}
+	var rows []sendRow
+	if err := s.db.WithContext(ctx).Raw(windowSendsSQL, map[string]any{"windows": string(b)}).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("sends of %d watch windows: %w", len(windows), translate(err, nil, nil))
+	}
+	for _, r := range rows {
+		out[r.WindowID] = append(out[r.WindowID], toSend(r))
 	}
 	return out, nil
 }
@@ -251,6 +312,8 @@ type alertRow struct {
 	SendName  string    `json:"send_name"`
 	Delivered int       `json:"delivered"`
 	Handled   bool      `json:"-"`
+	// IncidentID: the incident it was read for, by WindowAlerts.
+	IncidentID string `json:"-"`
 }
 
 func toAlert(r alertRow) monitoring.Alert {
@@ -305,6 +368,26 @@ func (s *Store) ListMonitoringAlerts(ctx context.Context, incidentID string) ([]
 	out := make([]monitoring.Alert, len(rows))
 	for i, r := range rows {
 		out[i] = toAlert(r)
+	}
+	return out, nil
+}
+
+// WindowAlerts implements monitoring.Store: ListMonitoringAlerts of every
+// incident, by incident id, in one statement.
+func (s *Store) WindowAlerts(ctx context.Context, incidentIDs []string) (map[string][]monitoring.Alert, error) {
+	out := make(map[string][]monitoring.Alert, len(incidentIDs))
+	if len(incidentIDs) == 0 {
+		return out, nil
+	}
+	var rows []alertRow
+	if err := s.db.WithContext(ctx).Raw(`SELECT incident_id::text AS incident_id, at, metric, value, baseline, threshold,
+			send_kind, send_id::text, send_name, delivered, handled_at IS NOT NULL AS handled
+		FROM monitoring_alerts WHERE incident_id = ANY(CAST(? AS uuid[])) ORDER BY incident_id, at, metric, send_id`,
+		textArray(incidentIDs)).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("alerts of %d incidents: %w", len(incidentIDs), translate(err, nil, nil))
+	}
+	for _, r := range rows {
+		out[r.IncidentID] = append(out[r.IncidentID], toAlert(r))
 	}
 	return out, nil
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
+	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/domain/monitoring"
 )
 
@@ -229,5 +231,144 @@ func TestMonitoringResolvedWithoutWindow(t *testing.T) {
 	}
 	if ids, _ := st.ResolvedWithoutWindow(ctx, monT0.Add(-time.Hour)); len(ids) != 0 {
 		t.Errorf("with a window: %v", ids)
+	}
+}
+
+// monWindows stores, beside seedMonitoring's, two more incidents (on the
+// later campaign of the same brand and on the other brand's campaign) and
+// returns four windows: the incident's own over its 14 days, a short one of
+// the same brand that holds only the apology, the other brand's, and one
+// with no send in it.
+func monWindows(t *testing.T, st *postgres.Store, later string) []monitoring.Window {
+	t.Helper()
+	ctx := context.Background()
+	db := st.SQL()
+	var other string
+	if err := db.QueryRowContext(ctx, `SELECT id::text FROM campaigns WHERE brand_id = $1`, monOther).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{later: "00000000-0000-0000-0000-0000000007e2", other: "00000000-0000-0000-0000-0000000007e3"}
+	for cid, iid := range ids {
+		if _, err := db.ExecContext(ctx, `INSERT INTO incidents (id, campaign_id, runbook, severity, source, detected_at, steps)
+			VALUES ($1, $2, 'triage', 'sev3', 'api', $3, '[]')`, iid, cid, monT0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := 24 * time.Hour
+	return []monitoring.Window{
+		monitoring.NewWindow(monIncident, monBrand, monCampaign, monT0, 14*day, monitoring.Baseline{}),
+		monitoring.NewWindow(ids[later], monBrand, later, monT0.Add(30*time.Minute), 90*time.Minute, monitoring.Baseline{}),
+		monitoring.NewWindow(ids[other], monOther, other, monT0, day, monitoring.Baseline{}),
+		monitoring.NewWindow("00000000-0000-0000-0000-0000000007e4", monOther, other, monT0.Add(2*day), day, monitoring.Baseline{}),
+	}
+}
+
+// The tick reads every window's sends and alerts in one statement each:
+// they must be exactly what BrandSends and ListMonitoringAlerts give window
+// by window (the reads the tick made before).
+func TestMonitoringWindowReadsMatchThePerWindowReads(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	later, apology := seedMonitoring(t, st.SQL())
+	ws := monWindows(t, st, later)
+
+	got, err := st.WindowSends(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLens := []int{3, 1, 1, 0} // own+later+apology; the apology; the other brand's; none
+	for i, w := range ws {
+		want, err := st.BrandSends(ctx, w.BrandID, w.Start, w.End)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) != wantLens[i] {
+			t.Fatalf("window %d: BrandSends gave %d sends, the seed has %d", i, len(want), wantLens[i])
+		}
+		if len(got[w.IncidentID]) != len(want) || (len(want) > 0 && !reflect.DeepEqual(got[w.IncidentID], want)) {
+			t.Errorf("window %d (%s): WindowSends\n  %+v\nBrandSends\n  %+v", i, w.IncidentID, got[w.IncidentID], want)
+		}
+	}
+	if s := got[ws[1].IncidentID]; len(s) == 1 && s[0].ID != apology {
+		t.Errorf("the short window holds the apology alone: %+v", s)
+	}
+	if len(got) != 3 {
+		t.Errorf("windows with sends: %d, want 3 (a window without sends has no entry)", len(got))
+	}
+
+	alert := func(id string, m monitoring.Metric, at time.Duration) monitoring.Alert {
+		return monitoring.Alert{At: monT0.Add(at), Metric: m, Value: 0.01, Baseline: 0.001, Threshold: 0.002,
+			SendKind: monitoring.KindCampaign, SendID: id, SendName: "n", Delivered: 400}
+	}
+	if _, err := st.InsertMonitoringAlerts(ctx, monIncident, []monitoring.Alert{alert(later, monitoring.ComplaintRate, 3*time.Hour),
+		alert(later, monitoring.BounceRate, 2*time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.MarkAlertsHandled(ctx, monIncident, monT0.Add(4*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.InsertMonitoringAlerts(ctx, monIncident, []monitoring.Alert{alert(later, monitoring.UnsubscribeRate, time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.InsertMonitoringAlerts(ctx, ws[2].IncidentID, []monitoring.Alert{alert(later, monitoring.ComplaintRate, time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{ws[0].IncidentID, ws[1].IncidentID, ws[2].IncidentID}
+	alerts, err := st.WindowAlerts(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range ids {
+		want, err := st.ListMonitoringAlerts(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(alerts[id]) != len(want) || (len(want) > 0 && !reflect.DeepEqual(alerts[id], want)) {
+			t.Errorf("incident %d: WindowAlerts\n  %+v\nListMonitoringAlerts\n  %+v", i, alerts[id], want)
+		}
+	}
+	if a := alerts[monIncident]; len(a) != 3 || !a[1].Handled || a[0].Handled || a[0].Metric != monitoring.UnsubscribeRate {
+		t.Errorf("the incident's alerts, oldest first, two handled: %+v", a)
+	}
+	if len(alerts[ws[2].IncidentID]) != 1 || len(alerts[ws[1].IncidentID]) != 0 {
+		t.Errorf("alerts of the other incidents: %+v", alerts)
+	}
+}
+
+// A steady tick (nothing to store or act on) costs the same statements
+// whatever the number of windows: no read per window.
+func TestMonitoringTickStatementsDoNotGrowWithWindows(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	later, _ := seedMonitoring(t, st.SQL())
+	ws := monWindows(t, st, later)
+	// (resolved long ago, so the tick does not look for its missing window)
+	if _, err := st.SQL().ExecContext(ctx, `INSERT INTO incidents (id, campaign_id, runbook, severity, source, detected_at, steps,
+		status, resolved_at) VALUES ($1, $2, 'triage', 'sev3', 'api', $3, '[]', 'resolved', $3)`, ws[3].IncidentID, ws[3].CampaignID, monT0); err != nil {
+		t.Fatal(err)
+	}
+	// windows that start tomorrow: no send in them yet, none ends
+	now := time.Now()
+	for i := range ws {
+		ws[i].Start, ws[i].End = now.Add(24*time.Hour), now.Add(15*24*time.Hour)
+	}
+	svc := monitoring.NewService(monitoring.Deps{Store: st, Now: func() time.Time { return now }})
+	rec := postgres.RecordStatements(st)
+	count := func() int {
+		rec.Reset()
+		if err := svc.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return len(rec.All())
+	}
+	counts := map[int]int{}
+	for i, w := range ws {
+		if _, started, err := st.StartWatchWindow(ctx, w); err != nil || !started {
+			t.Fatalf("start %d: %v %v", i, started, err)
+		}
+		counts[i+1] = count()
+	}
+	if counts[1] != counts[4] || counts[1] > 4 {
+		t.Errorf("statements of a tick: %d at 1 window, %d at 4 (want the same, at most 4)", counts[1], counts[4])
 	}
 }

@@ -26,6 +26,9 @@ type Store interface {
 	// BrandSends lists the brand's campaigns and communications that started
 	// sending in [from, to), with their counters, newest first.
 	BrandSends(ctx context.Context, brandID string, from, to time.Time) ([]Send, error)
+	// WindowSends is BrandSends of each window (its brand's sends started
+	// in [Start, End)), by incident id, in one read: the tick's.
+	WindowSends(ctx context.Context, windows []Window) (map[string][]Send, error)
 	// MonitoringSeries buckets the events of the brand's sends started in
 	// [from, to) that occurred then, by bucket from from; empty buckets are absent.
 	MonitoringSeries(ctx context.Context, brandID string, from, to time.Time, bucket time.Duration) ([]Point, error)
@@ -34,6 +37,9 @@ type Store interface {
 	InsertMonitoringAlerts(ctx context.Context, incidentID string, alerts []Alert) ([]Alert, error)
 	// ListMonitoringAlerts lists the incident's alerts, oldest first.
 	ListMonitoringAlerts(ctx context.Context, incidentID string) ([]Alert, error)
+	// WindowAlerts is ListMonitoringAlerts of each incident, by incident
+	// id, in one read: the tick's.
+	WindowAlerts(ctx context.Context, incidentIDs []string) (map[string][]Alert, error)
 	// MarkAlertsHandled marks the incident's unhandled alerts handled at at.
 	MarkAlertsHandled(ctx context.Context, incidentID string, at time.Time) error
 	// ResolvedWithoutWindow lists the incidents resolved since since that

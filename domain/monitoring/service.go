@@ -141,6 +141,10 @@ func (s *Service) baseline(ctx context.Context, brand string, inc incident.Incid
 //     and moves the window to alert;
 //   - a window past its end with no alert moves to clear and completes step 6.
 //
+// The windows' sends and alerts are read for all windows at once (two
+// statements whatever their number); a window with nothing to store or act
+// on — the common case — costs no further statement.
+//
 // A window's failure is logged and the others go on; the first error is
 // returned so the task is retried.
 func (s *Service) Tick(ctx context.Context) error {
@@ -168,37 +172,47 @@ func (s *Service) Tick(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if len(windows) == 0 {
+		return first
+	}
+	sends, err := s.d.Store.WindowSends(ctx, windows)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(windows))
+	for i, w := range windows {
+		ids[i] = w.IncidentID
+	}
+	raised, err := s.d.Store.WindowAlerts(ctx, ids)
+	if err != nil {
+		return err
+	}
 	for _, w := range windows {
-		keep(s.tickWindow(ctx, w, now), "monitoring tick of a window", "incident_id", w.IncidentID)
+		keep(s.tickWindow(ctx, w, sends[w.IncidentID], raised[w.IncidentID], now),
+			"monitoring tick of a window", "incident_id", w.IncidentID)
 	}
 	return first
 }
 
-func (s *Service) tickWindow(ctx context.Context, w Window, now time.Time) error {
-	sends, err := s.d.Store.BrandSends(ctx, w.BrandID, w.Start, w.End)
-	if err != nil {
-		return err
-	}
-	raised, err := s.d.Store.ListMonitoringAlerts(ctx, w.IncidentID)
-	if err != nil {
-		return err
-	}
+// tickWindow judges one window from its sends and the alerts it had raised
+// (read for all windows by Tick).
+func (s *Service) tickWindow(ctx context.Context, w Window, sends []Send, raised []Alert, now time.Time) error {
 	out := Evaluate(w, sends, raised, now)
-	if _, err := s.d.Store.InsertMonitoringAlerts(ctx, w.IncidentID, out.Alerts); err != nil {
-		return err
-	}
-	all, err := s.d.Store.ListMonitoringAlerts(ctx, w.IncidentID)
-	if err != nil {
-		return err
-	}
-	var pending []Alert
-	for _, a := range all {
-		if !a.Handled {
-			pending = append(pending, a)
+	pending := unhandled(raised)
+	if len(out.Alerts) > 0 || len(pending) > 0 {
+		// something to store or act on: store, then act on every alert not
+		// handled as Postgres has it now (a crash between the two is
+		// finished by the next tick)
+		if _, err := s.d.Store.InsertMonitoringAlerts(ctx, w.IncidentID, out.Alerts); err != nil {
+			return err
 		}
-	}
-	if len(pending) > 0 {
-		return s.handle(ctx, w, pending, now)
+		all, err := s.d.Store.ListMonitoringAlerts(ctx, w.IncidentID)
+		if err != nil {
+			return err
+		}
+		if pending = unhandled(all); len(pending) > 0 {
+			return s.handle(ctx, w, pending, now)
+		}
 	}
 	if out.CloseClear {
 		if _, err := s.d.Incidents.CloseWatch(ctx, w.IncidentID, w.End); err != nil {
@@ -210,6 +224,17 @@ func (s *Service) tickWindow(ctx context.Context, w Window, now time.Time) error
 		s.d.Log.InfoContext(ctx, "watch window closed clear", "incident_id", w.IncidentID)
 	}
 	return nil
+}
+
+// unhandled are the alerts not handled yet.
+func unhandled(alerts []Alert) []Alert {
+	var out []Alert
+	for _, a := range alerts {
+		if !a.Handled {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // handle acts on alerts stored but not handled: pause, reopen, notify; then

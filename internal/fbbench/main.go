@@ -10,6 +10,7 @@
 //	go run ./cmd/fbbench --only pause [--pause-runs 5]
 //	go run ./cmd/fbbench --only affected [--assess-recipients 1000000]
 //	go run ./cmd/fbbench --only apology [--rows 1000000] [--apology-runs N] [--apology-workers 1] [--apology-baseline=false]
+//	go run ./cmd/fbbench --only monitoring [--monitor-brands 1000] [--monitor-runs 7]
 //
 // Besides the two bulk paths it measures the SendGrid Event Webhook: ingest
 // throughput through the real HTTP server (against a raw COPY and a naive
@@ -17,15 +18,16 @@
 // 2xx to SendGrid receiving the pause, and the blast-radius assessment of a
 // 1M-recipient campaign with 5M events, and the pause under load: two busy
 // sends and the webhook at once, the pause's latency and any handoff claimed
-// after it was asked for.
+// after it was asked for. And step 6's monitoring tick over 1,000 watch windows
+// with 10,000 sends in them, against the tick's former window-by-window reads.
 //
 // Everything goes through the real code: devstack's Postgres, the goose
 // migrations, store.Store, recipient.Service.Import, campaign.Service (Send and
 // HandOff) and the sendgrid-go adapter over HTTP. Only the stopwatches around
 // the store and the adapter are the benchmark's own. It is a program that
 // prints figures, not a test: a missed goal is reported, never failed; only a
-// handoff that breaks an invariant (a recipient not handed, or handed twice)
-// exits non-zero.
+// handoff that breaks an invariant (a recipient not handed, or handed twice),
+// or a monitoring tick that alerts on sends under every floor, exits non-zero.
 package fbbench
 
 import (
@@ -41,6 +43,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/campaign"
@@ -78,10 +81,12 @@ type options struct {
 	apologyRuns              int
 	apologyWorkers           int
 	apologyBaseline          bool
+	monitorBrands            int
+	monitorRuns              int
 }
 
 // benchmarks are the names --only accepts, in the order they run.
-var benchmarks = []string{"import", "handoff", "naive", "webhook", "spike", "pause", "list", "assess", "affected", "apology"}
+var benchmarks = []string{"import", "handoff", "naive", "webhook", "spike", "pause", "list", "assess", "affected", "apology", "monitoring"}
 
 // bench is what the phases share.
 type bench struct {
@@ -96,6 +101,7 @@ type bench struct {
 	key     []byte
 	log     *slog.Logger
 	workers int
+	rec     *postgres.Statements // statements(): registered once
 }
 
 func run() (err error) {
@@ -115,12 +121,18 @@ func run() (err error) {
 	flag.IntVar(&o.apologyWorkers, "apology-workers", commHandoffParallelism,
 		"HandOff calls running at once for the apology (the worker runs one communication:handoff task per slot, as for a campaign)")
 	flag.BoolVar(&o.apologyBaseline, "apology-baseline", true, "also hand the apology's recipients over as a campaign (the baseline)")
+	flag.IntVar(&o.monitorBrands, "monitor-brands", monitorGoalBrands,
+		"brands of the monitoring tick, each with a watching window and 10 sends in it (the baseline run has a tenth)")
+	flag.IntVar(&o.monitorRuns, "monitor-runs", 7, "timed monitoring ticks per size (after one untimed first tick)")
 	flag.Parse()
 	if o.apologyRuns == 0 {
 		o.apologyRuns = 3
 		if o.rows > 200_000 {
 			o.apologyRuns = 1
 		}
+	}
+	if o.monitorBrands < 1 || o.monitorRuns < 1 {
+		return fmt.Errorf("--monitor-brands and --monitor-runs must be positive")
 	}
 	if o.pauseRuns < 1 || o.apologyRuns < 1 || o.apologyWorkers < 1 {
 		return fmt.Errorf("--pause-runs, --apology-runs and --apology-workers must be positive")
@@ -246,6 +258,13 @@ func run() (err error) {
 		heading("apology fan-out to %s affected recipients: Send (preflight + snapshot) and the handoff (%d dispatchers, batch %d), %d runs",
 			thousands(int64(o.rows)), o.apologyWorkers, campaign.BatchSize, o.apologyRuns)
 		if err := b.apology(ctx); err != nil {
+			return err
+		}
+	}
+	if o.only["monitoring"] {
+		heading("monitoring tick (step 6): %s brands with a watching window, %d sends in each window, 30 days of history; against %s brands",
+			thousands(int64(o.monitorBrands)), monitorSendsPerBrand, thousands(int64(max(1, o.monitorBrands/10))))
+		if err := b.monitor(ctx); err != nil {
 			return err
 		}
 	}
