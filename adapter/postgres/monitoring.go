@@ -181,14 +181,15 @@ UNION ALL
 SELECT 'communication', m.id::text, m.kind || ': ' || m.subject, m.status, m.sent_at, c.id::text, 'none',
 	m.handed_to_esp, m.delivered, m.hard_bounced, m.complained, m.unsubscribed, m.opened, 0, m.blocked
 FROM communications m JOIN incidents i ON i.id = m.incident_id JOIN campaigns c ON c.id = i.campaign_id
-WHERE c.brand_id = CAST(@brand AS uuid) AND m.sent_at >= @from AND m.sent_at < @to
+WHERE c.brand_id = CAST(@brand AS uuid) AND m.sent_at < @to
+	AND (m.sent_at >= @from OR m.incident_id = CAST(NULLIF(@incident, '') AS uuid))
 ORDER BY started_at DESC, id`
 
 // BrandSends implements monitoring.Store: the brand's sends started in
 // [from, to), newest first.
-func (s *Store) BrandSends(ctx context.Context, brandID string, from, to time.Time) ([]monitoring.Send, error) {
+func (s *Store) BrandSends(ctx context.Context, brandID, incidentID string, from, to time.Time) ([]monitoring.Send, error) {
 	var rows []sendRow
-	if err := s.db.WithContext(ctx).Raw(brandSendsSQL, map[string]any{"brand": brandID, "from": from, "to": to}).
+	if err := s.db.WithContext(ctx).Raw(brandSendsSQL, map[string]any{"brand": brandID, "incident": incidentID, "from": from, "to": to}).
 		Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("sends of brand %s: %w", brandID, translate(err, nil, nil))
 	}
@@ -225,7 +226,8 @@ UNION ALL
 SELECT w.incident_id::text, 'communication', m.id::text, m.kind || ': ' || m.subject, m.status, m.sent_at, c.id::text, 'none',
 	m.handed_to_esp, m.delivered, m.hard_bounced, m.complained, m.unsubscribed, m.opened, 0, m.blocked
 FROM w JOIN campaigns c ON c.brand_id = w.brand_id JOIN incidents i ON i.campaign_id = c.id
-	JOIN communications m ON m.incident_id = i.id AND m.sent_at >= w.from_at AND m.sent_at < w.to_at
+	JOIN communications m ON m.incident_id = i.id AND m.sent_at < w.to_at
+		AND (m.sent_at >= w.from_at OR m.incident_id = w.incident_id)
 ORDER BY window_id, started_at DESC, id`
 
 // windowRef is one window of windowSendsSQL.
@@ -270,7 +272,8 @@ WITH sends AS (
 	WHERE c.brand_id = CAST(@brand AS uuid) AND c.send_started_at >= @from AND c.send_started_at < @to
 	UNION ALL
 	SELECT NULL, m.id FROM communications m JOIN incidents i ON i.id = m.incident_id JOIN campaigns c ON c.id = i.campaign_id
-	WHERE c.brand_id = CAST(@brand AS uuid) AND m.sent_at >= @from AND m.sent_at < @to
+	WHERE c.brand_id = CAST(@brand AS uuid) AND m.sent_at < @to
+		AND (m.sent_at >= @from OR m.incident_id = CAST(NULLIF(@incident, '') AS uuid))
 ), ev AS (
 	SELECT e.* FROM sends s JOIN events e ON e.campaign_id = s.campaign_id
 	WHERE s.campaign_id IS NOT NULL AND e.occurred_at >= @from AND e.occurred_at < @to
@@ -291,9 +294,9 @@ FROM ev GROUP BY 1 ORDER BY 1`
 // MonitoringSeries implements monitoring.Store: the events of the brand's
 // sends started in [from, to) per bucket from from (buckets without events
 // are left out; the caller fills them).
-func (s *Store) MonitoringSeries(ctx context.Context, brandID string, from, to time.Time, bucket time.Duration) ([]monitoring.Point, error) {
+func (s *Store) MonitoringSeries(ctx context.Context, brandID, incidentID string, from, to time.Time, bucket time.Duration) ([]monitoring.Point, error) {
 	var rows []monitoring.Point
-	if err := s.db.WithContext(ctx).Raw(seriesSQL, map[string]any{"brand": brandID, "from": from, "to": to,
+	if err := s.db.WithContext(ctx).Raw(seriesSQL, map[string]any{"brand": brandID, "incident": incidentID, "from": from, "to": to,
 		"bucket": bucket.Seconds()}).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("series of brand %s: %w", brandID, translate(err, nil, nil))
 	}

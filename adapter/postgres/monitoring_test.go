@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -134,7 +135,7 @@ func TestMonitoringBrandSendsAndSeries(t *testing.T) {
 	if b, err := st.BrandOfCampaign(ctx, monCampaign); err != nil || b != monBrand {
 		t.Fatalf("brand %q %v", b, err)
 	}
-	all, err := st.BrandSends(ctx, monBrand, monT0.AddDate(0, 0, -30), monT0.AddDate(0, 0, 1))
+	all, err := st.BrandSends(ctx, monBrand, "", monT0.AddDate(0, 0, -30), monT0.AddDate(0, 0, 1))
 	if err != nil || len(all) != 3 {
 		t.Fatalf("sends %+v %v", all, err)
 	}
@@ -149,12 +150,12 @@ func TestMonitoringBrandSendsAndSeries(t *testing.T) {
 		t.Errorf("the own campaign: %+v", o)
 	}
 	// from the window's start: the own campaign (started at t0) is in, as >= from
-	win, err := st.BrandSends(ctx, monBrand, monT0.Add(time.Second), monT0.AddDate(0, 0, 14))
+	win, err := st.BrandSends(ctx, monBrand, "", monT0.Add(time.Second), monT0.AddDate(0, 0, 14))
 	if err != nil || len(win) != 2 {
 		t.Fatalf("window sends %+v %v", win, err)
 	}
 
-	pts, err := st.MonitoringSeries(ctx, monBrand, monT0, monT0.Add(3*time.Hour), time.Hour)
+	pts, err := st.MonitoringSeries(ctx, monBrand, "", monT0, monT0.Add(3*time.Hour), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,9 +173,60 @@ func TestMonitoringBrandSendsAndSeries(t *testing.T) {
 	if h2.Delivered != 2 || h2.Complained != 1 {
 		t.Errorf("hour 2 (the later campaign): %+v", h2)
 	}
-	days, err := st.MonitoringSeries(ctx, monBrand, monT0, monT0.Add(5*24*time.Hour), 24*time.Hour)
+	days, err := st.MonitoringSeries(ctx, monBrand, "", monT0, monT0.Add(5*24*time.Hour), 24*time.Hour)
 	if err != nil || len(days) != 1 || days[0].Delivered != 3 {
 		t.Errorf("daily: %+v %v", days, err)
+	}
+}
+
+// TestMonitoringWatchesTheIncidentsOwnCommunicationsSentBeforeTheWindow:
+// the apology goes out in step 5, before resolve starts the window, yet it is
+// the first send the window watches (its later complaints count); another
+// incident's window, or none, does not list it.
+func TestMonitoringWatchesTheIncidentsOwnCommunicationsSentBeforeTheWindow(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	later, apology := seedMonitoring(t, st.SQL())
+	start := monT0.Add(time.Hour + 30*time.Minute) // resolved after the apology was sent
+	ids := func(sends []monitoring.Send) []string {
+		var out []string
+		for _, x := range sends {
+			out = append(out, x.ID)
+		}
+		return out
+	}
+	with, err := st.BrandSends(ctx, monBrand, monIncident, start, start.AddDate(0, 0, 14))
+	if err != nil || fmt.Sprint(ids(with)) != fmt.Sprint([]string{later, apology}) {
+		t.Fatalf("the window's sends %v %v, want the later campaign and the apology", ids(with), err)
+	}
+	without, err := st.BrandSends(ctx, monBrand, "", start, start.AddDate(0, 0, 14))
+	if err != nil || fmt.Sprint(ids(without)) != fmt.Sprint([]string{later}) {
+		t.Fatalf("no incident: %v %v, want only the later campaign", ids(without), err)
+	}
+	got, err := st.WindowSends(ctx, []monitoring.Window{{IncidentID: monIncident, BrandID: monBrand, Start: start,
+		End: start.AddDate(0, 0, 14)}})
+	if err != nil || fmt.Sprint(ids(got[monIncident])) != fmt.Sprint(ids(with)) {
+		t.Fatalf("the tick's read %v %v, want %v", ids(got[monIncident]), err, ids(with))
+	}
+	// Events of the apology after the window's start count in the series.
+	must := func(q string, args ...any) {
+		t.Helper()
+		if _, err := st.SQL().ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	must(`INSERT INTO events (sg_event_id, natural_key, event, email, occurred_at, communication_id, raw)
+		VALUES ('late-spam', 'late-spam', 'spamreport', 'x@y.io', $1, $2, '{}')`, start.Add(time.Minute), apology)
+	pts, err := st.MonitoringSeries(ctx, monBrand, monIncident, start, start.Add(3*time.Hour), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	complained := 0
+	for _, p := range pts {
+		complained += p.Complained
+	}
+	if complained != 2 { // the later campaign's and the apology's late one
+		t.Errorf("complaints in the series %d, want 2: %+v", complained, pts)
 	}
 }
 
@@ -278,7 +330,7 @@ func TestMonitoringWindowReadsMatchThePerWindowReads(t *testing.T) {
 	}
 	wantLens := []int{3, 1, 1, 0} // own+later+apology; the apology; the other brand's; none
 	for i, w := range ws {
-		want, err := st.BrandSends(ctx, w.BrandID, w.Start, w.End)
+		want, err := st.BrandSends(ctx, w.BrandID, w.IncidentID, w.Start, w.End)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,14 +24,18 @@ type Store interface {
 	// BrandOfCampaign is the campaign's brand id.
 	BrandOfCampaign(ctx context.Context, campaignID string) (string, error)
 	// BrandSends lists the brand's campaigns and communications that started
-	// sending in [from, to), with their counters, newest first.
-	BrandSends(ctx context.Context, brandID string, from, to time.Time) ([]Send, error)
+	// sending in [from, to), with their counters, newest first; with an
+	// incidentID, also that incident's own communications started before
+	// from (the apology, usually sent before resolve, is the first send a
+	// watch window watches).
+	BrandSends(ctx context.Context, brandID, incidentID string, from, to time.Time) ([]Send, error)
 	// WindowSends is BrandSends of each window (its brand's sends started
 	// in [Start, End)), by incident id, in one read: the tick's.
 	WindowSends(ctx context.Context, windows []Window) (map[string][]Send, error)
 	// MonitoringSeries buckets the events of the brand's sends started in
 	// [from, to) that occurred then, by bucket from from; empty buckets are absent.
-	MonitoringSeries(ctx context.Context, brandID string, from, to time.Time, bucket time.Duration) ([]Point, error)
+	// incidentID's own communications count as in BrandSends.
+	MonitoringSeries(ctx context.Context, brandID, incidentID string, from, to time.Time, bucket time.Duration) ([]Point, error)
 	// InsertMonitoringAlerts stores the alerts not stored yet (one per
 	// incident, send and metric) and returns only those.
 	InsertMonitoringAlerts(ctx context.Context, incidentID string, alerts []Alert) ([]Alert, error)

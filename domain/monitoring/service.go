@@ -123,7 +123,7 @@ func (s *Service) StartWatch(ctx context.Context, inc incident.Incident) error {
 
 // baseline is the brand's baseline for the incident, read now.
 func (s *Service) baseline(ctx context.Context, brand string, inc incident.Incident) (Baseline, error) {
-	sends, err := s.d.Store.BrandSends(ctx, brand, inc.DetectedAt.AddDate(0, 0, -BaselineDays), inc.DetectedAt)
+	sends, err := s.d.Store.BrandSends(ctx, brand, "", inc.DetectedAt.AddDate(0, 0, -BaselineDays), inc.DetectedAt)
 	if err != nil {
 		return Baseline{}, err
 	}

@@ -45,7 +45,7 @@ func (s *Service) Monitoring(ctx context.Context, incidentID string) (View, erro
 	if err != nil {
 		return View{}, err
 	}
-	sends, err := s.d.Store.BrandSends(ctx, w.BrandID, w.Start, w.End)
+	sends, err := s.d.Store.BrandSends(ctx, w.BrandID, w.IncidentID, w.Start, w.End)
 	if err != nil {
 		return View{}, err
 	}
@@ -63,7 +63,7 @@ func (s *Service) Monitoring(ctx context.Context, incidentID string) (View, erro
 	series := []Point{}
 	if to.After(w.Start) {
 		bucket := Bucket(to.Sub(w.Start))
-		pts, err := s.d.Store.MonitoringSeries(ctx, w.BrandID, w.Start, to, bucket)
+		pts, err := s.d.Store.MonitoringSeries(ctx, w.BrandID, w.IncidentID, w.Start, to, bucket)
 		if err != nil {
 			return View{}, err
 		}

@@ -136,7 +136,7 @@ type perWindowStore struct{ *postgres.Store }
 func (s perWindowStore) WindowSends(ctx context.Context, ws []monitoring.Window) (map[string][]monitoring.Send, error) {
 	out := make(map[string][]monitoring.Send, len(ws))
 	for _, w := range ws {
-		sends, err := s.BrandSends(ctx, w.BrandID, w.Start, w.End)
+		sends, err := s.BrandSends(ctx, w.BrandID, w.IncidentID, w.Start, w.End)
 		if err != nil {
 			return nil, err
 		}
@@ -249,7 +249,7 @@ func (m *monitorBench) seed(ctx context.Context, n int) error {
 			brand := fmt.Sprintf("b0000000-0000-4000-8000-%012d", i)
 			inc := fmt.Sprintf("e0000000-0000-4000-8000-%012d", i)
 			own := fmt.Sprintf("c0000000-0000-4000-8000-%012d", i)
-			hist, err := m.b.st.store.BrandSends(gctx, brand, detected.AddDate(0, 0, -monitoring.BaselineDays), detected)
+			hist, err := m.b.st.store.BrandSends(gctx, brand, "", detected.AddDate(0, 0, -monitoring.BaselineDays), detected)
 			if err != nil {
 				return err
 			}
