@@ -64,6 +64,7 @@ export function campaign(overrides: Partial<Campaign> = {}): Campaign {
     updated_at: '2030-06-03T14:17:00Z',
     content_version: 1,
     fix: null,
+    caution: null,
     ...overrides,
   };
 }
