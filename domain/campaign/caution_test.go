@@ -52,7 +52,7 @@ func TestCautious(t *testing.T) {
 			wantReason: "Watching Acme after incident “Wrong price” until 9 Dec: sent as a 10 % canary held 2 d " +
 				"(the watch's is a 10 % canary held 1 h; the campaign's own stronger setting is kept)."},
 		{name: "two windows: the strongest canary, the later window named",
-			open: []campaign.Watch{watch, {IncidentID: "i2", Runbook: "spike", BrandName: "Acme", End: end.AddDate(0, 0, 3)}},
+			open:    []campaign.Watch{watch, {IncidentID: "i2", Runbook: "spike", BrandName: "Acme", End: end.AddDate(0, 0, 3)}},
 			wantPct: 5, wantHold: 4 * 3600, wantWatch: 5, wantIncident: "i2",
 			wantReason: "Watching Acme after incident “spike” until 12 Dec: sent as a 5 % canary held 4 h."},
 		{name: "an unknown runbook takes the default", open: []campaign.Watch{{IncidentID: "i3", Runbook: "gone", BrandName: "Acme", End: end}},
