@@ -60,6 +60,7 @@ type campaignResponse struct {
 	FinishedAt        *time.Time            `json:"finished_at"`
 	ContentVersion    int                   `json:"content_version"`
 	Fix               *campaign.Fix         `json:"fix"`
+	Caution           *cautionResponse      `json:"caution"` // campaign_caution.go
 	CreatedAt         time.Time             `json:"created_at"`
 	UpdatedAt         time.Time             `json:"updated_at"`
 }
@@ -74,6 +75,7 @@ func toCampaignResponse(v campaign.View) campaignResponse {
 		UncertainRequests: c.UncertainRequests, LastError: c.LastError, CanaryReleaseAt: c.CanaryReleaseAt,
 		SendStartedAt: c.SendStartedAt, PausedAt: c.PausedAt, FinishedAt: c.FinishedAt,
 		ContentVersion: c.ContentVersion, Fix: v.Fix, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	r.Caution = toCautionResponse(c.Caution)
 	if r.Segments == nil {
 		r.Segments = []string{}
 	}
@@ -168,7 +170,11 @@ func (h campaignHandlers) preflight(c echo.Context) error {
 
 // send: 202 once the audience is snapshotted; the handoff runs in the background.
 func (h campaignHandlers) send(c echo.Context) error {
-	sent, err := h.campaigns.Send(c.Request().Context(), actorOf(c), c.Param("id"))
+	override, err := bindSend(c)
+	if err != nil {
+		return err
+	}
+	sent, err := h.campaigns.Send(c.Request().Context(), actorOf(c), c.Param("id"), override...)
 	if err != nil {
 		return err
 	}

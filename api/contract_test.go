@@ -120,6 +120,7 @@ var wireRequests = map[string]any{
 	"POST /api/v1/campaigns":                         campaignRequest{},
 	"PATCH /api/v1/campaigns/{id}":                   campaignPatchRequest{},
 	"POST /api/v1/campaigns/{id}/pause":              pauseRequest{},
+	"POST /api/v1/campaigns/{id}/send":               sendRequest{},
 	"POST /api/v1/campaigns/{id}/test":               testSendRequest{},
 	"POST /api/v1/suppressions":                      suppressionRequest{},
 	"POST /api/v1/incidents":                         declareRequest{},

@@ -85,8 +85,8 @@ func newMonFixture(t *testing.T) *monFixture {
 	calls := &batchCalls{}
 	notified := &notifications{}
 	users := user.NewService(st, user.Limits{PerEmail: 5, PerIP: 8, Window: time.Minute}, time.Hour, nil)
-	campaigns := campaign.NewService(st, nil, calls, noJobs{}, campaign.Config{DefaultSendBuffer: 15 * time.Minute,
-		PublicURL: "http://firebreak.test", UnsubscribeKey: []byte("k"), Log: discardLog(), Now: clk.now})
+	campaigns := campaign.NewService(st, &monMail{}, calls, noJobs{}, campaign.Config{DefaultSendBuffer: 15 * time.Minute,
+		PublicURL: "http://firebreak.test", UnsubscribeKey: []byte("k"), Runbooks: rbs, Log: discardLog(), Now: clk.now})
 	incidents := incident.NewService(incident.Deps{Repo: st, Campaigns: campaigns, Runbooks: rbs, Jobs: noJobs{},
 		Log: discardLog(), Now: clk.now})
 	comms := communication.NewService(communication.Deps{Repo: st, Incidents: st, Runbooks: rbs, Mail: batchOnly{},

@@ -80,8 +80,11 @@ type apologyResponse struct {
 }
 
 type monitoringResponse struct {
-	Window        string `json:"window"`
-	WindowSeconds int64  `json:"window_seconds"`
+	Window            string  `json:"window"`
+	WindowSeconds     int64   `json:"window_seconds"`
+	CanaryPercent     float64 `json:"canary_percent"`
+	CanaryHold        string  `json:"canary_hold"`
+	CanaryHoldSeconds int64   `json:"canary_hold_seconds"`
 }
 
 func durationSeconds(d time.Duration) int64 { return int64(d / time.Second) }
@@ -99,7 +102,9 @@ func toRunbookResponse(r runbook.Runbook) runbookResponse {
 		Involve:    involveResponse{Legal: r.Involve.Legal, Security: r.Involve.Security},
 		Apology: apologyResponse{Allowed: r.Apology.Allowed, RequiresApproval: r.Apology.RequiresApproval,
 			Kinds: communication.Offered(r), Reason: communication.NotAllowedReason(r)},
-		Monitoring: monitoringResponse{Window: r.Monitoring.Window.String(), WindowSeconds: durationSeconds(r.Monitoring.Window)},
+		Monitoring: monitoringResponse{Window: r.Monitoring.Window.String(), WindowSeconds: durationSeconds(r.Monitoring.Window),
+			CanaryPercent: r.Monitoring.CanaryPercent, CanaryHold: r.Monitoring.CanaryHold.String(),
+			CanaryHoldSeconds: durationSeconds(r.Monitoring.CanaryHold)},
 	}
 	for i, t := range r.Acknowledge.Escalation {
 		out.Acknowledge.Escalation[i] = targetResponse{Role: t.Role, Email: t.Email, Slack: t.Slack}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -38,5 +39,28 @@ func TestRunbookSaysWhatStep5OffersAndWhyNot(t *testing.T) {
 	}
 	if a := get("wrong-segment"); !slices.Equal(a.Kinds, []string{"apology", "correction"}) || a.Reason != "" {
 		t.Errorf("wrong-segment: %+v", a)
+	}
+}
+
+// TestRunbookSaysTheCanaryOfItsWatch: a runbook tells the dashboard which
+// canary a watched brand's next campaigns go out with (step 6).
+func TestRunbookSaysTheCanaryOfItsWatch(t *testing.T) {
+	f := newAppFixture(t, api.Config{})
+	tok := f.addUser("lee@example.com", "legal")
+	for id, want := range map[string]string{
+		"triage":               `{"window":"72h0m0s","window_seconds":259200,"canary_percent":10,"canary_hold":"1h0m0s","canary_hold_seconds":3600}`,
+		"deliverability-spike": `{"window":"336h0m0s","window_seconds":1209600,"canary_percent":5,"canary_hold":"2h0m0s","canary_hold_seconds":7200}`,
+	} {
+		var rb struct {
+			Monitoring json.RawMessage `json:"monitoring"`
+		}
+		r := f.do(call{method: "GET", path: "/api/v1/runbooks/" + id, token: tok})
+		if r.status != 200 {
+			t.Fatalf("runbook %s: %d %s", id, r.status, r.body)
+		}
+		r.json(t, &rb)
+		if string(rb.Monitoring) != want {
+			t.Errorf("%s: monitoring %s, want %s", id, rb.Monitoring, want)
+		}
 	}
 }

@@ -95,10 +95,11 @@ func toInt(v any) int {
 }
 
 // StartSend snapshots the audience into campaign_recipients (merge values
-// frozen), picks the canary wave, and moves the draft to sending, in one
-// transaction under the campaign's row lock: a second send sees "sending" and
-// gets ErrAlreadySent; the audience is snapshotted once.
-func (s *Store) StartSend(ctx context.Context, id, batchID string, now time.Time, a audit.Entry) (campaign.Campaign, error) {
+// frozen), applies the brand's watch windows (caution, campaign_caution.go),
+// picks the canary wave, and moves the draft to sending, in one transaction
+// under the campaign's row lock: a second send sees "sending" and gets
+// ErrAlreadySent; the audience is snapshotted once.
+func (s *Store) StartSend(ctx context.Context, id, batchID string, now time.Time, a audit.Entry, caution campaign.CautionRule) (campaign.Campaign, error) {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c, err := getCampaign(ctx, tx, id, "FOR UPDATE")
 		if err != nil {
@@ -106,6 +107,9 @@ func (s *Store) StartSend(ctx context.Context, id, batchID string, now time.Time
 		}
 		if c.Status != campaign.Draft {
 			return campaign.ErrAlreadySent
+		}
+		if c, err = applyCaution(ctx, tx, c, now, caution); err != nil {
+			return err
 		}
 		r := tx.Exec(`INSERT INTO campaign_recipients (campaign_id, recipient_id, email, first_name, last_name, attributes, segments, wave)
 			SELECT ?, r.id, r.email, r.first_name, r.last_name, r.attributes, r.segments, 1

@@ -131,7 +131,7 @@ func TestComposeAudienceOnceSentIsTheSnapshot(t *testing.T) {
 	seedComposeAudience(t, db)
 	c := composeCampaign(t, st, 7)
 	if _, err := st.StartSend(ctx, c.ID, "batch", time.Now(), audit.Entry{Actor: audit.System, Action: "campaign.send",
-		SubjectType: "campaign", SubjectID: c.ID}); err != nil {
+		SubjectType: "campaign", SubjectID: c.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
 	c, err := st.GetCampaign(ctx, c.ID)

@@ -53,6 +53,7 @@ type campaignRow struct {
 	ContentVersion, HandedVersion, Withdrawn                        int
 	ContentChangedAt                                                *time.Time
 	ContentChangedBy                                                string
+	Caution                                                         *string
 	CreatedBy                                                       *string
 	CreatedAt                                                       time.Time
 	UpdatedAt                                                       time.Time
@@ -66,7 +67,7 @@ const campaignCols = `c.id, c.name, c.brand_id, c.subject, c.html, c.text, to_js
 	c.uncertain_requests, c.delivered, c.opened, c.machine_opened, c.clicked, c.bounced, c.hard_bounced,
 	c.blocked, c.dropped, c.deferred, c.complained, c.unsubscribed, c.last_error, c.canary_release_at, c.send_started_at, c.paused_at, c.finished_at,
 	c.esp_state, c.esp_state_at, c.esp_error, c.esp_busy_until, c.content_version, c.handed_version, c.withdrawn,
-	c.content_changed_at, c.content_changed_by, c.created_by, c.created_at, c.updated_at`
+	c.content_changed_at, c.content_changed_by, c.caution::text AS caution, c.created_by, c.created_at, c.updated_at`
 
 func toCampaign(r campaignRow) campaign.Campaign {
 	c := campaign.Campaign{ID: r.ID, Name: r.Name, BrandID: r.BrandID, Subject: r.Subject, HTML: r.HTML, Text: r.Text,
@@ -81,7 +82,7 @@ func toCampaign(r campaignRow) campaign.Campaign {
 		FinishedAt: utc(r.FinishedAt), ESPState: campaign.ESPState(r.ESPState), ESPStateAt: utc(r.ESPStateAt),
 		ESPError: r.ESPError, ESPBusyUntil: utc(r.ESPBusyUntil), ContentVersion: r.ContentVersion,
 		HandedVersion: r.HandedVersion, Withdrawn: r.Withdrawn, ContentChangedAt: utc(r.ContentChangedAt),
-		ContentChangedBy: r.ContentChangedBy, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		ContentChangedBy: r.ContentChangedBy, Caution: toCaution(r.Caution), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	_ = json.Unmarshal([]byte(r.SegmentsJSON), &c.Segments)
 	if r.ASMGroupID != nil {
 		c.ASMGroupID = *r.ASMGroupID

@@ -145,6 +145,9 @@ type Campaign struct {
 	// Withdrawn: messages held at SendGrid with corrected content, cancelled
 	// there and handed over again (Fix, then resume).
 	Withdrawn int
+	// Caution is step 6's cautious send (caution.go): stored at send, live
+	// (Service) on a draft; nil when no watch window applies.
+	Caution   *Caution
 	CreatedBy string
 	CreatedAt time.Time
 	UpdatedAt time.Time

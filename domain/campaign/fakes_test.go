@@ -231,7 +231,7 @@ func (r *fakeRepo) ListCampaigns(context.Context, page.Request) ([]campaign.Camp
 func (r *fakeRepo) AudienceFacts(context.Context, []string, int, []campaign.Tag) (campaign.AudienceFacts, error) {
 	panic("not used")
 }
-func (r *fakeRepo) StartSend(context.Context, string, string, time.Time, audit.Entry) (campaign.Campaign, error) {
+func (r *fakeRepo) StartSend(context.Context, string, string, time.Time, audit.Entry, campaign.CautionRule) (campaign.Campaign, error) {
 	panic("not used")
 }
 func (r *fakeRepo) Claim(context.Context, string, time.Time, time.Time, int) (campaign.ClaimResult, error) {

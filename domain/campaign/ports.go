@@ -68,8 +68,11 @@ type Repo interface {
 	// addresses for asmGroupID) against the tags that have no fallback.
 	AudienceFacts(ctx context.Context, segments []string, asmGroupID int, tags []Tag) (AudienceFacts, error)
 	// StartSend snapshots the audience and moves a draft to sending, atomically;
-	// a campaign that is not a draft is ErrAlreadySent.
-	StartSend(ctx context.Context, id, batchID string, now time.Time, a audit.Entry) (Campaign, error)
+	// a campaign that is not a draft is ErrAlreadySent. In the same
+	// transaction it reads the brand's open watch windows under a share lock
+	// (a window cannot close half-way through) and applies what caution
+	// decides of them (nil: none), before it picks the canary wave.
+	StartSend(ctx context.Context, id, batchID string, now time.Time, a audit.Entry, caution CautionRule) (Campaign, error)
 
 	// Claim takes up to limit pending recipients of a sending campaign into a new
 	// handoff request, under the campaign row's share lock, so a pause committed
@@ -107,6 +110,7 @@ type Repo interface {
 	InDoubtRepo // indoubt.go
 	FixRepo     // patch.go
 	ComposeRepo // compose.go
+	CautionRepo // caution.go
 }
 
 // Jobs is how the use-cases schedule background work (asynq behind it). Every

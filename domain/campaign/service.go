@@ -22,6 +22,7 @@ type Config struct {
 	PublicURL         string        // base of the unsubscribe links
 	UnsubscribeKey    []byte        // signs unsubscribe links
 	InDoubtWait       time.Duration // FIREBREAK_IN_DOUBT_WAIT; default DefaultInDoubtWait (indoubt.go)
+	Runbooks          Runbooks      // each watch window's canary (caution.go); nil: the runbook defaults
 	Now               func() time.Time
 	Log               *slog.Logger
 }
@@ -111,9 +112,14 @@ func (s *Service) CreateCampaign(ctx context.Context, actor audit.Actor, in NewC
 		}
 		return Campaign{}, err
 	}
-	return s.repo.CreateCampaign(ctx, c, audit.Entry{Actor: actor, Action: "campaign.create", SubjectType: "campaign",
+	created, err := s.repo.CreateCampaign(ctx, c, audit.Entry{Actor: actor, Action: "campaign.create", SubjectType: "campaign",
 		Data: map[string]any{"name": c.Name, "segments": c.Segments, "send_buffer_seconds": c.SendBufferSeconds,
 			"canary_percent": c.CanaryPercent}})
+	if err != nil {
+		return Campaign{}, err
+	}
+	created.Caution, err = s.liveCaution(ctx, created)
+	return created, err
 }
 
 // View is a campaign with its counts and stoppability, as the API shows it.
@@ -141,6 +147,9 @@ func (s *Service) view(ctx context.Context, c Campaign) (View, error) {
 		return View{}, err
 	}
 	v := s.viewOf(c, handed)
+	if v.Campaign.Caution, err = s.liveCaution(ctx, c); err != nil {
+		return View{}, err
+	}
 	v.Fix, err = s.fixOf(ctx, c, v.Counts, handed)
 	return v, err
 }
@@ -190,6 +199,9 @@ func (s *Service) List(ctx context.Context, p page.Request) ([]View, page.Cursor
 		}
 		out = append(out, v)
 	}
+	if err := s.liveCautions(ctx, out); err != nil {
+		return nil, page.Cursor{}, err
+	}
 	return out, next, nil
 }
 
@@ -223,13 +235,20 @@ func (s *Service) preflight(ctx context.Context, c Campaign) (Preflight, error) 
 
 // Send runs preflight, gets a SendGrid batch id, snapshots the audience and
 // starts the handoff. A campaign is sent once: a second Send is ErrAlreadySent.
-func (s *Service) Send(ctx context.Context, actor audit.Actor, id string) (Campaign, error) {
+// While the brand has an open watch window it goes out with the window's
+// canary, unless override (at most one: an admin's, with a reason) says to
+// send without it (caution.go).
+func (s *Service) Send(ctx context.Context, actor audit.Actor, id string, override ...CautionOverride) (Campaign, error) {
 	c, err := s.repo.GetCampaign(ctx, id)
 	if err != nil {
 		return Campaign{}, err
 	}
 	if c.Status != Draft {
 		return Campaign{}, ErrAlreadySent
+	}
+	ov, err := s.checkOverride(ctx, c, override)
+	if err != nil {
+		return Campaign{}, err
 	}
 	pf, err := s.preflight(ctx, c)
 	if err != nil {
@@ -245,7 +264,7 @@ func (s *Service) Send(ctx context.Context, actor audit.Actor, id string) (Campa
 		return Campaign{}, fmt.Errorf("create SendGrid batch: %w: %w", errs.Unavailable, err)
 	}
 	c, err = s.repo.StartSend(ctx, id, batchID, s.cfg.Now(), audit.Entry{Actor: actor, Action: "campaign.send",
-		SubjectType: "campaign", SubjectID: id, Data: map[string]any{"batch_id": batchID}})
+		SubjectType: "campaign", SubjectID: id, Data: map[string]any{"batch_id": batchID}}, s.cautionRule(actor, ov, s.cfg.Now()))
 	if err != nil {
 		return Campaign{}, err
 	}

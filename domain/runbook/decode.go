@@ -155,7 +155,8 @@ var rootKeys = []string{"id", "title", "description", "severity", "auto_pause", 
 	"checklists", "tasks", "involve", "apology", "monitoring"}
 
 func (d *decoder) runbook(root *yaml.Node) Runbook {
-	rb := Runbook{AutoPause: true, Acknowledge: Acknowledge{Deadline: DefaultDeadline}, Checklists: map[string][]string{}}
+	rb := Runbook{AutoPause: true, Acknowledge: Acknowledge{Deadline: DefaultDeadline}, Checklists: map[string][]string{},
+		Monitoring: Monitoring{CanaryPercent: DefaultCanaryPercent, CanaryHold: DefaultCanaryHold}}
 	id := strings.TrimSuffix(d.file, ".yaml")
 	if root.Kind != yaml.MappingNode {
 		d.addf(root, "a runbook is a mapping (id: …, title: …), got %s", describe(root))
@@ -201,9 +202,7 @@ func (d *decoder) runbook(root *yaml.Node) Runbook {
 		case "apology":
 			rb.Apology = d.apology(v)
 		case "monitoring":
-			d.mapping(v, key, "key", []string{"window"}, func(k string, v *yaml.Node) {
-				rb.Monitoring.Window, _ = d.duration(v, key+"."+k)
-			})
+			d.monitoring(v, &rb.Monitoring)
 		}
 	})
 	at := func(path string) *yaml.Node {
@@ -410,4 +409,31 @@ func (d *decoder) apology(n *yaml.Node) Apology {
 		d.addf(n, "apology: requires_approval is set but allowed is false; drop one of them")
 	}
 	return a
+}
+
+// monitoring reads step 6's policy into m (which holds the defaults): the
+// watch window and the canary new campaigns of the watched brand go out with.
+func (d *decoder) monitoring(n *yaml.Node, m *Monitoring) {
+	d.mapping(n, "monitoring", "key", []string{"window", "canary_percent", "canary_hold"}, func(k string, v *yaml.Node) {
+		p := "monitoring." + k
+		switch k {
+		case "window":
+			m.Window, _ = d.duration(v, p)
+		case "canary_percent":
+			var pct float64
+			if v.Kind != yaml.ScalarNode || (v.Tag != "!!float" && v.Tag != "!!int") || v.Decode(&pct) != nil {
+				d.addf(v, "%s: want a percentage of the audience like 10 (= 10 %%), got %s", p, describe(v))
+			} else if !(pct > 0 && pct <= 100) {
+				d.addf(v, "%s: %v is outside (0, 100]; a percentage of the audience, 10 = 10 %%", p, v.Value)
+			} else {
+				m.CanaryPercent = pct
+			}
+		case "canary_hold":
+			if h, ok := d.duration(v, p); ok && h > MaxCanaryHold {
+				d.addf(v, "%s: %s is longer than %s; every campaign of the brand would wait that long", p, short(v.Value), DurationString(MaxCanaryHold))
+			} else if ok {
+				m.CanaryHold = h
+			}
+		}
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/firebreak/firebreak/domain/auth"
 	"github.com/firebreak/firebreak/domain/runbook"
 	"github.com/firebreak/firebreak/runbooks"
+	"gopkg.in/yaml.v3"
 )
 
 const day = 24 * time.Hour
@@ -92,6 +93,9 @@ func TestRunbookEmbeddedSetLoadsAllSeven(t *testing.T) {
 			}
 			if r.Monitoring.Window <= 0 {
 				t.Error("no monitoring window")
+			}
+			if r.Monitoring.CanaryPercent <= 0 || r.Monitoring.CanaryPercent > 100 || r.Monitoring.CanaryHold <= 0 {
+				t.Errorf("canary %v %% held %v: a watched brand's next campaign needs both", r.Monitoring.CanaryPercent, r.Monitoring.CanaryHold)
 			}
 		})
 	}
@@ -215,6 +219,13 @@ func TestRunbookBrokenFilesNameFileAndLine(t *testing.T) {
 			{"triage-copy.yaml:1", `duplicate id "triage": triage.yaml:`},
 		}},
 		{"yml-extension", []want{{"wrong-segment.yml", `must end in .yaml`}}},
+		{"bad-canary", []want{
+			{"triage.yaml:9", `monitoring.canary_percent: 0 is outside (0, 100]`},
+			{"triage.yaml:10", `monitoring.canary_hold: 8d is longer than 7d`},
+			{"wrong-content.yaml:9", `monitoring.canary_percent: want a percentage of the audience like 10`},
+			{"wrong-content.yaml:10", `monitoring.canary_hold: "-1h" is negative`},
+			{"wrong-segment.yaml:9", `monitoring.canary_percent: 150 is outside (0, 100]`},
+		}},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			fsys := embeddedMap(t)
@@ -287,6 +298,9 @@ monitoring: {window: 1d12h}
 	if r.Acknowledge.Deadline != 5*time.Minute || !r.AutoPause || r.Apology.Allowed || r.Monitoring.Window != 36*time.Hour {
 		t.Errorf("deadline %v, auto_pause %v, apology %v, window %v; want 5m, true, false, 36h",
 			r.Acknowledge.Deadline, r.AutoPause, r.Apology.Allowed, r.Monitoring.Window)
+	}
+	if r.Monitoring.CanaryPercent != 10 || r.Monitoring.CanaryHold != time.Hour {
+		t.Errorf("canary %v %% held %v; want the default 10 %% held 1h", r.Monitoring.CanaryPercent, r.Monitoring.CanaryHold)
 	}
 	if want := []runbook.Target{{Email: "oncall@example.com"}}; !reflect.DeepEqual(r.Acknowledge.Escalation, want) {
 		t.Errorf("escalation %+v", r.Acknowledge.Escalation)
@@ -421,4 +435,37 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRunbookShippedFilesWriteTheirCanary: every shipped runbook says in its
+// own file which canary a watched brand's next campaigns get, rather than
+// leaning on the default a reader of the file cannot see.
+func TestRunbookShippedFilesWriteTheirCanary(t *testing.T) {
+	fsys := embeddedMap(t)
+	for _, id := range runbook.Shipped {
+		var doc struct {
+			Monitoring map[string]any `yaml:"monitoring"`
+		}
+		if err := yaml.Unmarshal(fsys[id+".yaml"].Data, &doc); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		for _, k := range []string{"window", "canary_percent", "canary_hold"} {
+			if _, ok := doc.Monitoring[k]; !ok {
+				t.Errorf("%s.yaml: monitoring.%s is not written", id, k)
+			}
+		}
+	}
+}
+
+func TestRunbookCanaryIsRead(t *testing.T) {
+	fsys := embeddedMap(t)
+	fsys["triage.yaml"].Data = []byte(strings.Replace(string(fsys["triage.yaml"].Data),
+		"canary_percent: 10\n  canary_hold: 1h", "canary_percent: 2.5\n  canary_hold: 1d6h", 1))
+	set, err := runbook.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := get(t, set, runbook.Triage).Monitoring; m.CanaryPercent != 2.5 || m.CanaryHold != 30*time.Hour {
+		t.Errorf("canary %v %% held %v; want 2.5 %% held 30h", m.CanaryPercent, m.CanaryHold)
+	}
 }

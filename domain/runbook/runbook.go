@@ -99,7 +99,26 @@ type Apology struct {
 // Monitoring is the policy for step 6.
 type Monitoring struct {
 	Window time.Duration
+	// CanaryPercent and CanaryHold are the canary wave a new campaign of the
+	// watched brand goes out with while the window is open (in (0, 100] and
+	// [0, MaxCanaryHold]; defaults DefaultCanaryPercent and DefaultCanaryHold):
+	// that share of the audience first, the rest only once it has been held
+	// that long and the campaign is not paused.
+	CanaryPercent float64
+	CanaryHold    time.Duration
 }
+
+// The canary of a watch window when a runbook does not say (DESIGN.md step 6:
+// "e.g. 10 % held 1 h").
+const (
+	DefaultCanaryPercent = 10
+	DefaultCanaryHold    = time.Hour
+)
+
+// MaxCanaryHold bounds monitoring.canary_hold: every campaign of the brand
+// waits that long for its rest while the window is open, and a hold of more
+// than a week is a campaign nobody remembers to look at.
+const MaxCanaryHold = 7 * 24 * time.Hour
 
 // TaskKinds are the kinds a task may have.
 var TaskKinds = []string{"internal", "communication", "compensation", "systemic", "legal"}

@@ -101,13 +101,14 @@ func serve(e env, cfg Config, m mode) error {
 	aclient := asynq.NewClient(cfg.Redis)
 	defer aclient.Close()
 	jobs := tasks.NewEnqueuer(aclient)
-	campaigns := campaign.NewService(st, sg, sg, jobs, campaign.Config{DefaultSendBuffer: cfg.SendBuffer, SendTimeout: cfg.SendTimeout,
-		InDoubtWait: cfg.InDoubtWait, PublicURL: cfg.PublicURL, UnsubscribeKey: key, Log: log})
-
 	rbs, err := loadRunbookSet(cfg.RunbooksDir)
 	if err != nil {
 		return err
 	}
+	// Step 6: a watched brand's next campaigns take their canary from the watched incident's runbook.
+	campaigns := campaign.NewService(st, sg, sg, jobs, campaign.Config{DefaultSendBuffer: cfg.SendBuffer, SendTimeout: cfg.SendTimeout,
+		InDoubtWait: cfg.InDoubtWait, PublicURL: cfg.PublicURL, UnsubscribeKey: key, Runbooks: rbs, Log: log})
+
 	metrics := api.NewMetrics()
 	notifier := &notify.Notifier{Mail: sg, From: esp.Address{Email: cfg.NotifyFrom, Name: "Firebreak"}, SlackURL: cfg.SlackWebhookURL}
 	incidents := incident.NewService(incident.Deps{Repo: st, Campaigns: campaigns, Runbooks: rbs, Jobs: jobs,

@@ -44,9 +44,9 @@ func (r *timedRepo) AudienceFacts(ctx context.Context, segments []string, asmGro
 	return f, err
 }
 
-func (r *timedRepo) StartSend(ctx context.Context, id, batchID string, now time.Time, a audit.Entry) (campaign.Campaign, error) {
+func (r *timedRepo) StartSend(ctx context.Context, id, batchID string, now time.Time, a audit.Entry, caution campaign.CautionRule) (campaign.Campaign, error) {
 	t0 := time.Now()
-	c, err := r.Store.StartSend(ctx, id, batchID, now, a)
+	c, err := r.Store.StartSend(ctx, id, batchID, now, a, caution)
 	r.startSend.add(time.Since(t0))
 	return c, err
 }

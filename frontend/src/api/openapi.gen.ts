@@ -3218,6 +3218,11 @@ export interface components {
       monitoring: {
         window: string;
         window_seconds: number;
+        /** @description while the window is open, a new campaign of the brand goes out with this canary wave first (percent of its audience; default 10) */
+        canary_percent: number;
+        /** @description how long the canary wave is held before the rest goes; default 1h */
+        canary_hold: string;
+        canary_hold_seconds: number;
       };
     };
     /** @enum {string} */

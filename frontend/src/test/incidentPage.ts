@@ -28,7 +28,7 @@ export const triage: Runbook = {
   involve: { legal: false, security: false },
   triggers: [],
   apology: { allowed: true, requires_approval: [], kinds: ['apology', 'correction'], reason: '' },
-  monitoring: { window: '336h0m0s', window_seconds: 1209600 },
+  monitoring: { window: '336h0m0s', window_seconds: 1209600, canary_percent: 10, canary_hold: '1h0m0s', canary_hold_seconds: 3600 },
 };
 
 /** Owned by Lee, paused, on step 3 (the fixture's default). */
