@@ -19,7 +19,7 @@ var _ incident.MetricsRepo = (*Store)(nil)
 // acknowledged, never paused, not resolved — a reopened incident has no
 // resolved_at) and answers a value some incident really took. Ordered with
 // the C collation so runbook ids sort the same whatever the database's locale;
-// the total row (grouping 1) comes last.
+// the total row (GROUPING not 0) comes last.
 const responseMetricsSQL = `
 WITH d AS (
     SELECT runbook, severity,
@@ -29,7 +29,7 @@ WITH d AS (
     FROM incidents
     WHERE detected_at >= ? AND detected_at < ?
 )
-SELECT runbook, severity, GROUPING(runbook, severity) AS total, count(*) AS incidents,
+SELECT runbook, severity, GROUPING(runbook, severity) <> 0 AS is_total, count(*) AS incidents,
        count(ack_us) AS ack_count,
        percentile_disc(0.5) WITHIN GROUP (ORDER BY ack_us) AS ack_median,
        percentile_disc(0.9) WITHIN GROUP (ORDER BY ack_us) AS ack_p90,
@@ -47,11 +47,11 @@ GROUP BY GROUPING SETS ((runbook, severity), ())
 ORDER BY GROUPING(runbook, severity), runbook COLLATE "C", severity COLLATE "C"`
 
 // responseMetricsRow is one row of responseMetricsSQL: a group, or the
-// total (Total 1, Runbook and Severity NULL). Times in microseconds.
+// total (IsTotal, Runbook and Severity NULL). Times in microseconds.
 type responseMetricsRow struct {
 	Runbook       *string
 	Severity      *string
-	Total         int
+	IsTotal       bool
 	Incidents     int
 	AckCount      int
 	AckMedian     *int64
@@ -96,7 +96,7 @@ func (s *Store) ResponseMetrics(ctx context.Context, p incident.Period) (inciden
 	}
 	out := incident.ResponseMetrics{Period: p, Groups: []incident.ResponseGroup{}}
 	for _, r := range rows {
-		if r.Total == 1 {
+		if r.IsTotal {
 			out.Total = toResponseStats(r)
 			continue
 		}
