@@ -90,6 +90,7 @@ var wireResponses = map[string]any{
 	"GET /api/v1/incidents/{id}/affected 200":               affectedResponse{},
 	"GET /api/v1/incidents/{id}/report 200":                 reportResponse{},
 	"GET /api/v1/breach-register 200":                       []breachRecordResponse{},
+	"GET /api/v1/response-metrics 200":                      responseMetricsResponse{},
 	"POST /api/v1/incidents/{id}/communications 201":        communicationResponse{},
 	"GET /api/v1/incidents/{id}/communications 200":         []communicationResponse{},
 	"GET /api/v1/communications/{cid} 200":                  communicationResponse{},

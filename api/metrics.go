@@ -15,15 +15,31 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	webhook  *prometheus.CounterVec
 	events   *prometheus.CounterVec
-	ack      prometheus.Histogram
-	paused   prometheus.Histogram
+	ack      *prometheus.HistogramVec
+	paused   *prometheus.HistogramVec
+	resolved *prometheus.HistogramVec
 }
 
-// TimeToAcknowledge records how long an incident waited for an owner.
-func (m *Metrics) TimeToAcknowledge(d time.Duration) { m.ack.Observe(d.Seconds()) }
+// incidentLabels are the labels of the incident response-time histograms:
+// the incident's runbook and severity when the moment happened.
+var incidentLabels = []string{"runbook", "severity"}
 
-// TimeToPause records how long from detection to the campaign's pause.
-func (m *Metrics) TimeToPause(d time.Duration) { m.paused.Observe(d.Seconds()) }
+// TimeToAcknowledge records how long an incident waited for an owner (its
+// first acknowledge) (incident.Observer).
+func (m *Metrics) TimeToAcknowledge(runbook, severity string, d time.Duration) {
+	m.ack.WithLabelValues(runbook, severity).Observe(d.Seconds())
+}
+
+// TimeToPause records how long from detection to the campaign's first pause.
+func (m *Metrics) TimeToPause(runbook, severity string, d time.Duration) {
+	m.paused.WithLabelValues(runbook, severity).Observe(d.Seconds())
+}
+
+// TimeToResolve records how long from detection to a resolve (every resolve,
+// so also a reopened incident's second one).
+func (m *Metrics) TimeToResolve(runbook, severity string, d time.Duration) {
+	m.resolved.WithLabelValues(runbook, severity).Observe(d.Seconds())
+}
 
 // NewMetrics builds the registry with the HTTP series, the Go runtime and process
 // collectors, and extra (for example asynq queue depths).
@@ -49,11 +65,17 @@ func NewMetrics(extra ...prometheus.Collector) *Metrics {
 		Name: "firebreak_webhook_events_total",
 		Help: "Event Webhook events received, by result (stored, duplicate, unattributed, quarantined).",
 	}, []string{"result"})
-	m.ack = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "firebreak_incident_time_to_acknowledge_seconds",
-		Help: "From detection to the first acknowledgement.", Buckets: []float64{5, 15, 30, 60, 120, 300, 600, 1800, 3600}})
-	m.paused = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "firebreak_incident_time_to_pause_seconds",
-		Help: "From detection to the campaign's pause.", Buckets: []float64{.05, .1, .25, .5, 1, 2, 5, 30, 120, 600}})
-	reg.MustRegister(m.requests, m.latency, m.webhook, m.events, m.ack, m.paused,
+	m.ack = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "firebreak_incident_time_to_acknowledge_seconds",
+		Help:    "From detection to the first acknowledgement, by runbook and severity.",
+		Buckets: []float64{5, 15, 30, 60, 120, 300, 600, 1800, 3600}}, incidentLabels)
+	m.paused = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "firebreak_incident_time_to_pause_seconds",
+		Help:    "From detection to the campaign's first pause, by runbook and severity.",
+		Buckets: []float64{.05, .1, .25, .5, 1, 2, 5, 30, 120, 600}}, incidentLabels)
+	m.resolved = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "firebreak_incident_time_to_resolve_seconds",
+		Help: "From detection to the resolve (each resolve; a reopened incident is observed again), by runbook and severity.",
+		Buckets: []float64{300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 24 * 3600, 2 * 86400, 4 * 86400,
+			7 * 86400, 14 * 86400, 30 * 86400}}, incidentLabels)
+	reg.MustRegister(m.requests, m.latency, m.webhook, m.events, m.ack, m.paused, m.resolved,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range extra {

@@ -196,6 +196,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	// confirmation: legal holders. The domain checks who, as for resolve.
 	e.POST("/api/v1/incidents/:id/owner", inc.reassign, guard(auth.Read)...)
 	e.POST("/api/v1/incidents/:id/legal-confirmation", inc.confirmLegal, guard(auth.Read)...)
+	e.GET("/api/v1/response-metrics", inc.responseMetrics, guard(auth.Read)...)
 
 	reps := reportHandlers{reports: d.Reports, log: d.Log}
 	e.GET("/api/v1/incidents/:id/report", reps.report, guard(auth.Read)...)

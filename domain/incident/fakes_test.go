@@ -55,6 +55,8 @@ type fakeRepo struct {
 	// missOpen makes OpenIncidentFor miss every open incident, as a webhook
 	// batch does that looked just before a concurrent one committed its own.
 	missOpen bool
+	// metricsAsked are the periods ResponseMetrics was asked for.
+	metricsAsked []incident.Period
 }
 
 func newFakeRepo() *fakeRepo {
@@ -225,6 +227,15 @@ func (r *fakeRepo) ListAuditPage(context.Context, string, string, page.Request) 
 	panic("not used")
 }
 
+// ResponseMetrics records the period it was asked for and answers nothing
+// (the figures are Postgres's: adapter/postgres and api test them).
+func (r *fakeRepo) ResponseMetrics(_ context.Context, p incident.Period) (incident.ResponseMetrics, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.metricsAsked = append(r.metricsAsked, p)
+	return incident.ResponseMetrics{}, nil
+}
+
 // pauseCall is one campaign pause the incident service asked for.
 type pauseCall struct {
 	Actor  string // the actor's name
@@ -334,26 +345,47 @@ func (n *fakeNotifier) got() []incident.Notification {
 
 // fakeObserver records the response times reported to /metrics.
 type fakeObserver struct {
-	mu            sync.Mutex
-	toAck, toStop []time.Duration
+	mu  sync.Mutex
+	all []observation
 }
 
-func (o *fakeObserver) TimeToAcknowledge(d time.Duration) {
+// observation is one response time reported: what (ack, pause, resolve),
+// the labels and the duration.
+type observation struct {
+	What, Runbook, Severity string
+	D                       time.Duration
+}
+
+func (o *fakeObserver) add(what, rb, sev string, d time.Duration) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.toAck = append(o.toAck, d)
+	o.all = append(o.all, observation{What: what, Runbook: rb, Severity: sev, D: d})
 }
 
-func (o *fakeObserver) TimeToPause(d time.Duration) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.toStop = append(o.toStop, d)
-}
+func (o *fakeObserver) TimeToAcknowledge(rb, sev string, d time.Duration) { o.add("ack", rb, sev, d) }
+func (o *fakeObserver) TimeToPause(rb, sev string, d time.Duration)       { o.add("pause", rb, sev, d) }
+func (o *fakeObserver) TimeToResolve(rb, sev string, d time.Duration)     { o.add("resolve", rb, sev, d) }
 
+// got is the times to acknowledge and to pause observed, oldest first.
 func (o *fakeObserver) got() (toAck, toStop []time.Duration) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return slices.Clone(o.toAck), slices.Clone(o.toStop)
+	for _, ob := range o.all {
+		switch ob.What {
+		case "ack":
+			toAck = append(toAck, ob.D)
+		case "pause":
+			toStop = append(toStop, ob.D)
+		}
+	}
+	return toAck, toStop
+}
+
+// observations is everything observed, oldest first.
+func (o *fakeObserver) observations() []observation {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.all)
 }
 
 // svcEnv is an incident.Service over the fakes, its clock at t0.

@@ -40,6 +40,7 @@ type Repo interface {
 	// ListTasksPage and ListAuditPage are ListTasks and ListAudit one keyset page at a time.
 	ListTasksPage(ctx context.Context, incidentID string, p page.Request) ([]Task, page.Cursor, error)
 	ListAuditPage(ctx context.Context, subjectType, subjectID string, p page.Request) ([]audit.Entry, page.Cursor, error)
+	MetricsRepo
 }
 
 // Campaigns is what incidents need from the campaign use-cases.
@@ -76,10 +77,16 @@ type Notifier interface {
 	Notify(ctx context.Context, n Notification) error
 }
 
-// Observer records response times for /metrics.
+// Observer records response times for /metrics, labelled with the
+// incident's runbook and severity at that moment. Each is reported once its
+// change is committed, with exactly the duration the incident answer shows
+// (the time minus DetectedAt): the first acknowledge, the first pause, and
+// every resolve (an incident reopened by a step-6 alert and resolved again is
+// observed again, with its new time to resolve).
 type Observer interface {
-	TimeToAcknowledge(d time.Duration)
-	TimeToPause(d time.Duration)
+	TimeToAcknowledge(runbook, severity string, d time.Duration)
+	TimeToPause(runbook, severity string, d time.Duration)
+	TimeToResolve(runbook, severity string, d time.Duration)
 }
 
 // Service is the incident use-cases: steps 1–4.
@@ -253,13 +260,18 @@ func (s *Service) Acknowledge(ctx context.Context, actor audit.Actor, id, ownerI
 	if err := validUserID("owner_id", ownerID); err != nil {
 		return Incident{}, err
 	}
+	var acked *Incident
 	inc, err := s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
 		next, ch, err := cur.Acknowledge(ownerID, actor.Name, now)
-		if err == nil && cur.AcknowledgedAt == nil && next.AcknowledgedAt != nil && s.observe != nil {
-			s.observe.TimeToAcknowledge(now.Sub(cur.DetectedAt))
+		acked = nil
+		if err == nil && cur.AcknowledgedAt == nil && next.AcknowledgedAt != nil {
+			acked = &next
 		}
 		return next, ch, nil, err
 	})
+	if err == nil && acked != nil && s.observe != nil {
+		s.observe.TimeToAcknowledge(acked.Runbook, acked.Severity, acked.AcknowledgedAt.Sub(acked.DetectedAt))
+	}
 	return inc, err
 }
 
@@ -308,13 +320,19 @@ func (s *Service) Pause(ctx context.Context, actor audit.Actor, id, reason strin
 }
 
 func (s *Service) markPaused(ctx context.Context, actor audit.Actor, id string) (Incident, error) {
-	return s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
+	var paused *Incident
+	inc, err := s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
 		next, ch, err := cur.MarkPaused(actor.Name, now)
-		if err == nil && cur.PausedAt == nil && next.PausedAt != nil && s.observe != nil {
-			s.observe.TimeToPause(now.Sub(cur.DetectedAt))
+		paused = nil
+		if err == nil && cur.PausedAt == nil && next.PausedAt != nil {
+			paused = &next
 		}
 		return next, ch, nil, err
 	})
+	if err == nil && paused != nil && s.observe != nil {
+		s.observe.TimeToPause(paused.Runbook, paused.Severity, paused.PausedAt.Sub(paused.DetectedAt))
+	}
+	return inc, err
 }
 
 // PauseCampaign is the dashboard's and API's pause: it opens (or joins) the
@@ -376,10 +394,18 @@ func (s *Service) Reclassify(ctx context.Context, actor audit.Actor, id, runbook
 // (Incident.Resolve has the rules). Once committed, step 6's watch window
 // starts (Watcher).
 func (s *Service) Resolve(ctx context.Context, actor audit.Actor, roles []auth.Role, id, reason string) (Incident, error) {
+	var resolved *Incident
 	inc, err := s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
 		next, ch, err := cur.Resolve(caller(actor, roles), reason, now)
+		resolved = nil
+		if err == nil && cur.ResolvedAt == nil && next.ResolvedAt != nil {
+			resolved = &next
+		}
 		return next, ch, nil, err
 	})
+	if err == nil && resolved != nil && s.observe != nil {
+		s.observe.TimeToResolve(resolved.Runbook, resolved.Severity, resolved.ResolvedAt.Sub(resolved.DetectedAt))
+	}
 	if err == nil {
 		s.startWatch(ctx, inc)
 	}
