@@ -342,3 +342,30 @@ func TestCautionConcurrentSendsOfOneBrand(t *testing.T) {
 		t.Errorf("the incident's timeline has %d cautious sends, want 2", n)
 	}
 }
+
+// TestCautionWhileAnAlertHasReopenedTheIncident: a spike in the window
+// reopens the incident (window in alert) — the brand is in more trouble than
+// while watching, so its next campaign still goes out as the canary; once the
+// reopened incident is resolved again the window watches again and so does
+// the caution.
+func TestCautionWhileAnAlertHasReopenedTheIncident(t *testing.T) {
+	f := newCautionFixture(t)
+	inc := f.resolve(monT0.Add(time.Hour))
+	next := f.send("Next", monT0.Add(2*time.Hour), "sending", 1000, 0, 0, 0, 0)
+	f.counters(next, 1000, 0, 5, 0) // 0.5 % complaints
+	f.tick(monT0.Add(3 * time.Hour))
+	if m := f.monitoring(inc); m.Status != "alert" {
+		t.Fatalf("window %s after the spike, want alert", m.Status)
+	}
+	after := f.fixture.campaign(f.token, f.brand)
+	d := f.get(after)
+	if d.Caution == nil || d.Caution.IncidentID != inc || !strings.Contains(d.Caution.Reason, "reopened by a deliverability alert") {
+		t.Fatalf("a draft of the brand while its incident is reopened by an alert: caution %+v", d.Caution)
+	}
+	if r := f.sendAs(f.marketer, after, nil); r.status != 202 {
+		t.Fatalf("send: %d %s", r.status, r.body)
+	}
+	if c := f.get(after); c.Caution == nil || c.CanaryPercent != 10 || f.canaryWave(after) != 10 {
+		t.Errorf("sent during the alert: caution %+v, canary %v, wave %d", c.Caution, c.CanaryPercent, f.canaryWave(after))
+	}
+}

@@ -23,14 +23,17 @@ type watchRow struct {
 	BrandID         string
 	BrandName       string
 	EndsAt          time.Time
+	Alert           bool
 }
 
-// openWatchesSQL: the windows still watching and ending after @now; the
+// openWatchesSQL: the windows still watching and ending after @now, and those in alert; the
 // caller appends the brand filter and the lock.
+// A window in alert (a spike reopened its incident, which is open again)
+// counts whatever its end: the brand is in more trouble than while watching.
 const openWatchesSQL = `SELECT w.incident_id::text AS incident_id, i.summary AS incident_summary, i.runbook,
-	w.brand_id::text AS brand_id, b.name AS brand_name, w.ends_at
+	w.brand_id::text AS brand_id, b.name AS brand_name, w.ends_at, w.status = 'alert' AS alert
 FROM watch_windows w JOIN incidents i ON i.id = w.incident_id JOIN brands b ON b.id = w.brand_id
-WHERE w.status = 'watching' AND w.ends_at > ?`
+WHERE ((w.status = 'watching' AND w.ends_at > ?) OR w.status = 'alert')`
 
 // OpenWatches implements campaign.CautionRepo.
 func (s *Store) OpenWatches(ctx context.Context, brandIDs []string, now time.Time) ([]campaign.Watch, error) {
@@ -55,7 +58,7 @@ func openWatches(db *gorm.DB, brandIDs []string, now time.Time, lock string) ([]
 	out := make([]campaign.Watch, len(rows))
 	for i, r := range rows {
 		out[i] = campaign.Watch{IncidentID: r.IncidentID, IncidentSummary: r.IncidentSummary, Runbook: r.Runbook,
-			BrandID: r.BrandID, BrandName: r.BrandName, End: r.EndsAt.UTC()}
+			BrandID: r.BrandID, BrandName: r.BrandName, End: r.EndsAt.UTC(), Alert: r.Alert}
 	}
 	return out, nil
 }

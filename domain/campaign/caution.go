@@ -38,6 +38,9 @@ type Watch struct {
 	BrandID         string
 	BrandName       string
 	End             time.Time
+	// Alert: a spike in the window reopened the incident (the window is in
+	// alert until the incident is resolved again).
+	Alert bool
 }
 
 // Caution is what a brand's watch does to a campaign. On a draft it is
@@ -121,7 +124,7 @@ func Cautious(c Campaign, open []Watch, rbs Runbooks, o *CautionOverride, actor 
 	named := open[0]
 	pct, hold := watchCanary(rbs, named.Runbook)
 	for _, w := range open {
-		if w.End.After(named.End) {
+		if (w.Alert && !named.Alert) || (w.Alert == named.Alert && w.End.After(named.End)) {
 			named = w
 		}
 		p, h := watchCanary(rbs, w.Runbook)
@@ -131,6 +134,10 @@ func Cautious(c Campaign, open []Watch, rbs Runbooks, o *CautionOverride, actor 
 		CanaryPercent: pct, CanaryHoldSeconds: hold}
 	head := fmt.Sprintf("Watching %s after incident “%s” until %s: ", named.BrandName, incidentName(named),
 		named.End.UTC().Format("2 Jan"))
+	if named.Alert {
+		head = fmt.Sprintf("Incident “%s” of %s was reopened by a deliverability alert: ", incidentName(named),
+			named.BrandName)
+	}
 	if o != nil {
 		at := now.UTC()
 		cau.Overridden, cau.OverrideReason, cau.OverriddenBy, cau.OverriddenAt = true, strings.TrimSpace(o.Reason), actor.Name, &at
