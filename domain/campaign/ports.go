@@ -68,7 +68,9 @@ type Repo interface {
 	// addresses for asmGroupID) against the tags that have no fallback.
 	AudienceFacts(ctx context.Context, segments []string, asmGroupID int, tags []Tag) (AudienceFacts, error)
 	// StartSend snapshots the audience and moves a draft to sending, atomically;
-	// a campaign that is not a draft is ErrAlreadySent.
+	// a campaign that is not a draft is ErrAlreadySent. Under the same row lock
+	// it runs CheckReview with the snapshotted audience (a *ReviewRequiredError
+	// sends nothing) and keeps the review the campaign is sent with.
 	StartSend(ctx context.Context, id, batchID string, now time.Time, a audit.Entry) (Campaign, error)
 
 	// Claim takes up to limit pending recipients of a sending campaign into a new
@@ -107,6 +109,7 @@ type Repo interface {
 	InDoubtRepo // indoubt.go
 	FixRepo     // patch.go
 	ComposeRepo // compose.go
+	ReviewRepo  // review_service.go
 }
 
 // Jobs is how the use-cases schedule background work (asynq behind it). Every
