@@ -283,6 +283,8 @@ var (
 		"You created or edited this draft: a second pair of eyes is someone else's.")
 	ErrReviewNotOwnAct = errs.New(errs.Forbidden, "approval_not_own_act",
 		"An approval must be the reviewer's own act: sign in yourself, or use a token you created.")
+	ErrReviewNotDraft = errs.New(errs.Conflict, "not_draft",
+		"Only a draft is reviewed: this campaign has already been sent.")
 	ErrReviewNotRequired = errs.New(errs.Conflict, "review_not_required",
 		"This draft needs no second pair of eyes: its brand does not ask for one, or no reason applies.")
 )

@@ -79,7 +79,7 @@ func (s *Service) Approve(ctx context.Context, r Reviewer, id, contentHash, comm
 		return View{}, err
 	}
 	if c.Status != Draft {
-		return View{}, ErrNotDraft
+		return View{}, ErrReviewNotDraft
 	}
 	b, err := s.repo.GetBrand(ctx, c.BrandID)
 	if err != nil {
@@ -92,7 +92,7 @@ func (s *Service) Approve(ctx context.Context, r Reviewer, id, contentHash, comm
 	now := s.cfg.Now().UTC()
 	err = s.repo.ApproveReview(ctx, id, func(cur Campaign, st ReviewState) (ReviewApproval, audit.Entry, error) {
 		if cur.Status != Draft {
-			return ReviewApproval{}, audit.Entry{}, ErrNotDraft
+			return ReviewApproval{}, audit.Entry{}, ErrReviewNotDraft
 		}
 		if IsAuthor(cur, st, r.Actor.UserID) {
 			return ReviewApproval{}, audit.Entry{}, ErrOwnCampaign
