@@ -18,18 +18,31 @@ type brandRequest struct {
 	PrimaryColor    string `json:"primary_color"`
 	FooterHTML      string `json:"footer_html"`
 	PhysicalAddress string `json:"physical_address"`
+	// SecondReview is optional: absent, the brand starts with the defaults (off).
+	SecondReview *secondReviewRequest `json:"second_review"`
 }
 
 type brandResponse struct {
-	brandRequest
-	ID        string    `json:"id"`
-	CreatedAt time.Time `json:"created_at"`
+	Name               string                `json:"name"`
+	FromEmail          string                `json:"from_email"`
+	FromName           string                `json:"from_name"`
+	ReplyTo            string                `json:"reply_to"`
+	LogoURL            string                `json:"logo_url"`
+	PrimaryColor       string                `json:"primary_color"`
+	FooterHTML         string                `json:"footer_html"`
+	PhysicalAddress    string                `json:"physical_address"`
+	ID                 string                `json:"id"`
+	CreatedAt          time.Time             `json:"created_at"`
+	SecondReview       campaign.SecondReview `json:"second_review"`
+	SecondReviewActive campaign.ReviewMode   `json:"second_review_active"`
 }
 
 func toBrandResponse(b campaign.Brand) brandResponse {
-	return brandResponse{ID: b.ID, CreatedAt: b.CreatedAt, brandRequest: brandRequest{Name: b.Name, FromEmail: b.FromEmail,
+	mode, _ := b.ActiveReview()
+	return brandResponse{ID: b.ID, CreatedAt: b.CreatedAt, Name: b.Name, FromEmail: b.FromEmail,
 		FromName: b.FromName, ReplyTo: b.ReplyTo, LogoURL: b.LogoURL, PrimaryColor: b.PrimaryColor,
-		FooterHTML: b.FooterHTML, PhysicalAddress: b.PhysicalAddress}}
+		FooterHTML: b.FooterHTML, PhysicalAddress: b.PhysicalAddress, SecondReview: b.SecondReview.Normalized(),
+		SecondReviewActive: mode}
 }
 
 func (h campaignHandlers) createBrand(c echo.Context) error {
@@ -37,9 +50,17 @@ func (h campaignHandlers) createBrand(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
+	sr := campaign.DefaultSecondReview()
+	if in.SecondReview != nil {
+		var err error
+		if sr, err = in.SecondReview.toSecondReview(); err != nil {
+			return err
+		}
+	}
 	b, err := h.campaigns.CreateBrand(c.Request().Context(), actorOf(c), campaign.Brand{Name: in.Name,
 		FromEmail: in.FromEmail, FromName: in.FromName, ReplyTo: in.ReplyTo, LogoURL: in.LogoURL,
-		PrimaryColor: in.PrimaryColor, FooterHTML: in.FooterHTML, PhysicalAddress: in.PhysicalAddress})
+		PrimaryColor: in.PrimaryColor, FooterHTML: in.FooterHTML, PhysicalAddress: in.PhysicalAddress,
+		SecondReview: sr})
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,9 @@ type campaignResponse struct {
 	FinishedAt        *time.Time            `json:"finished_at"`
 	ContentVersion    int                   `json:"content_version"`
 	Fix               *campaign.Fix         `json:"fix"`
-	Caution           *cautionResponse      `json:"caution"` // campaign_caution.go
+	Caution           *cautionResponse      `json:"caution"`    // campaign_caution.go
+	Review            *campaign.Review      `json:"review"`     // campaign_review.go
+	CreatedBy         string                `json:"created_by"` // campaign_review.go
 	CreatedAt         time.Time             `json:"created_at"`
 	UpdatedAt         time.Time             `json:"updated_at"`
 }
@@ -83,6 +85,7 @@ func toCampaignResponse(v campaign.View) campaignResponse {
 		g := c.ASMGroupID
 		r.ASMGroupID = &g
 	}
+	withReview(&r, v)
 	return r
 }
 
@@ -100,7 +103,11 @@ func (h campaignHandlers) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, toCampaignResponse(campaign.View{Campaign: created}))
+	v := campaign.View{Campaign: created}
+	if v.Review, err = h.campaigns.ReviewOf(c.Request().Context(), created); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toCampaignResponse(v))
 }
 
 // list: one page of campaigns, newest first, without html and text (a list

@@ -132,12 +132,15 @@ func New(cfg Config, d Deps) *echo.Echo {
 	camp := campaignHandlers{campaigns: d.Campaigns, incidents: d.Incidents}
 	e.POST("/api/v1/brands", camp.createBrand, guard(auth.BrandManage)...)
 	e.GET("/api/v1/brands", camp.listBrands, guard(auth.Read)...)
+	e.PATCH("/api/v1/brands/:id", camp.patchBrand, guard(auth.BrandManage)...)
 	e.POST("/api/v1/campaigns", camp.create, guard(auth.CampaignCreate)...)
 	e.GET("/api/v1/campaigns", camp.list, guard(auth.Read)...)
 	e.GET("/api/v1/campaigns/:id", camp.get, guard(auth.Read)...)
 	e.PATCH("/api/v1/campaigns/:id", camp.patch, guard(auth.CampaignCreate)...)
 	e.POST("/api/v1/campaigns/:id/preflight", camp.preflight, guard(auth.CampaignCreate)...)
 	e.POST("/api/v1/campaigns/:id/send", camp.send, guard(auth.CampaignSend)...)
+	// The second pair of eyes: marketers (and admins) who did not write the draft.
+	e.POST("/api/v1/campaigns/:id/approve", camp.approve, guard(auth.CampaignSend)...)
 	e.POST("/api/v1/campaigns/:id/pause", camp.pause, guard(auth.CampaignPause)...)
 	e.POST("/api/v1/campaigns/:id/resume", camp.resume, guard(auth.CampaignResume)...)
 	e.POST("/api/v1/campaigns/:id/cancel", camp.cancel, guard(auth.CampaignCancel)...)

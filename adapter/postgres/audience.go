@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -118,6 +119,9 @@ func (s *Store) StartSend(ctx context.Context, id, batchID string, now time.Time
 			return translate(r.Error, nil, nil)
 		}
 		audience := int(r.RowsAffected)
+		if err := checkSendReview(ctx, tx, c, audience, now, &a); err != nil { // the second pair of eyes
+			return err
+		}
 		canary := 0
 		if c.CanaryPercent > 0 && audience > 0 {
 			canary = max(1, int(math.Ceil(float64(audience)*c.CanaryPercent/100)))
@@ -134,6 +138,9 @@ func (s *Store) StartSend(ctx context.Context, id, batchID string, now time.Time
 		a.Data = audit.With(a.Data, "audience", audience, "canary", canary)
 		return writeAudit(ctx, tx, a)
 	})
+	if rr := (*campaign.ReviewRequiredError)(nil); errors.As(err, &rr) {
+		return campaign.Campaign{}, rr
+	}
 	if err != nil {
 		return campaign.Campaign{}, fmt.Errorf("start sending %s: %w", id, err)
 	}

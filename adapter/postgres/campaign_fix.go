@@ -78,6 +78,11 @@ func (s *Store) UpdateCampaign(ctx context.Context, id string, change func(campa
 		}
 		out = toCampaign(rows[0])
 		if cur.Status == campaign.Draft {
+			if campaign.ContentHash(cur) != campaign.ContentHash(out) { // the second pair of eyes saw other content
+				if err := recordDraftEdit(ctx, tx, out, entry.Actor); err != nil {
+					return err
+				}
+			}
 			return writeAudit(ctx, tx, *entry)
 		}
 		return writeCampaignAudit(ctx, tx, id, *entry)

@@ -68,7 +68,12 @@ type Brand struct {
 	PrimaryColor    string
 	FooterHTML      string
 	PhysicalAddress string
-	CreatedAt       time.Time
+	// SecondReview is the brand's second pair of eyes (review.go); Watched
+	// is true while the brand has an open watch window (step 6), which makes
+	// it apply whatever the setting says.
+	SecondReview SecondReview
+	Watched      bool
+	CreatedAt    time.Time
 }
 
 var noReply = regexp.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply)@`)

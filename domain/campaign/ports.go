@@ -71,7 +71,10 @@ type Repo interface {
 	// a campaign that is not a draft is ErrAlreadySent. In the same
 	// transaction it reads the brand's open watch windows under a share lock
 	// (a window cannot close half-way through) and applies what caution
-	// decides of them (nil: none), before it picks the canary wave.
+	// decides of them (nil: none), before it picks the canary wave. Under the
+	// same row lock it runs CheckReview with the snapshotted audience (a
+	// *ReviewRequiredError sends nothing) and keeps the review the campaign
+	// is sent with.
 	StartSend(ctx context.Context, id, batchID string, now time.Time, a audit.Entry, caution CautionRule) (Campaign, error)
 
 	// Claim takes up to limit pending recipients of a sending campaign into a new
@@ -111,6 +114,7 @@ type Repo interface {
 	FixRepo     // patch.go
 	ComposeRepo // compose.go
 	CautionRepo // caution.go
+	ReviewRepo  // review_service.go
 }
 
 // Jobs is how the use-cases schedule background work (asynq behind it). Every

@@ -80,8 +80,15 @@ func (s *Service) CreateBrand(ctx context.Context, actor audit.Actor, b Brand) (
 	if err := b.Validate(); err != nil {
 		return Brand{}, err
 	}
+	if sr := b.SecondReview; !sr.Enabled && sr.AudienceOver == 0 && sr.Mentions == nil { // not given: the defaults (off)
+		b.SecondReview = DefaultSecondReview()
+	}
+	if err := b.SecondReview.Validate(); err != nil {
+		return Brand{}, err
+	}
+	b.SecondReview = b.SecondReview.Normalized()
 	return s.repo.CreateBrand(ctx, b, audit.Entry{Actor: actor, Action: "brand.create", SubjectType: "brand",
-		Data: map[string]any{"name": b.Name, "from_email": b.FromEmail, "reply_to": b.ReplyTo}})
+		Data: map[string]any{"name": b.Name, "from_email": b.FromEmail, "reply_to": b.ReplyTo, "second_review": b.SecondReview}})
 }
 
 // ListBrands lists brands.
@@ -130,6 +137,9 @@ type View struct {
 	// Fix is what the next Resume does with corrected content; nil unless
 	// the campaign is paused with a correction pending.
 	Fix *Fix
+	// Review is the second pair of eyes (review.go): on a draft, the one it
+	// needs; once sent, the one it was sent with; nil when none.
+	Review *Review
 }
 
 // Get returns a campaign with its live counts.
@@ -150,7 +160,10 @@ func (s *Service) view(ctx context.Context, c Campaign) (View, error) {
 	if v.Campaign.Caution, err = s.liveCaution(ctx, c); err != nil {
 		return View{}, err
 	}
-	v.Fix, err = s.fixOf(ctx, c, v.Counts, handed)
+	if v.Fix, err = s.fixOf(ctx, c, v.Counts, handed); err != nil {
+		return View{}, err
+	}
+	v.Review, err = s.ReviewOf(ctx, c)
 	return v, err
 }
 
@@ -182,9 +195,14 @@ func (s *Service) List(ctx context.Context, p page.Request) ([]View, page.Cursor
 	if err != nil {
 		return nil, page.Cursor{}, err
 	}
+	reviews, err := s.reviewsOf(ctx, cs)
+	if err != nil {
+		return nil, page.Cursor{}, err
+	}
 	out := make([]View, 0, len(cs))
 	for _, c := range cs {
 		v := s.viewOf(c, handed[c.ID])
+		v.Review = reviews[c.ID]
 		// A campaign paused with a correction pending (a handful at most)
 		// costs three more reads (its bodies, the replaced content, the
 		// preflight); the others none.
@@ -256,6 +274,9 @@ func (s *Service) Send(ctx context.Context, actor audit.Actor, id string, overri
 	}
 	if !pf.OK {
 		return Campaign{}, &PreflightError{Preflight: pf}
+	}
+	if err := s.checkReview(ctx, c, pf.Audience); err != nil { // the second pair of eyes (review.go)
+		return Campaign{}, err
 	}
 	bctx, cancel := context.WithTimeout(ctx, s.cfg.ESPTimeout*3)
 	defer cancel()
