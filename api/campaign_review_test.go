@@ -609,3 +609,28 @@ func TestSecondReviewAppliesInAWatchWindow(t *testing.T) {
 		t.Fatalf("details %v", d)
 	}
 }
+
+// TestSecondReviewStaysWhileAnAlertHasReopenedTheIncident: a spike in the
+// window reopens the incident (the window is in alert); the brand is in more
+// trouble than while watching, so the review still applies.
+func TestSecondReviewStaysWhileAnAlertHasReopenedTheIncident(t *testing.T) {
+	f := newMonFixture(t)
+	if _, err := f.store.SQL().Exec(`INSERT INTO recipients (email, first_name, segments) VALUES ('a@x.io', 'A', '{all}')`); err != nil {
+		t.Fatal(err)
+	}
+	inc := f.resolve(monT0.Add(time.Hour))
+	next := f.send("Next", monT0.Add(2*time.Hour), "sending", 1000, 0, 0, 0, 0)
+	f.counters(next, 1000, 0, 5, 0) // 0.5 % complaints
+	f.tick(monT0.Add(3 * time.Hour))
+	if m := f.monitoring(inc); m.Status != "alert" {
+		t.Fatalf("window %s after the spike, want alert", m.Status)
+	}
+	r := f.do(call{method: "POST", path: "/api/v1/campaigns", token: f.token, body: map[string]any{"name": "After",
+		"brand_id": f.brand, "subject": "We are back", "html": "<p>Everything 20% off</p>", "segments": []string{"all"}}})
+	var c reviewedCampaign
+	r.json(t, &c)
+	if r.status != 201 || c.Review == nil || c.Review.Mode != "watch_window" {
+		t.Fatalf("a draft while the incident is reopened by an alert: %d %s", r.status, r.body)
+	}
+	expectError(t, f.do(call{method: "POST", path: "/api/v1/campaigns/" + c.ID + "/send", token: f.token}), 409, "review_required")
+}

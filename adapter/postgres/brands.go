@@ -45,7 +45,7 @@ const brandCols = `id, name, from_email, from_name, reply_to, logo_url, primary_
 // open watch window (step 6) makes it apply.
 const brandSelect = `SELECT b.id, b.name, b.from_email, b.from_name, b.reply_to, b.logo_url, b.primary_color, b.footer_html,
 	b.physical_address, b.second_review::text AS second_review,
-	EXISTS (SELECT 1 FROM watch_windows w WHERE w.brand_id = b.id AND w.status = 'watching') AS watched, b.created_at
+	EXISTS (SELECT 1 FROM watch_windows w WHERE w.brand_id = b.id AND w.status IN ('watching', 'alert')) AS watched, b.created_at
 	FROM brands b`
 
 func getBrand(ctx context.Context, db *gorm.DB, id, lock string) (campaign.Brand, error) {

@@ -2536,7 +2536,7 @@ export interface paths {
         };
         400: components["responses"]["BadRequest"];
         401: components["responses"]["Unauthenticated"];
-        /** @description The caller may not approve (forbidden), or created this draft (own_campaign): a second pair of eyes is someone else's. */
+        /** @description The caller may not approve (forbidden); created or edited this draft (own_campaign): a second pair of eyes is someone else's; or acts through a token someone else minted for them (approval_not_own_act, as for notices). */
         403: {
           content: {
             "application/json": components["schemas"]["Error"];
@@ -2658,7 +2658,7 @@ export interface components {
       created_at: string;
       second_review: components["schemas"]["SecondReview"];
       /**
-       * @description what applies now: off, on (enabled by an admin), or watch_window (the brand is being watched after an incident)
+       * @description what applies now: off, on (enabled by an admin), or watch_window (the brand is being watched after an incident, or a spike in the window reopened it)
        * @enum {string}
        */
       second_review_active: "off" | "on" | "watch_window";
@@ -3669,7 +3669,7 @@ export interface components {
       to_pause: components["schemas"]["DurationStats"];
       to_resolve: components["schemas"]["DurationStats"];
     };
-    /** @description The brand's "second pair of eyes": which drafts need a second marketer's approval before send. Off by default; while the brand has an open watch window (step 6) it applies as if enabled with the defaults, whatever is set here. */
+    /** @description The brand's "second pair of eyes": which drafts need a second marketer's approval before send. Off by default; while the brand has an open watch window (step 6, watching or in alert) it applies at least as strictly as the defaults whatever is set here (a stricter setting of the brand's own is kept). */
     SecondReview: {
       enabled: boolean;
       /** @description a draft whose live audience is larger than this needs a review (0: every draft). Default 10000. */
