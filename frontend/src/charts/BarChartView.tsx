@@ -50,7 +50,11 @@ export default function BarChartView({
           tick={{ fontSize: 12 }}
           width={formatValue ? 64 : 48}
           tickFormatter={formatValue ? (v: number) => formatValue(v) : undefined}
-          domain={minTop === undefined ? undefined : [0, (dataMax: number) => Math.max(dataMax, minTop)]}
+          domain={
+            minTop === undefined && markers.length === 0
+              ? undefined
+              : [0, (dataMax: number) => niceCeil(Math.max(dataMax, minTop ?? 0, ...markers.map((m) => m.value)))]
+          }
         />
         <Tooltip formatter={formatValue ? (v) => formatValue(Number(v)) : undefined} />
         <Legend wrapperStyle={{ fontSize: 13 }} />
@@ -79,4 +83,17 @@ export default function BarChartView({
       </BarChart>
     </ResponsiveContainer>
   );
+}
+
+/**
+ * The axis top for v: the next 1, 2, 2.5 or 5 × a power of ten at or above it,
+ * so a threshold of 34.77 % draws under a 50 % top instead of becoming the
+ * top's own (wrapping) label.
+ */
+export function niceCeil(v: number): number {
+  if (!(v > 0) || !Number.isFinite(v)) return 1;
+  const exp = 10 ** Math.floor(Math.log10(v));
+  const f = v / exp;
+  const step = [1, 2, 2.5, 5, 10].find((n) => f <= n + 1e-9) ?? 10;
+  return step * exp;
 }
