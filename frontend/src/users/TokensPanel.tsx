@@ -120,7 +120,14 @@ export function TokensPanel({ account, accounts }: { account: Account; accounts:
       ) : null}
 
       {secret?.token ? (
-        <NewSecret token={secret} owner={account.name} onDone={() => setSecret(null)} />
+        <NewSecret
+          token={secret}
+          owner={account.name}
+          onDone={() => {
+            setSecret(null);
+            create.reset();
+          }}
+        />
       ) : (
         <form className="inline-form token-form" aria-label={`Create a token for ${account.name}`} onSubmit={submit}>
           <div className="field">
