@@ -39,7 +39,7 @@ export function UserPanel({
           {account.name}
           {isSelf ? ' (you)' : ''}
         </h2>
-        <button type="button" className="button button--quiet" onClick={onClose}>
+        <button type="button" className="button button--secondary button--small" onClick={onClose}>
           Close
         </button>
       </div>

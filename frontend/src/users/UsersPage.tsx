@@ -74,7 +74,7 @@ export function UsersPage() {
         />
       ) : null}
       {added ? (
-        <p className="preflight-ok" role="status">
+        <p className="preflight-ok users-status" role="status">
           Added {added.name} ({describeRoles(added.roles)}).{' '}
           {added.has_password ? 'They can sign in with the password you set.' : 'Without a password they can only use API tokens.'}
         </p>
