@@ -74,7 +74,7 @@ cat <<MSG
     marketer  marketer@demo.firebreak.test   campaigns, pause, incidents
     legal     legal@demo.firebreak.test      read, legal fields, approve notices
     security  security@demo.firebreak.test   read, pause, approve notices
-    admin     admin@demo.firebreak.test      everything, users, tokens
+    admin     admin@demo.firebreak.test      everything; users and tokens at $base/users
 
   SendGrid simulator: http://127.0.0.1:$simport  (what it holds: $SENDGRID_API_URL/_sim/stats)
   Try it with the API (token for admin@demo.firebreak.test):

@@ -88,6 +88,12 @@ export const users = {
     roles: 'security',
     password: 'e2e-sam-quartz-meadow-violin',
   },
+  ari: {
+    email: 'ari@example.com',
+    name: 'Ari Admin',
+    roles: 'admin',
+    password: 'e2e-ari-copper-kettle-harbour',
+  },
 } as const;
 
 /** The admin the global setup seeds the API with (token only, no password). */

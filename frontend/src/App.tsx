@@ -19,6 +19,7 @@ import { ReviewPage } from './reviews/ReviewPage';
 import { ReviewsPage } from './reviews/ReviewsPage';
 import { NotFoundPage } from './shell/NotFoundPage';
 import { Shell } from './shell/Shell';
+import { UsersPage } from './users/UsersPage';
 
 /** The one route table. Everything but /login needs a session. */
 export function AppRoutes() {
@@ -45,6 +46,7 @@ export function AppRoutes() {
         <Route path="reviews" element={<ReviewsPage />} />
         <Route path="reviews/:cid" element={<ReviewPage />} />
         <Route path="brands" element={<BrandsPage />} />
+        <Route path="users" element={<UsersPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

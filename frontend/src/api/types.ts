@@ -206,3 +206,22 @@ export type BreachRecord = Schemas['BreachRecord'];
 export type ResponseMetrics = Schemas['ResponseMetrics'];
 export type ResponseMetricsGroup = Schemas['ResponseMetricsGroup'];
 export type DurationStats = Schemas['DurationStats'];
+
+// ---- Users and API tokens, for admins (api/users.go, domain/user) ----
+
+/** One entry of `GET /api/v1/users` (user.manage): roles, whether they may sign in, since when disabled. */
+export type Account = Schemas['User'];
+/** `POST /api/v1/users`: email, name, roles, and an optional password (without it: tokens only). */
+export type NewAccount = Body<'/api/v1/users', 'post'>;
+/** `PATCH /api/v1/users/{id}`: name, roles or disabled; disabling ends sessions and revokes tokens. */
+export type AccountPatch = Body<'/api/v1/users/{id}', 'patch'>;
+/** `DELETE /api/v1/users/{id}/sessions`: how many sessions ended. */
+export type SessionsRevoked = Answer<'/api/v1/users/{id}/sessions', 'delete', 200>;
+/** An API token as listed (never its secret) or as created (`token` holds the secret, once). */
+export type ApiToken = Schemas['Token'];
+/** `POST /api/v1/tokens`: whom the token acts as (by email) and what it is for. */
+export type NewApiToken = Body<'/api/v1/tokens', 'post'>;
+/** Every role, in the order the dashboard offers them. */
+export const ROLES = ['marketer', 'legal', 'security', 'admin'] as const satisfies readonly Role[];
+const rolesComplete: Exhaustive<Role, typeof ROLES> = ROLES;
+void rolesComplete;

@@ -95,6 +95,13 @@ export function Shell() {
                 </NavLink>
               </li>
             ) : null}
+            {can('user.manage') ? (
+              <li>
+                <NavLink to="/users" className="nav-link">
+                  Users
+                </NavLink>
+              </li>
+            ) : null}
             {reviewer ? (
               <li>
                 <NavLink to="/reviews" className="nav-link">

@@ -1,5 +1,7 @@
 /** Wire-shaped sample data for component tests. */
 import type {
+  Account,
+  ApiToken,
   Brand,
   Campaign,
   CampaignCaution,
@@ -474,6 +476,38 @@ export function responseMetrics(overrides: Partial<ResponseMetrics> = {}): Respo
         to_resolve: stats(1, 3600, 3600, 3600),
       },
     ],
+    ...overrides,
+  };
+}
+
+// ---- issue 16: users and API tokens (GET /api/v1/users, GET /api/v1/users/{id}/tokens) ----
+
+/** A user as GET /api/v1/users lists them: Mara, active, with a password. */
+export function account(overrides: Partial<Account> = {}): Account {
+  return {
+    id: '6f1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c11',
+    email: 'mara@example.com',
+    name: 'Mara Marketer',
+    roles: ['marketer'],
+    has_password: true,
+    created_at: '2030-06-01T09:00:00Z',
+    disabled: false,
+    disabled_at: null,
+    ...overrides,
+  };
+}
+
+/** An API token as listed: "ci", minted by Ada (the admin), used once, not revoked. */
+export function apiToken(overrides: Partial<ApiToken> = {}): ApiToken {
+  return {
+    id: 't1',
+    user_id: '6f1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c11',
+    name: 'ci',
+    prefix: 'fbk_ab12',
+    created_by: '8d1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c55',
+    created_at: '2030-06-02T10:00:00Z',
+    last_used_at: '2030-06-03T11:15:30Z',
+    revoked_at: null,
     ...overrides,
   };
 }
