@@ -349,11 +349,17 @@ func TestTheOldBatchStaysCancelledUntilItsMessagesPassed(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.waitFor("the cancellation removed", 40*time.Second, func() bool { return s.sim.BatchStatus(oldBatch) == "" })
-	var released bool
-	if err := db.QueryRow(context.Background(), `SELECT released_at IS NOT NULL FROM campaign_batches WHERE batch_id = $1`,
-		oldBatch).Scan(&released); err != nil || !released {
-		t.Fatalf("campaign_batches.released_at not set: %v %v", released, err)
+	// The reconciler records the release after SendGrid answered the DELETE:
+	// a moment later than the simulator's state changes, so wait for it too.
+	released := func() bool {
+		var r bool
+		if err := db.QueryRow(context.Background(), `SELECT released_at IS NOT NULL FROM campaign_batches WHERE batch_id = $1`,
+			oldBatch).Scan(&r); err != nil {
+			t.Fatalf("campaign_batches: %v", err)
+		}
+		return r
 	}
+	s.waitFor("campaign_batches.released_at set", 20*time.Second, released)
 }
 
 // offsetClock is the simulator's clock: real time plus what a test advanced.
