@@ -102,7 +102,10 @@ func TestKilledWorkerMidHandoffHandsNobodyOverTwice(t *testing.T) {
 	if len(got) < c.Counts.HandedToESP || len(got) > audience {
 		t.Fatalf("SendGrid has %d addresses; Firebreak handed %d and has %d in doubt", len(got), c.Counts.HandedToESP, c.Counts.InDoubt)
 	}
-	if c.UncertainRequests == 0 || !strings.Contains(c.LastError, "abandoned") {
+	// The campaign reports its uncertain requests; its last error names the
+	// abandonment unless a later request of the new worker timed out on a
+	// loaded machine (also uncertain, see above) and is the latest error.
+	if c.UncertainRequests < abandoned || !(strings.Contains(c.LastError, "abandoned") || strings.Contains(c.LastError, "uncertain")) {
 		t.Fatalf("the lost request must be reported as uncertain: %+v", c)
 	}
 }
