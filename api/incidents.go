@@ -230,8 +230,8 @@ func (h incidentHandlers) resolve(c echo.Context) error {
 }
 
 type timelineEntry struct {
-	At     time.Time `json:"at"`
-	Actor  string    `json:"actor"`
+	At    time.Time `json:"at"`
+	Actor string    `json:"actor"`
 	// ActorName is the user's name for people to read; null for system
 	// actors (webhook, system, cli) and users without a name.
 	ActorName *string        `json:"actor_name"`

@@ -223,6 +223,7 @@ func (r *fakeRepo) ListAudit(context.Context, string, string) ([]audit.Entry, er
 func (r *fakeRepo) ListTasksPage(context.Context, string, page.Request) ([]incident.Task, page.Cursor, error) {
 	panic("not used")
 }
+
 // AddNote appends the note's entry when the incident exists, as the store does.
 func (r *fakeRepo) AddNote(_ context.Context, id string, e audit.Entry) (audit.Entry, error) {
 	r.mu.Lock()
