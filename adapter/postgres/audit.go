@@ -69,11 +69,13 @@ type auditRow struct {
 	ActorName   *string // users.name, joined by the readers that show it
 }
 
-// ListAudit returns a subject's entries, oldest first.
+// ListAudit returns a subject's entries, oldest first, with the acting user's name (ActorName).
 func (s *Store) ListAudit(ctx context.Context, subjectType, subjectID string) ([]audit.Entry, error) {
 	var rows []auditRow
-	err := s.db.WithContext(ctx).Raw(`SELECT id, at, actor_id, actor, action, subject_type, subject_id, data, request_id
-		FROM audit_log WHERE subject_type = ? AND subject_id = ? ORDER BY id`, subjectType, subjectID).Scan(&rows).Error
+	err := s.db.WithContext(ctx).Raw(`SELECT a.id, a.at, a.actor_id, a.actor, a.action, a.subject_type, a.subject_id,
+		a.data, a.request_id, u.name AS actor_name
+		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+		WHERE a.subject_type = ? AND a.subject_id = ? ORDER BY a.id`, subjectType, subjectID).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, nil, nil)
 	}
