@@ -24,7 +24,7 @@ export function NoteBox({ incidentId }: { incidentId: string }) {
   return (
     <form
       className="form note-box"
-      aria-label="Add a note"
+      aria-label="New note"
       onSubmit={(e) => {
         e.preventDefault();
         if (length === 0 || tooLong) return;
