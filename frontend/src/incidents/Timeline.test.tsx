@@ -95,4 +95,31 @@ describe('Timeline', () => {
       expect.stringMatching(/^Step 6 started: watching the brand's sends until 18 Jun \d\d:00\. Baseline of 7 sends, 1,130 delivered, in the 30 days before the incident\.$/),
     ]);
   });
+
+  it('says who and what in clear sentences: owners by name, task titles, the new title, who was notified', async () => {
+    const at = (n: number) => new Date(Date.UTC(2030, 5, 5, 9, n)).toISOString();
+    const lee = '9a1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c22';
+    const entries: TimelineEntry[] = [
+      { at: at(1), actor: 'system', actor_name: null, action: 'incident.escalate', data: { count: 1, unacknowledged_seconds: 300, targets: ['role:marketer', 'oncall@example.com', 'slack'], recipients: 2 } },
+      { at: at(2), actor: 'mara@example.com', actor_name: 'Mara Marketer', action: 'incident.acknowledge', data: { owner_id: lee, seconds_to_acknowledge: 330 } },
+      { at: at(3), actor: 'mara@example.com', actor_name: 'Mara Marketer', action: 'incident.reclassify', data: { from: 'deliverability-spike', to: 'wrong-segment', severity_from: 'sev2', severity: 'sev2', summary_from: 'Complaints at 0.32 % on Spring sale — paused', summary: 'Sent to the wrong segment: Spring sale — complaints at 0.32 %, paused' } },
+      { at: at(4), actor: 'mara@example.com', actor_name: 'Mara Marketer', action: 'incident.task_add', data: { kind: 'internal', title: 'Check the segment filter', owner_id: lee } },
+      { at: at(5), actor: 'lee@example.com', actor_name: 'Lee Legal', action: 'incident.task_update', data: { title: 'Check the segment filter', status: 'done' } },
+      { at: at(6), actor: 'mara@example.com', actor_name: 'Mara Marketer', action: 'campaign.resume', data: {} },
+    ];
+    installFakeApi({ 'GET /api/v1/incidents/i1/timeline': { status: 200, body: entries } });
+    renderWithSession(<Timeline incidentId="i1" open />);
+    const list = await screen.findByRole('list', { name: 'Timeline entries' });
+    await within(list).findByText(/Lee Legal owns it/);
+    const items = within(list).getAllByRole('listitem').map((li) => li.querySelector('.timeline-what')!.textContent);
+    expect(items).toEqual([
+      'Resumed the campaign',
+      'Completed the task “Check the segment filter”',
+      'Added the internal task “Check the segment filter” for Lee Legal',
+      'Reclassified from deliverability spike to wrong segment; title now “Sent to the wrong segment: Spring sale — complaints at 0.32 %, paused”',
+      'Acknowledged the incident; Lee Legal owns it (5 min after detection)',
+      'Escalated: nobody acknowledged within 5 min; notified every marketer, oncall@example.com, the Slack channel',
+    ]);
+    expect(within(list).getAllByRole('listitem')[5]).toHaveTextContent('Firebreak');
+  });
 });

@@ -158,7 +158,7 @@ export function describeEntry(e: TimelineEntry, nameOf: NameOf = someone): strin
     }
     case 'incident.escalate': {
       const waited = seconds(d.unacknowledged_seconds);
-      const targets = Array.isArray(d.targets) && d.targets.length > 0 ? d.targets.map((t) => str(t).replace(/^role:/, 'every ')).join(', ') : '';
+      const targets = Array.isArray(d.targets) && d.targets.length > 0 ? d.targets.map((t) => (t === 'slack' ? 'the Slack channel' : str(t).replace(/^role:/, 'every '))).join(', ') : '';
       return `Escalated: nobody acknowledged${waited ? ` within ${waited}` : ' in time'}${targets ? `; notified ${targets}` : ''}${
         d.notify_error ? ` (sending failed: ${str(d.notify_error)})` : ''
       }`;
