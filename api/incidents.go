@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/firebreak/firebreak/domain/assess"
+	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/auth"
 	"github.com/firebreak/firebreak/domain/incident"
 )
@@ -24,6 +25,7 @@ type incidentResponse struct {
 	Severity                 string                   `json:"severity"`
 	Status                   incident.Status          `json:"status"`
 	Summary                  string                   `json:"summary"`
+	SummaryGenerated         bool                     `json:"summary_generated"`
 	CurrentStep              string                   `json:"current_step"`
 	Steps                    []incident.Step          `json:"steps"`
 	Owner                    *string                  `json:"owner"`
@@ -54,7 +56,7 @@ func secondsSince(from time.Time, to *time.Time) *float64 {
 
 func toIncidentResponse(i incident.Incident) incidentResponse {
 	r := incidentResponse{ID: i.ID, CampaignID: i.CampaignID, Runbook: i.Runbook, Severity: i.Severity, Status: i.Status,
-		Summary: i.Summary, CurrentStep: i.CurrentStep(), Steps: i.Steps, Source: i.Source, Trigger: i.Trigger,
+		Summary: i.Summary, SummaryGenerated: i.SummaryGenerated, CurrentStep: i.CurrentStep(), Steps: i.Steps, Source: i.Source, Trigger: i.Trigger,
 		DetectedAt: i.DetectedAt, AcknowledgedAt: i.AcknowledgedAt, PausedAt: i.PausedAt, ResolvedAt: i.ResolvedAt,
 		RunbookHistory: i.RunbookHistory, Escalations: i.EscalationCount, LastEscalatedAt: i.LastEscalatedAt,
 		TimeToAcknowledgeSeconds:  secondsSince(i.DetectedAt, i.AcknowledgedAt),
@@ -228,10 +230,43 @@ func (h incidentHandlers) resolve(c echo.Context) error {
 }
 
 type timelineEntry struct {
-	At     time.Time      `json:"at"`
-	Actor  string         `json:"actor"`
-	Action string         `json:"action"`
-	Data   map[string]any `json:"data"`
+	At    time.Time `json:"at"`
+	Actor string    `json:"actor"`
+	// ActorName is the user's name for people to read; null for system
+	// actors (webhook, system, cli) and users without a name.
+	ActorName *string        `json:"actor_name"`
+	Action    string         `json:"action"`
+	Data      map[string]any `json:"data"`
+}
+
+func toTimelineEntry(e audit.Entry) timelineEntry {
+	out := timelineEntry{At: e.At, Actor: e.Actor.Name, Action: e.Action, Data: e.Data}
+	if e.ActorName != "" {
+		n := e.ActorName
+		out.ActorName = &n
+	}
+	if out.Data == nil {
+		out.Data = map[string]any{}
+	}
+	return out
+}
+
+type noteRequest struct {
+	Text string `json:"text"`
+}
+
+// addNote: POST /api/v1/incidents/{id}/notes — a free-text update on the
+// timeline, open or resolved; 201 with the entry as the timeline shows it.
+func (h incidentHandlers) addNote(c echo.Context) error {
+	var in noteRequest
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	e, err := h.incidents.AddNote(c.Request().Context(), actorOf(c), c.Param("id"), in.Text)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toTimelineEntry(e))
 }
 
 // timeline: one page of the audit trail, oldest first (?limit=, ?after=).
@@ -247,10 +282,7 @@ func (h incidentHandlers) timeline(c echo.Context) error {
 	setNext(c, p, next)
 	out := make([]timelineEntry, len(es))
 	for i, e := range es {
-		out[i] = timelineEntry{At: e.At, Actor: e.Actor.Name, Action: e.Action, Data: e.Data}
-		if out[i].Data == nil {
-			out[i].Data = map[string]any{}
-		}
+		out[i] = toTimelineEntry(e)
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -55,10 +55,7 @@ func toReportResponse(r postmortem.Report) reportResponse {
 		Timeline: make([]timelineEntry, len(r.Timeline)), Tasks: make([]taskResponse, len(r.Tasks)),
 		Communications: make([]communicationResponse, len(r.Communications)), Monitoring: toMonitoringResponse(r.Monitoring)}
 	for i, e := range r.Timeline {
-		out.Timeline[i] = timelineEntry{At: e.At, Actor: e.Actor.Name, Action: e.Action, Data: e.Data}
-		if out.Timeline[i].Data == nil {
-			out.Timeline[i].Data = map[string]any{}
-		}
+		out.Timeline[i] = toTimelineEntry(e)
 	}
 	if r.Assessment != nil {
 		a := toAssessmentResponse(*r.Assessment)

@@ -188,6 +188,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.POST("/api/v1/incidents/:id/tasks", inc.addTask, guard(auth.IncidentPlan)...)
 	e.PATCH("/api/v1/incidents/:id/tasks/:task_id", inc.patchTask, guard(auth.IncidentPlan)...)
 	e.GET("/api/v1/incidents/:id/timeline", inc.timeline, guard(auth.Read)...)
+	e.POST("/api/v1/incidents/:id/notes", inc.addNote, guard(auth.IncidentNote)...)
 	e.GET("/api/v1/incidents/:id/affected", inc.affected, guard(auth.Read)...)
 	e.GET("/api/v1/incidents/:id/monitoring", monitoringHandlers{d.Monitoring}.get, guard(auth.Read)...)
 	e.POST("/api/v1/incidents/:id/steps/:step/complete", inc.step(false), guard(auth.IncidentPlan)...)

@@ -66,13 +66,16 @@ type auditRow struct {
 	SubjectID   string
 	Data        []byte
 	RequestID   string
+	ActorName   *string // users.name, joined by the readers that show it
 }
 
-// ListAudit returns a subject's entries, oldest first.
+// ListAudit returns a subject's entries, oldest first, with the acting user's name (ActorName).
 func (s *Store) ListAudit(ctx context.Context, subjectType, subjectID string) ([]audit.Entry, error) {
 	var rows []auditRow
-	err := s.db.WithContext(ctx).Raw(`SELECT id, at, actor_id, actor, action, subject_type, subject_id, data, request_id
-		FROM audit_log WHERE subject_type = ? AND subject_id = ? ORDER BY id`, subjectType, subjectID).Scan(&rows).Error
+	err := s.db.WithContext(ctx).Raw(`SELECT a.id, a.at, a.actor_id, a.actor, a.action, a.subject_type, a.subject_id,
+		a.data, a.request_id, u.name AS actor_name
+		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+		WHERE a.subject_type = ? AND a.subject_id = ? ORDER BY a.id`, subjectType, subjectID).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, nil, nil)
 	}
@@ -83,8 +86,9 @@ func (s *Store) ListAudit(ctx context.Context, subjectType, subjectID string) ([
 	return out, nil
 }
 
-// ListAuditPage returns one page of a subject's entries, oldest first; the
-// cursor is the last entry's id (audit_log_subject_idx serves the range).
+// ListAuditPage returns one page of a subject's entries, oldest first, with
+// the acting user's name (ActorName); the cursor is the last entry's id
+// (audit_log_subject_idx serves the range).
 func (s *Store) ListAuditPage(ctx context.Context, subjectType, subjectID string, p page.Request) ([]audit.Entry, page.Cursor, error) {
 	var after int64
 	if !p.After.IsZero() {
@@ -94,8 +98,10 @@ func (s *Store) ListAuditPage(ctx context.Context, subjectType, subjectID string
 		}
 	}
 	var rows []auditRow
-	err := s.db.WithContext(ctx).Raw(`SELECT id, at, actor_id, actor, action, subject_type, subject_id, data, request_id
-		FROM audit_log WHERE subject_type = ? AND subject_id = ? AND id > ? ORDER BY id LIMIT ?`,
+	err := s.db.WithContext(ctx).Raw(`SELECT a.id, a.at, a.actor_id, a.actor, a.action, a.subject_type, a.subject_id,
+		a.data, a.request_id, u.name AS actor_name
+		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+		WHERE a.subject_type = ? AND a.subject_id = ? AND a.id > ? ORDER BY a.id LIMIT ?`,
 		subjectType, subjectID, after, p.Size()+1).Scan(&rows).Error
 	if err != nil {
 		return nil, page.Cursor{}, translate(err, nil, nil)
@@ -113,6 +119,9 @@ func toAuditEntry(r auditRow) audit.Entry {
 		SubjectType: r.SubjectType, SubjectID: r.SubjectID, RequestID: r.RequestID}
 	if r.ActorID != nil {
 		e.Actor.UserID = *r.ActorID
+	}
+	if r.ActorName != nil {
+		e.ActorName = *r.ActorName
 	}
 	_ = json.Unmarshal(r.Data, &e.Data)
 	return e

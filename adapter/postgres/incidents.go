@@ -14,35 +14,36 @@ import (
 )
 
 type incidentRow struct {
-	ID              string
-	CampaignID      string
-	Runbook         string
-	Severity        string
-	Status          string
-	Summary         string
-	Source          string
-	TriggerJSON     *string
-	OwnerID         *string
-	DetectedAt      time.Time
-	AcknowledgedAt  *time.Time
-	PausedAt        *time.Time
-	ResolvedAt      *time.Time
-	StepsJSON       string
-	HistoryJSON     string
-	EscalationCount int
-	LastEscalatedAt *time.Time
-	LegalJSON       *string
+	ID               string
+	CampaignID       string
+	Runbook          string
+	Severity         string
+	Status           string
+	Summary          string
+	SummaryGenerated bool
+	Source           string
+	TriggerJSON      *string
+	OwnerID          *string
+	DetectedAt       time.Time
+	AcknowledgedAt   *time.Time
+	PausedAt         *time.Time
+	ResolvedAt       *time.Time
+	StepsJSON        string
+	HistoryJSON      string
+	EscalationCount  int
+	LastEscalatedAt  *time.Time
+	LegalJSON        *string
 }
 
 var _ incident.Repo = (*Store)(nil)
 
-const incidentCols = `id, campaign_id, runbook, severity, status, summary, source, trigger::text AS trigger_json,
+const incidentCols = `id, campaign_id, runbook, severity, status, summary, summary_generated, source, trigger::text AS trigger_json,
 	owner_id, detected_at, acknowledged_at, paused_at, resolved_at, steps::text AS steps_json,
 	runbook_history::text AS history_json, escalation_count, last_escalated_at, legal_confirmation::text AS legal_json`
 
 func toIncident(r incidentRow) incident.Incident {
 	inc := incident.Incident{ID: r.ID, CampaignID: r.CampaignID, Runbook: r.Runbook, Severity: r.Severity,
-		Status: incident.Status(r.Status), Summary: r.Summary, Source: incident.Source(r.Source),
+		Status: incident.Status(r.Status), Summary: r.Summary, SummaryGenerated: r.SummaryGenerated, Source: incident.Source(r.Source),
 		DetectedAt: r.DetectedAt.UTC(), AcknowledgedAt: utc(r.AcknowledgedAt), PausedAt: utc(r.PausedAt),
 		ResolvedAt: utc(r.ResolvedAt), EscalationCount: r.EscalationCount, LastEscalatedAt: utc(r.LastEscalatedAt)}
 	if r.OwnerID != nil {
@@ -94,11 +95,11 @@ func (s *Store) CreateIncident(ctx context.Context, inc incident.Incident, tasks
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		trigger, steps, history := incidentValues(inc)
 		var ids []string
-		err := tx.Raw(`INSERT INTO incidents (campaign_id, runbook, severity, status, summary, source, trigger, owner_id,
-			detected_at, acknowledged_at, paused_at, steps, runbook_history)
-			VALUES (?, ?, ?, 'open', ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
+		err := tx.Raw(`INSERT INTO incidents (campaign_id, runbook, severity, status, summary, summary_generated, source, trigger,
+			owner_id, detected_at, acknowledged_at, paused_at, steps, runbook_history)
+			VALUES (?, ?, ?, 'open', ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
 			ON CONFLICT (campaign_id) WHERE status = 'open' DO NOTHING RETURNING id`,
-			inc.CampaignID, inc.Runbook, inc.Severity, inc.Summary, string(inc.Source), trigger, nullStr(inc.OwnerID),
+			inc.CampaignID, inc.Runbook, inc.Severity, inc.Summary, inc.SummaryGenerated, string(inc.Source), trigger, nullStr(inc.OwnerID),
 			inc.DetectedAt, inc.AcknowledgedAt, inc.PausedAt, steps, history).Scan(&ids).Error
 		if err != nil {
 			return translate(err, incident.ErrNotFound, nil)
@@ -202,10 +203,10 @@ func (s *Store) UpdateIncident(ctx context.Context, id string,
 			return err
 		}
 		trigger, steps, history := incidentValues(next)
-		err = tx.Exec(`UPDATE incidents SET runbook = ?, severity = ?, status = ?, summary = ?, trigger = ?::jsonb,
+		err = tx.Exec(`UPDATE incidents SET runbook = ?, severity = ?, status = ?, summary = ?, summary_generated = ?, trigger = ?::jsonb,
 			owner_id = ?, acknowledged_at = ?, paused_at = ?, resolved_at = ?, steps = ?::jsonb, runbook_history = ?::jsonb,
 			escalation_count = ?, last_escalated_at = ?, legal_confirmation = ?::jsonb, updated_at = now() WHERE id = ?`,
-			next.Runbook, next.Severity, string(next.Status), next.Summary, trigger, nullStr(next.OwnerID),
+			next.Runbook, next.Severity, string(next.Status), next.Summary, next.SummaryGenerated, trigger, nullStr(next.OwnerID),
 			next.AcknowledgedAt, next.PausedAt, next.ResolvedAt, steps, history, next.EscalationCount,
 			next.LastEscalatedAt, legalValue(next), id).Error
 		if err != nil {

@@ -34,6 +34,10 @@ type Entry struct {
 	SubjectID   string
 	Data        map[string]any
 	RequestID   string
+	// ActorName is the acting user's name (users.name) as of reading, for
+	// people to read; the stores that fill it say so. Empty for system
+	// actors, a user without a name, and on write (Actor.Name is what is kept).
+	ActorName string
 }
 
 type requestIDKey struct{}

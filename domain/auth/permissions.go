@@ -26,6 +26,7 @@ const (
 	IncidentLegal      Permission = "incident.assess_legal" // the assessment's legal fields
 	IncidentPlan       Permission = "incident.plan"         // tasks
 	IncidentResolve    Permission = "incident.resolve"
+	IncidentNote       Permission = "incident.note" // post a note on the timeline
 	CommunicationDraft Permission = "communication.draft"
 	NoticeApprove      Permission = "notice.approve"
 	BrandManage        Permission = "brand.manage"
@@ -53,6 +54,7 @@ var table = map[Permission][]Role{
 	IncidentLegal:      {Legal, Security},
 	IncidentPlan:       {Marketer, Legal, Security},
 	IncidentResolve:    {Marketer},
+	IncidentNote:       {Marketer, Legal, Security},
 	CommunicationDraft: {Marketer},
 	NoticeApprove:      {Legal, Security},
 	BrandManage:        {},

@@ -26,6 +26,7 @@ incident.assess        Y . Y Y
 incident.assess_legal  . Y Y Y
 incident.plan          Y Y Y Y
 incident.resolve       Y . . Y
+incident.note          Y Y Y Y
 communication.draft    Y . . Y
 notice.approve         . Y Y Y
 brand.manage           . . . Y

@@ -223,6 +223,19 @@ func (r *fakeRepo) ListAudit(context.Context, string, string) ([]audit.Entry, er
 func (r *fakeRepo) ListTasksPage(context.Context, string, page.Request) ([]incident.Task, page.Cursor, error) {
 	panic("not used")
 }
+
+// AddNote appends the note's entry when the incident exists, as the store does.
+func (r *fakeRepo) AddNote(_ context.Context, id string, e audit.Entry) (audit.Entry, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.incidents[id]; !ok {
+		return audit.Entry{}, incident.ErrNotFound
+	}
+	e.ID = int64(len(r.audit) + 1)
+	r.audit = append(r.audit, e)
+	return e, nil
+}
+
 func (r *fakeRepo) ListAuditPage(context.Context, string, string, page.Request) ([]audit.Entry, page.Cursor, error) {
 	panic("not used")
 }

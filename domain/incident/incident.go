@@ -121,10 +121,14 @@ type Incident struct {
 	Runbook    string // runbook id
 	Severity   string // one of runbook.Severities
 	Status     Status
-	Summary    string
-	Source     Source
-	Trigger    *Trigger // the detection rule that opened it (source webhook), else nil
-	OwnerID    string   // empty until acknowledged
+	Summary    string // the incident's title
+	// SummaryGenerated: Firebreak wrote the summary (a detection rule's
+	// incident, a pause without a reason), so reclassifying or the first
+	// pause may rewrite it (Title); a person's summary is never rewritten.
+	SummaryGenerated bool
+	Source           Source
+	Trigger          *Trigger // the detection rule that opened it (source webhook), else nil
+	OwnerID          string   // empty until acknowledged
 
 	DetectedAt     time.Time
 	AcknowledgedAt *time.Time // the first acknowledge; a later owner change keeps it
@@ -206,8 +210,10 @@ type NewIncident struct {
 	CampaignID string
 	Severity   string // empty: the runbook's default
 	Summary    string // required unless Source is SourceWebhook
-	Source     Source
-	Trigger    *Trigger // set for SourceWebhook
+	// SummaryGenerated: Summary was written by Firebreak (Title), not a person.
+	SummaryGenerated bool
+	Source           Source
+	Trigger          *Trigger // set for SourceWebhook
 }
 
 // New opens an incident of rb at now (DetectedAt): status open, step own
@@ -226,9 +232,9 @@ func New(in NewIncident, rb runbook.Runbook, now time.Time) (Incident, error) {
 	if !slices.Contains(Sources, in.Source) {
 		f.Add("source", "must be one of dashboard, api, webhook")
 	}
-	summary := strings.TrimSpace(in.Summary)
+	summary, generated := strings.TrimSpace(in.Summary), in.SummaryGenerated
 	if summary == "" && in.Source == SourceWebhook && in.Trigger != nil {
-		summary = in.Trigger.describe()
+		summary, generated = in.Trigger.describe(), true
 	}
 	if summary == "" && in.Source != SourceWebhook {
 		f.Add("summary", "is required")
@@ -257,16 +263,17 @@ func New(in NewIncident, rb runbook.Runbook, now time.Time) (Incident, error) {
 	}
 	steps[0].Status, steps[0].StartedAt = Active, ptr(now)
 	return Incident{
-		CampaignID:     in.CampaignID,
-		Runbook:        rb.ID,
-		Severity:       sev,
-		Status:         Open,
-		Summary:        summary,
-		Source:         in.Source,
-		Trigger:        trig,
-		DetectedAt:     now,
-		Steps:          steps,
-		RunbookHistory: []RunbookChange{},
+		CampaignID:       in.CampaignID,
+		Runbook:          rb.ID,
+		Severity:         sev,
+		Status:           Open,
+		Summary:          summary,
+		SummaryGenerated: generated,
+		Source:           in.Source,
+		Trigger:          trig,
+		DetectedAt:       now,
+		Steps:            steps,
+		RunbookHistory:   []RunbookChange{},
 	}, nil
 }
 

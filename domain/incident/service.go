@@ -41,6 +41,7 @@ type Repo interface {
 	ListTasksPage(ctx context.Context, incidentID string, p page.Request) ([]Task, page.Cursor, error)
 	ListAuditPage(ctx context.Context, subjectType, subjectID string, p page.Request) ([]audit.Entry, page.Cursor, error)
 	MetricsRepo
+	NoteRepo
 }
 
 // Campaigns is what incidents need from the campaign use-cases.
@@ -139,9 +140,11 @@ type Declaration struct {
 	CampaignID string
 	Runbook    string
 	Summary    string
-	Severity   string
-	Source     Source
-	Trigger    *Trigger
+	// SummaryGenerated: Firebreak wrote Summary (Title), so it may rewrite it.
+	SummaryGenerated bool
+	Severity         string
+	Source           Source
+	Trigger          *Trigger
 }
 
 // Declare opens an incident for a campaign with the runbook's task templates —
@@ -169,7 +172,7 @@ func (s *Service) Declare(ctx context.Context, actor audit.Actor, d Declaration)
 func (s *Service) declare(ctx context.Context, actor audit.Actor, d Declaration, rb runbook.Runbook) (Incident, bool, error) {
 	now := s.now()
 	inc, err := New(NewIncident{CampaignID: d.CampaignID, Severity: d.Severity, Summary: d.Summary,
-		Source: d.Source, Trigger: d.Trigger}, rb, now)
+		SummaryGenerated: d.SummaryGenerated, Source: d.Source, Trigger: d.Trigger}, rb, now)
 	if err != nil {
 		return Incident{}, false, err
 	}
@@ -315,17 +318,25 @@ func (s *Service) Pause(ctx context.Context, actor audit.Actor, id, reason strin
 		v, _ = s.campaigns.Get(ctx, inc.CampaignID)
 		return inc, v, nil
 	}
-	inc, err = s.markPaused(ctx, actor, id)
+	inc, err = s.markPaused(ctx, actor, id, v.Campaign.Name)
 	return inc, v, err
 }
 
-func (s *Service) markPaused(ctx context.Context, actor audit.Actor, id string) (Incident, error) {
+// markPaused records the pause on the incident; the first pause of an
+// incident with a generated title rewrites it ("… — paused").
+func (s *Service) markPaused(ctx context.Context, actor audit.Actor, id, campaignName string) (Incident, error) {
 	var paused *Incident
 	inc, err := s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
 		next, ch, err := cur.MarkPaused(actor.Name, now)
 		paused = nil
 		if err == nil && cur.PausedAt == nil && next.PausedAt != nil {
 			paused = &next
+			if rb, ok := s.runbooks.Get(next.Runbook); ok && next.SummaryGenerated {
+				if t := Title(next, rb, campaignName); t != next.Summary {
+					next.Summary = t
+					ch.Data = audit.With(ch.Data, "summary", t)
+				}
+			}
 		}
 		return next, ch, nil, err
 	})
@@ -352,11 +363,12 @@ func (s *Service) PauseCampaign(ctx context.Context, actor audit.Actor, campaign
 	if !ok {
 		return campaign.View{}, Incident{}, ErrUnknownRunbook
 	}
-	summary := reason
+	summary, generated := reason, false
 	if summary == "" {
-		summary = "Campaign paused by " + actor.Name
+		summary, generated = "Campaign paused by "+actor.Name, true
 	}
-	inc, _, err := s.declare(ctx, actor, Declaration{CampaignID: campaignID, Runbook: rb.ID, Summary: summary, Source: src}, rb)
+	inc, _, err := s.declare(ctx, actor, Declaration{CampaignID: campaignID, Runbook: rb.ID, Summary: summary,
+		SummaryGenerated: generated, Source: src}, rb)
 	if err != nil {
 		return campaign.View{}, Incident{}, err
 	}
@@ -369,21 +381,41 @@ func (s *Service) PauseCampaign(ctx context.Context, actor audit.Actor, campaign
 	if err != nil {
 		return v, inc, err
 	}
-	inc, err = s.markPaused(ctx, actor, inc.ID)
+	inc, err = s.markPaused(ctx, actor, inc.ID, v.Campaign.Name)
 	return v, inc, err
 }
 
 // Reclassify moves the incident to another runbook (history kept) and opens
-// that runbook's task templates.
+// that runbook's task templates. A generated title is rewritten for the new
+// runbook (Title; the entry records summary_from and summary); a title a
+// person wrote is kept.
 func (s *Service) Reclassify(ctx context.Context, actor audit.Actor, id, runbookID string) (Incident, error) {
 	rb, ok := s.runbooks.Get(runbookID)
 	if !ok {
 		return Incident{}, ErrUnknownRunbook
 	}
+	inc, err := s.repo.GetIncident(ctx, id)
+	if err != nil {
+		return Incident{}, err
+	}
+	var campaignName string
+	if inc.SummaryGenerated {
+		v, err := s.campaigns.Get(ctx, inc.CampaignID)
+		if err != nil {
+			return Incident{}, err
+		}
+		campaignName = v.Campaign.Name
+	}
 	return s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
 		next, ch, err := cur.Reclassify(rb, actor.Name, now)
 		if err != nil || ch.IsZero() {
 			return next, ch, nil, err
+		}
+		if next.SummaryGenerated {
+			if t := Title(next, rb, campaignName); t != next.Summary {
+				ch.Data = audit.With(ch.Data, "summary_from", next.Summary, "summary", t)
+				next.Summary = t
+			}
 		}
 		return next, ch, taskTemplates(rb, cur.DetectedAt), nil
 	})

@@ -61,8 +61,11 @@ func (s *Service) Detect(ctx context.Context, campaignID string) error {
 				target = sug
 			}
 		}
+		// A title for people; the rule's numbers stay in the trigger. The
+		// pause below adds "— paused" to it.
+		title := Title(Incident{Runbook: target.ID, Trigger: tr}, target, v.Campaign.Name)
 		inc, created, err := s.declare(ctx, audit.Webhook, Declaration{CampaignID: campaignID, Runbook: target.ID,
-			Source: SourceWebhook, Trigger: tr}, target)
+			Summary: title, SummaryGenerated: true, Source: SourceWebhook, Trigger: tr}, target)
 		if err != nil || !created {
 			return err
 		}

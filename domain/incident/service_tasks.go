@@ -33,7 +33,7 @@ func (s *Service) AddTask(ctx context.Context, actor audit.Actor, id string, t T
 	}
 	t.ID, t.IncidentID, t.Title, t.Status = "", id, strings.TrimSpace(t.Title), "open"
 	return s.repo.SaveTask(ctx, t, audit.Entry{Actor: actor, Action: "incident.task_add", SubjectType: SubjectType,
-		Data: map[string]any{"kind": t.Kind, "owner_id": t.OwnerID, "due_at": t.DueAt}})
+		Data: map[string]any{"title": t.Title, "kind": t.Kind, "owner_id": t.OwnerID, "due_at": t.DueAt}})
 }
 
 // TaskPatch edits a task; nil leaves a field as it is.
@@ -79,5 +79,5 @@ func (s *Service) PatchTask(ctx context.Context, actor audit.Actor, id, taskID s
 		t.DueAt = p.DueAt
 	}
 	return s.repo.SaveTask(ctx, t, audit.Entry{Actor: actor, Action: "incident.task_update", SubjectType: SubjectType,
-		Data: map[string]any{"status": t.Status, "owner_id": t.OwnerID, "due_at": t.DueAt}})
+		Data: map[string]any{"task_id": t.ID, "title": t.Title, "status": t.Status, "owner_id": t.OwnerID, "due_at": t.DueAt}})
 }

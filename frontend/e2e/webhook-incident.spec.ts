@@ -29,7 +29,11 @@ test('a webhook-opened incident appears on the incidents page without a reload',
   const row = page.getByRole('row').filter({ hasText: name });
   await expect(row).toBeVisible({ timeout: 45_000 });
   await expect(row).toContainText('webhook');
-  await expect(row).toContainText(/(complaint|hard-bounce|drop)-spike: .+ ≥ .+/);
+  // A title for people; the rule's detail stays as the trigger beside it.
+  const title = row.getByRole('link', { name: /^(Complaints|Hard bounces|Drops) at \d+\.\d\d % on / });
+  await expect(title).toContainText(name);
+  await expect(title).toHaveText(/ — paused$/);
+  await expect(row).toContainText(/(complaint|hard-bounce|drop)-spike: .+ ≥ .+ \(\d+ of \d+ .+\)/);
   await expect(row).toContainText('deliverability spike');
   await expect(row).toContainText('Unowned');
   expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
@@ -40,7 +44,8 @@ test('a webhook-opened incident appears on the incidents page without a reload',
   expect(paused.status).toBe('paused');
 
   // Nobody owns it yet: the escalation clock runs until someone acknowledges.
-  await row.getByRole('link', { name: /deliverability spike|spike/ }).first().click();
+  await title.click();
+  await expect(page.getByRole('heading', { level: 1, name: /^(Complaints|Hard bounces|Drops) at .+ — paused$/ })).toBeVisible();
   const own = page.getByRole('region', { name: '1 · Own it' });
   await expect(own).toContainText('Nobody owns this incident yet.');
   await expect(own.getByRole('timer')).toContainText(/Escalates in \d+:\d\d|Acknowledge deadline passed/);

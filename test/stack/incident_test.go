@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -24,6 +25,8 @@ type incidentAnswer struct {
 	Runbook        string     `json:"runbook"`
 	Status         string     `json:"status"`
 	Source         string     `json:"source"`
+	Summary        string     `json:"summary"`
+	Generated      bool       `json:"summary_generated"`
 	Owner          *string    `json:"owner"`
 	DetectedAt     time.Time  `json:"detected_at"`
 	CurrentStep    string     `json:"current_step"`
@@ -97,6 +100,11 @@ func TestComplaintSpikeOpensOneIncidentAndPausesAtSendGrid(t *testing.T) {
 	if inc.CampaignID != id || inc.Source != "webhook" || inc.Runbook != "deliverability-spike" || inc.Trigger == nil ||
 		inc.Trigger.Metric != "complaint_rate" || inc.Trigger.Threshold != 0.003 || inc.PausedAt == nil {
 		t.Fatalf("incident %+v trigger %+v", inc, inc.Trigger)
+	}
+	// A title for people, generated (so reclassifying may rewrite it); the numbers stay in the trigger.
+	// (sentCampaign names the campaign "w"; the rate is the one detection saw.)
+	if !regexp.MustCompile(`^Complaints at \d+\.\d\d % on w — paused$`).MatchString(inc.Summary) || !inc.Generated {
+		t.Errorf("incident title %q (generated %v), want \"Complaints at …%% on w — paused\", generated", inc.Summary, inc.Generated)
 	}
 	if s.sim.BatchStatus(s.get(id).BatchID) != "pause" {
 		t.Fatal("SendGrid did not receive the pause")

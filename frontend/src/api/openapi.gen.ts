@@ -1510,6 +1510,43 @@ export interface paths {
       };
     };
   };
+  "/api/v1/incidents/{id}/notes": {
+    /** Post a note on the incident's timeline: a free-text update ("Gmail postmaster contacted, waiting"), kept as an incident.note audit entry with its author. Marketer, legal, security, admin (incident.note). A resolved incident takes notes too. */
+    post: {
+      parameters: {
+        path: {
+          id: components["parameters"]["IncidentID"];
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description the note, trimmed; 1 to 10,000 characters */
+            text: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Posted: the entry as the timeline shows it. */
+        201: {
+          content: {
+            "application/json": components["schemas"]["TimelineEntry"];
+          };
+        };
+        400: components["responses"]["BadRequest"];
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["IncidentNotFound"];
+        415: components["responses"]["UnsupportedMediaType"];
+        /** @description text is empty (after trimming) or longer than 10,000 characters (code validation_failed, details.fields.text). */
+        422: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/v1/incidents/{id}/affected": {
     /** Step 3, who received it (every role): every audience member of the incident's campaign with what it ended with, in recipient_id order, one keyset page at a time; with Accept: text/csv or ?format=csv, every matching row as a CSV download streamed in constant memory (?after and ?limit are then ignored). state is held when the message will not go out (never handed to SendGrid, or handed with a send_at at least 10 minutes after SendGrid accepted the pause — the blast radius's held rule), else the furthest engagement SendGrid reported: complained > unsubscribed > clicked > opened > delivered or bounced > possibly_received (handed over, nothing reported yet, or in doubt). So the held rows are the assessment's held number, and the rows of each state follow from its totals. */
     get: {
@@ -2576,10 +2613,10 @@ export interface components {
     /** @enum {string} */
     Role: "marketer" | "legal" | "security" | "admin";
     /**
-     * @description One thing a caller may do; each role grants some (admin all). read: everything readable; incident.assess_legal: the assessment's data categories; incident.plan: tasks and steps; breach.register: the breach register (legal and admin); the *.manage ones are admin-only.
+     * @description One thing a caller may do; each role grants some (admin all). read: everything readable; incident.assess_legal: the assessment's data categories; incident.plan: tasks and steps; incident.note: notes on the timeline; breach.register: the breach register (legal and admin); the *.manage ones are admin-only.
      * @enum {string}
      */
-    Permission: "brand.manage" | "breach.register" | "campaign.cancel" | "campaign.create" | "campaign.pause" | "campaign.resume" | "campaign.send" | "communication.draft" | "incident.acknowledge" | "incident.assess" | "incident.assess_legal" | "incident.declare" | "incident.plan" | "incident.resolve" | "notice.approve" | "read" | "recipients.import" | "suppression.manage" | "token.manage" | "user.manage";
+    Permission: "brand.manage" | "breach.register" | "campaign.cancel" | "campaign.create" | "campaign.pause" | "campaign.resume" | "campaign.send" | "communication.draft" | "incident.acknowledge" | "incident.assess" | "incident.assess_legal" | "incident.declare" | "incident.note" | "incident.plan" | "incident.resolve" | "notice.approve" | "read" | "recipients.import" | "suppression.manage" | "token.manage" | "user.manage";
     Me: {
       user: {
         /** Format: uuid */
@@ -2942,8 +2979,10 @@ export interface components {
       runbook: string;
       severity: components["schemas"]["Severity"];
       status: components["schemas"]["IncidentStatus"];
-      /** @description what happened; a webhook incident's is made from its trigger */
+      /** @description the incident's title: written by a person (declare), or by Firebreak for the incidents it opens (summary_generated) */
       summary: string;
+      /** @description true when Firebreak wrote the summary: a detection rule's incident ("Complaints at 0.32 % on Spring sale — paused"; the rule's numbers are in trigger) or a pause without a reason ("Campaign paused by …"). The first pause and reclassifying rewrite a generated summary; a person's is never rewritten. */
+      summary_generated: boolean;
       /**
        * @description the name of the active step (one of StepName), or empty when every step is done or skipped
        * @enum {string}
@@ -3110,7 +3149,9 @@ export interface components {
       at: string;
       /** @description the user's email, or webhook (detection) or system (escalation) */
       actor: string;
-      /** @description incident.open, incident.acknowledge, incident.reassign, incident.pause, incident.step_complete, incident.step_skip, incident.reclassify, incident.escalate, incident.resolve, incident.assess, incident.assessment_edit, incident.task_add, incident.task_update */
+      /** @description the acting user's name (as it is now), for people to read; null for webhook, system and cli, and a user without a name */
+      actor_name: string | null;
+      /** @description incident.open, incident.acknowledge, incident.reassign, incident.pause, incident.step_complete, incident.step_skip, incident.reclassify, incident.escalate, incident.resolve, incident.assess, incident.assessment_edit, incident.task_add, incident.task_update, incident.note (data.text: a note someone posted) */
       action: string;
       /** @description what changed (e.g. owner_id, seconds_to_acknowledge, seconds_to_pause, from/to, targets of an escalation, task_id); {} when nothing */
       data: Record<string, unknown>;

@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import type { Campaign } from '../api/types';
 import { useCan } from '../auth/can';
 import { useCampaignIncidents } from '../incidents/api';
+import { DeclareDialog } from '../incidents/DeclareDialog';
 import { formatCount, formatDateTime, formatRate } from '../lib/format';
 import { ErrorNotice, Loading } from '../shell/ErrorNotice';
 import { PageHeader } from '../shell/PageHeader';
@@ -71,11 +72,13 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
   const can = useCan();
   const events = useCampaignEvents(c.id, isLive(c.status));
   const incidents = useCampaignIncidents(c.id);
-  const [dialog, setDialog] = useState<'pause' | 'resume' | 'cancel' | null>(null);
+  const [dialog, setDialog] = useState<'pause' | 'resume' | 'cancel' | 'declare' | null>(null);
   const [fixing, setFixing] = useState(false);
   // Open first, then newest: the incident that matters now.
   const incident = incidents.data?.[0];
   const paused = c.status === 'paused';
+  // Declaring makes sense once something went out, and when no incident is open (a second one would join it).
+  const canDeclare = c.status !== 'draft' && incident?.status !== 'open' && !incidents.isPending && can('incident.declare');
   const canCancel = ['draft', 'sending', 'paused', 'sent'].includes(c.status) && can('campaign.cancel');
   const showReadout = paused || c.status === 'cancelled' || c.esp_pause.state !== 'none';
 
@@ -127,6 +130,11 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
         {canCancel ? (
           <button type="button" className="button button--secondary" onClick={() => setDialog('cancel')}>
             Cancel campaign
+          </button>
+        ) : null}
+        {canDeclare ? (
+          <button type="button" className="button button--secondary" onClick={() => setDialog('declare')}>
+            Declare incident
           </button>
         ) : null}
       </div>
@@ -200,6 +208,7 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
         />
       ) : null}
       {dialog === 'cancel' ? <CancelDialog campaign={c} onClose={() => setDialog(null)} /> : null}
+      {dialog === 'declare' ? <DeclareDialog campaign={c} onClose={() => setDialog(null)} /> : null}
     </div>
   );
 }

@@ -176,6 +176,18 @@ function useIncidentMutation<TVars, TResult>(
   });
 }
 
+/** `POST /api/v1/incidents`'s body. */
+export type Declaration = { campaign_id: string; runbook: string; summary: string };
+
+/**
+ * Declare an incident (POST /api/v1/incidents): the new incident (201), or the
+ * campaign's open one, unchanged (200: a second declaration joins it).
+ */
+export function useDeclareIncident() {
+  const api = useApi();
+  return useIncidentMutation((d: Declaration) => api.post<Incident>('/api/v1/incidents', d));
+}
+
 export function useIncidentActions(id: string) {
   const api = useApi();
   const queryClient = useQueryClient();
@@ -223,6 +235,8 @@ export function useIncidentActions(id: string) {
       setAssessment,
     ),
     addTask: useIncidentMutation((task: NewTask) => api.post<Task>(path(id, '/tasks'), task)),
+    /** POST …/notes: a free-text update on the timeline (open or resolved incident). */
+    addNote: useIncidentMutation((text: string) => api.post<TimelineEntry>(path(id, '/notes'), { text })),
     patchTask: useIncidentMutation(({ taskId, patch }: { taskId: string; patch: TaskPatch }) =>
       api.patch<Task>(path(id, `/tasks/${encodeURIComponent(taskId)}`), patch),
     ),

@@ -1,5 +1,5 @@
 import type { Incident, IncidentTrigger, TimelineEntry } from '../api/types';
-import { formatCount, formatDateTime, formatRate, humanize } from '../lib/format';
+import { formatCount, formatDateTime, formatDuration, formatRate, humanize } from '../lib/format';
 import { stepTitle } from './steps';
 
 export const SOURCE_LABELS: Record<string, string> = {
@@ -97,45 +97,93 @@ const STEP6_ACTIONS: Record<string, (d: Record<string, unknown>) => string> = {
       : "Changed the brand's second pair of eyes",
 };
 
-/** A timeline entry in words. */
-export function describeEntry(e: TimelineEntry): string {
+/** Who a user id is, for a sentence ("Mara Diaz"); the timeline passes the directory's. */
+export type NameOf = (id: string) => string;
+
+const someone: NameOf = () => 'someone';
+
+function seconds(v: unknown): string {
+  return typeof v === 'number' ? formatDuration(v) : '';
+}
+
+/** Campaign entries mirrored on the incident's timeline (campaign.*), by action. */
+const CAMPAIGN_ACTIONS: Record<string, (d: Record<string, unknown>) => string> = {
+  'campaign.send': () => 'Started sending the campaign',
+  'campaign.pause': (d) => `Paused the campaign${d.reason ? `: “${str(d.reason)}”` : ''}`,
+  'campaign.resume': (d) => `Resumed the campaign${d.reason ? `: “${str(d.reason)}”` : ''}`,
+  'campaign.cancel': () => 'Cancelled the rest of the campaign',
+  'campaign.fix_refused': (d) => `The corrected content was refused; the campaign stays paused${d.reason ? `: ${str(d.reason)}` : ''}`,
+  'campaign.send_in_doubt': (d) =>
+    `Sent the ${formatCount(Number(d.released ?? d.count ?? 0))} recipients left in doubt again (they may get it twice)`,
+};
+
+/** A timeline entry as a sentence whose subject is the entry's actor. */
+export function describeEntry(e: TimelineEntry, nameOf: NameOf = someone): string {
   const d = e.data;
   switch (e.action) {
     case 'incident.open': {
+      const runbook = d.runbook ? ` with runbook ${humanize(str(d.runbook))}` : '';
+      const t = d.trigger as IncidentTrigger | undefined;
+      if (t && typeof t === 'object' && t.rule) {
+        return `Opened the incident${runbook}: the ${t.rule} rule fired (${describeTrigger(t).replace(`${t.rule}: `, '')})`;
+      }
       const src = SOURCE_LABELS[str(d.source)] ?? str(d.source);
-      return `Opened the incident${src ? ` from the ${src}` : ''}${d.runbook ? ` with runbook ${str(d.runbook)}` : ''}${
-        d.summary ? `: “${str(d.summary)}”` : ''
+      return `Opened the incident${src ? ` from the ${src}` : ''}${runbook}${d.summary ? `: “${str(d.summary)}”` : ''}`;
+    }
+    case 'incident.acknowledge': {
+      const after = seconds(d.seconds_to_acknowledge);
+      return `Acknowledged the incident${d.owner_id ? `; ${nameOf(str(d.owner_id))} owns it` : ''}${after ? ` (${after} after detection)` : ''}`;
+    }
+    case 'incident.reassign':
+      return `Handed the incident${d.from ? ` from ${nameOf(str(d.from))}` : ''}${d.to ? ` to ${nameOf(str(d.to))}` : ''}${
+        d.reason ? `: “${str(d.reason)}”` : ''
+      }`;
+    case 'incident.legal_confirm':
+      return `Gave legal's confirmation that the incident may close: “${str(d.comment)}”`;
+    case 'incident.pause': {
+      const after = seconds(d.seconds_to_pause);
+      return `Recorded the campaign as paused${after ? ` (${after} after detection)` : ''}; step “Stop the fire” is done${
+        d.summary ? `. Title now “${str(d.summary)}”` : ''
       }`;
     }
-    case 'incident.acknowledge':
-      return `Acknowledged${typeof d.seconds_to_acknowledge === 'number' ? ` after ${formatCount(d.seconds_to_acknowledge)} s` : ''}`;
-    case 'incident.reassign':
-      return `Changed the owner${d.reason ? `: “${str(d.reason)}”` : ''}`;
-    case 'incident.legal_confirm':
-      return `Confirmed for legal: “${str(d.comment)}”`;
-    case 'incident.pause':
-      return `Recorded the campaign as paused${typeof d.seconds_to_pause === 'number' ? ` (${formatCount(d.seconds_to_pause)} s after detection)` : ''}`;
     case 'incident.step_complete':
       return `Completed step “${stepTitle(str(d.step))}”${d.reason ? `: ${str(d.reason)}` : ''}`;
     case 'incident.step_skip':
       return `Skipped step “${stepTitle(str(d.step))}”`;
-    case 'incident.reclassify':
-      return `Reclassified from ${str(d.from)} to ${str(d.to)}`;
-    case 'incident.escalate':
-      return 'Escalated: nobody acknowledged in time';
+    case 'incident.reclassify': {
+      const sev = d.severity && d.severity_from && d.severity !== d.severity_from ? `; severity ${str(d.severity_from)} → ${str(d.severity)}` : '';
+      const legal = d.legal_confirmation_withdrawn ? "; legal's confirmation withdrawn" : '';
+      const title = d.summary ? `; title now “${str(d.summary)}”` : '';
+      return `Reclassified from ${humanize(str(d.from))} to ${humanize(str(d.to))}${sev}${legal}${title}`;
+    }
+    case 'incident.escalate': {
+      const waited = seconds(d.unacknowledged_seconds);
+      const targets = Array.isArray(d.targets) && d.targets.length > 0 ? d.targets.map((t) => (t === 'slack' ? 'the Slack channel' : str(t).replace(/^role:/, 'every '))).join(', ') : '';
+      return `Escalated: nobody acknowledged${waited ? ` within ${waited}` : ' in time'}${targets ? `; notified ${targets}` : ''}${
+        d.notify_error ? ` (sending failed: ${str(d.notify_error)})` : ''
+      }`;
+    }
     case 'incident.resolve':
       return `Resolved the incident${d.reason ? `: “${str(d.reason)}”` : ''}`;
+    case 'incident.note':
+      return str(d.text);
     case 'incident.assess':
       return `Computed the assessment: ${formatCount(Number(d.handed_to_esp ?? 0))} handed over, ${formatCount(Number(d.held ?? 0))} held, ${formatCount(Number(d.complained ?? 0))} complaints`;
     case 'incident.assessment_edit':
       return 'Edited the assessment';
     case 'incident.task_add':
-      return `Added a ${str(d.kind) || ''} task`.replace('  ', ' ');
-    case 'incident.task_update':
-      return d.status === 'done' ? 'Completed a task' : 'Updated a task';
+      return `Added the ${str(d.kind) ? `${humanize(str(d.kind))} ` : ''}task${d.title ? ` “${str(d.title)}”` : ''}${
+        d.owner_id ? ` for ${nameOf(str(d.owner_id))}` : ''
+      }`;
+    case 'incident.task_update': {
+      const title = d.title ? ` “${str(d.title)}”` : '';
+      if (d.status === 'done') return `Completed the task${title}`;
+      if (d.status === 'open') return `Updated the task${title}${d.owner_id ? `, assigned to ${nameOf(str(d.owner_id))}` : ''}`;
+      return `Updated the task${title}`;
+    }
     default: {
-      const comm = COMMUNICATION_ACTIONS[e.action] ?? STEP6_ACTIONS[e.action];
-      if (comm) return comm(d);
+      const fn = COMMUNICATION_ACTIONS[e.action] ?? STEP6_ACTIONS[e.action] ?? CAMPAIGN_ACTIONS[e.action];
+      if (fn) return fn(d);
       return humanize(e.action.replace(/^incident\./, ''));
     }
   }

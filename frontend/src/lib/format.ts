@@ -43,6 +43,12 @@ export function formatDateTime(iso: string | null | undefined): string {
   return d ? format(d, 'd MMM HH:mm') : '—';
 }
 
+/** Local date and time to the second, for a hover: "3 Jun 2030, 14:32:05". */
+export function formatDateTimeSeconds(iso: string | null | undefined): string {
+  const d = toDate(iso);
+  return d ? format(d, 'd MMM yyyy, HH:mm:ss') : '—';
+}
+
 /** Seconds as a short duration: "45 s", "4 min", "3 h 5 min", "2 d 4 h". */
 export function formatDuration(totalSeconds: number): string {
   const s = Math.max(0, Math.floor(totalSeconds));

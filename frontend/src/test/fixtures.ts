@@ -93,6 +93,7 @@ export function incident(overrides: Partial<Incident> = {}): Incident {
     severity: 'sev2',
     status: 'open',
     summary: 'Wrong price in the subject',
+    summary_generated: false,
     current_step: 'assess',
     steps: [
       { name: 'own', status: 'done', started_at: null, completed_at: '2030-06-03T14:20:00Z', completed_by: 'mara' },
@@ -407,8 +408,8 @@ export function report(overrides: Partial<Report> = {}): Report {
     summary: 'Wrong price in the subject: 1,000 handed over, 200 held; resolved after 19 h 40 min.',
     durations: { to_acknowledge_seconds: 120, to_pause_seconds: 30, to_resolve_seconds: 70800 },
     timeline: [
-      { at: '2030-06-03T14:20:00Z', actor: 'mara@example.com', action: 'incident.open', data: { source: 'dashboard', runbook: 'triage' } },
-      { at: '2030-06-04T10:00:00Z', actor: 'mara@example.com', action: 'incident.resolve', data: { reason: 'Price corrected' } },
+      { at: '2030-06-03T14:20:00Z', actor: 'mara@example.com', actor_name: null, action: 'incident.open', data: { source: 'dashboard', runbook: 'triage' } },
+      { at: '2030-06-04T10:00:00Z', actor: 'mara@example.com', actor_name: null, action: 'incident.resolve', data: { reason: 'Price corrected' } },
     ],
     assessment: {
       computed_at: '2030-06-03T14:40:00Z',

@@ -93,7 +93,7 @@ export function routes(extra: Record<string, unknown> = {}) {
     'GET /api/v1/incidents/i1/communications': { status: 200, body: [] },
     'GET /api/v1/incidents/i1/timeline': {
       status: 200,
-      body: [{ at: fromNow(-60), actor: 'webhook', action: 'incident.open', data: { source: 'webhook', runbook: 'triage' } }],
+      body: [{ at: fromNow(-60), actor: 'webhook', actor_name: null, action: 'incident.open', data: { source: 'webhook', runbook: 'triage' } }],
     },
     ...extra,
   } as Parameters<typeof installFakeApi>[0];

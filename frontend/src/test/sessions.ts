@@ -17,12 +17,13 @@ export const marketerPermissions: Permission[] = [
   'incident.acknowledge',
   'incident.assess',
   'incident.declare',
+  'incident.note',
   'incident.plan',
   'incident.resolve',
   'read',
   'recipients.import',
 ];
-export const legalPermissions: Permission[] = ['incident.assess_legal', 'incident.plan', 'notice.approve', 'read'];
+export const legalPermissions: Permission[] = ['incident.assess_legal', 'incident.note', 'incident.plan', 'notice.approve', 'read'];
 
 export const maraMe: SessionResponse = { user: mara, permissions: marketerPermissions };
 export const legalMe: SessionResponse = { user: legalUser, permissions: legalPermissions };
@@ -30,6 +31,6 @@ export const legalMe: SessionResponse = { user: legalUser, permissions: legalPer
 export const marketerSession = { status: 200, body: { ...maraMe, csrf_token: 'csrf-from-me' } };
 export const legalSession = { status: 200, body: { ...legalMe, csrf_token: 'csrf-from-me' } };
 
-export const securityPermissions: Permission[] = ['campaign.pause', 'incident.assess', 'incident.assess_legal', 'incident.plan', 'notice.approve', 'read'];
+export const securityPermissions: Permission[] = ['campaign.pause', 'incident.assess', 'incident.assess_legal', 'incident.note', 'incident.plan', 'notice.approve', 'read'];
 export const securityMe: SessionResponse = { user: securityUser, permissions: securityPermissions };
 export const securitySession = { status: 200, body: { ...securityMe, csrf_token: 'csrf-from-me' } };
