@@ -30,13 +30,13 @@ func TestMeListsTheCallersPermissions(t *testing.T) {
 		want  []string
 	}{
 		{"lee@example.com", []string{"legal"},
-			[]string{"breach.register", "incident.assess_legal", "incident.plan", "notice.approve", "read"}},
+			[]string{"breach.register", "incident.assess_legal", "incident.note", "incident.plan", "notice.approve", "read"}},
 		{"sam@example.com", []string{"security"},
-			[]string{"campaign.pause", "incident.assess", "incident.assess_legal", "incident.plan", "notice.approve", "read"}},
+			[]string{"campaign.pause", "incident.assess", "incident.assess_legal", "incident.note", "incident.plan", "notice.approve", "read"}},
 		{"mara@example.com", []string{"marketer"},
 			[]string{"campaign.cancel", "campaign.create", "campaign.pause", "campaign.resume", "campaign.send",
-				"communication.draft", "incident.acknowledge", "incident.assess", "incident.declare", "incident.plan",
-				"incident.resolve", "read", "recipients.import"}},
+				"communication.draft", "incident.acknowledge", "incident.assess", "incident.declare", "incident.note",
+				"incident.plan", "incident.resolve", "read", "recipients.import"}},
 		{"ada@example.com", []string{"admin"}, every},
 	} {
 		tok := f.addUser(c.email, c.roles...)
