@@ -13,7 +13,6 @@ cd "$(dirname "$0")/.."
 fb=bin/firebreak
 data="${FIREBREAK_DEMO_DATA:-.data}"
 fast="${FIREBREAK_DEMO_FAST:-1}"
-began=$(date +%s)
 mkdir -p "$data"
 rm -f "$data/banner.txt"
 
@@ -82,9 +81,9 @@ campaign=$(awk '$1 == "spring_sale" {print $2}' <<<"$seeded")
 flash_sent=$(awk '$1 == "flash_sale" {print $3}' <<<"$seeded")
 
 if [ "$flash_sent" = true ]; then
-  fast_text="  now        \"Flash sale (fast demo)\" (800 recipients, brand Acme Outdoor Outlet, no send
+  fast_text="  $(date +%H:%M:%S)   \"Flash sale (fast demo)\" (800 recipients, brand Acme Outdoor Outlet, no send
              buffer) was sent as the demo started: delivered within seconds.
-  ~30 s      its spam complaints cross 0.3 % of delivered: Firebreak opens an incident and
+  +30 s      its spam complaints cross 0.3 % of delivered: Firebreak opens an incident and
              pauses the campaign by itself. Open Incidents (any user) and acknowledge it
              as the marketer. Nothing is held at SendGrid: with no buffer nothing can be."
 elif [ "$flash_sent" = false ]; then
@@ -97,7 +96,7 @@ fi
 umask 077
 cat >"$data/banner.txt" <<MSG
 
-  Firebreak demo: $base   (ready $(( $(date +%s) - began )) s after the start)
+  Firebreak demo: $base
 
   Sign in as (password: $PASSWORD)
     marketer  marketer@demo.firebreak.test   campaigns, pause, incidents
