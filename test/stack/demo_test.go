@@ -2,6 +2,7 @@ package stack_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +16,8 @@ import (
 // webhook and detection on the wall clock. The flash sale, sent by the seed,
 // is paused by an incident the webhook opened (the complaint-spike rule)
 // well within the two minutes the banner promises; the spring sale is still
-// a draft nobody touched; seeding again changes nothing.
+// a draft nobody touched, and once sent (its buffer taken out) its complaints
+// cross the rule too, as the banner says; seeding again changes nothing.
 func TestDemoFastPathOpensAnIncidentByItselfWithinAMinute(t *testing.T) {
 	s := startStack(t, stackOpts{webhook: true, sim: sgsim.Config{
 		Outcomes: demo.SimOutcomes, EngagementSpeedup: demo.SimSpeedup, FlushInterval: time.Second}})
@@ -56,6 +58,32 @@ func TestDemoFastPathOpensAnIncidentByItselfWithinAMinute(t *testing.T) {
 	if spring := s.get(seeded.SpringSaleID); spring.Status != "draft" {
 		t.Fatalf("spring sale is %s, want the untouched draft", spring.Status)
 	}
+	for _, inc := range s.incidents("open") {
+		if inc.CampaignID != seeded.FlashSaleID {
+			t.Fatalf("an incident on campaign %s besides the flash sale's", inc.CampaignID)
+		}
+	}
+
+	// The banner's promise for the spring sale, with its 15-minute buffer
+	// taken out: at the demo's shares its complaints cross the rule too.
+	if code := s.do("PATCH", "/api/v1/campaigns/"+seeded.SpringSaleID, "application/json",
+		strings.NewReader(`{"send_buffer_seconds":0}`), nil); code != 200 {
+		t.Fatalf("patch the spring sale's buffer: %d", code)
+	}
+	if code := s.postJSON("/api/v1/campaigns/"+seeded.SpringSaleID+"/send", nil, nil); code != 202 {
+		t.Fatalf("send the spring sale: %d", code)
+	}
+	sent := time.Now()
+	s.waitFor("an incident the webhook opened on the spring sale", time.Minute, func() bool {
+		for _, inc := range s.incidents("open") {
+			if inc.CampaignID == seeded.SpringSaleID && inc.Source == "webhook" {
+				return true
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+		return false
+	})
+	t.Logf("the spring sale's incident opened %s after its deliveries", time.Since(sent).Round(time.Second))
 
 	again, err := demo.Seed(ctx, demo.Client{Base: s.base, Token: s.token}, true)
 	if err != nil || again.FlashSaleID != seeded.FlashSaleID || again.SpringSaleID != seeded.SpringSaleID || again.FlashSent {
