@@ -11,7 +11,7 @@ FUZZ_SCALE ?= 1
 fuzz = $(GO) test -run '^$$' -fuzz $(1) -fuzztime $$(( $(2) * $(FUZZ_SCALE) ))x -fuzzminimizetime 2000x $(3)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: all build frontend deps test test-go test-frontend test-e2e test-faults demo bench lint fmt clean
+.PHONY: all build frontend deps test test-go test-frontend test-e2e test-faults demo demo-info screenshots bench lint fmt clean
 
 all: build
 
@@ -64,8 +64,14 @@ test-faults:
 test-frontend: frontend/node_modules/.installed check-generated
 	cd frontend && $(NPM) test
 
+# test-e2e writes its screenshots under frontend/test-results/screenshots (ignored), so
+# `make test` changes no tracked file; `make screenshots` refreshes docs/screenshots.
 test-e2e: build
 	$(GO) run ./cmd/devstack run -- sh -c 'cd frontend && FIREBREAK_BIN=$(CURDIR)/$(BIN) $(NPM) run test:e2e'
+
+## screenshots: the browser tests, writing the README's screenshots to docs/screenshots
+screenshots: build
+	$(GO) run ./cmd/devstack run -- sh -c 'cd frontend && SCREENSHOTS=1 FIREBREAK_BIN=$(CURDIR)/$(BIN) $(NPM) run test:e2e'
 
 lint: check-generated
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -79,9 +85,15 @@ fmt:
 bench:
 	$(GO) run ./cmd/fbbench $(BENCHFLAGS)
 
-## demo: Postgres+Redis (Docker Compose, else private servers under .data/), migrate, seed, serve
+## demo: Postgres+Redis (Docker Compose, else private servers under .data/), migrate, seed, serve;
+## the fast path's campaign is sent at start and opens an incident within a minute (FAST=0: no fast path)
+FAST ?= 1
 demo: build
-	scripts/demo.sh
+	@FIREBREAK_DEMO_FAST=$(FAST) scripts/demo.sh
+
+## demo-info: the running demo's banner again (URL, sign-ins, what happens when, API token)
+demo-info:
+	@cat "$${FIREBREAK_DEMO_DATA:-.data}/banner.txt" 2>/dev/null || echo "No demo is running (make demo starts one)."
 
 clean:
 	rm -rf bin frontend/dist/assets frontend/dist/index.html

@@ -35,6 +35,7 @@ import (
 var wireResponses = map[string]any{
 	"POST /api/v1/session 200":                              meResponse{},
 	"GET /api/v1/me 200":                                    meResponse{},
+	"GET /api/v1/session 200":                               meResponse{},
 	"GET /api/v1/users 200":                                 []userResponse{},
 	"POST /api/v1/users 201":                                userResponse{},
 	"GET /api/v1/people 200":                                []personResponse{},

@@ -117,6 +117,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	sessions := sessionHandlers{users: d.Users, secureCookie: cfg.SecureCookies}
 	e.POST("/api/v1/session", sessions.create, limit)
 	e.DELETE("/api/v1/session", sessions.delete, limit, authn)
+	e.GET("/api/v1/session", sessions.probe(authn))
 	e.GET("/api/v1/me", sessions.me, authn)
 
 	users := userHandlers{users: d.Users}

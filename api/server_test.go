@@ -253,7 +253,7 @@ func TestDashboardFallsBackToIndexForClientRoutes(t *testing.T) {
 
 func TestWrongMethodOnAKnownPath405(t *testing.T) {
 	f := newFixture(t)
-	for _, c := range [][2]string{{"GET", "/api/v1/session"}, {"POST", "/healthz"}, {"PATCH", "/api/v1/tokens/abc"}} {
+	for _, c := range [][2]string{{"PUT", "/api/v1/session"}, {"POST", "/healthz"}, {"PATCH", "/api/v1/tokens/abc"}} {
 		r := f.do(call{method: c[0], path: c[1]})
 		if r.status != 405 || r.errorBody(t).Code != "method_not_allowed" || r.header.Get("Allow") == "" {
 			t.Errorf("%s %s: %d %s (Allow %q)", c[0], c[1], r.status, r.body, r.header.Get("Allow"))

@@ -104,6 +104,23 @@ func (h sessionHandlers) delete(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// probe answers GET /api/v1/session, the dashboard's "is anyone signed in?"
+// on load: the caller as GET /api/v1/me answers it, or 204 when the request
+// carries no credentials or only ones that no longer work (expired, revoked,
+// a disabled user). A signed-out visitor is an answer, not an error, so the
+// sign-in page costs the browser no 401 in its console; GET /api/v1/me keeps
+// its 401 for API clients.
+func (h sessionHandlers) probe(authn echo.MiddlewareFunc) echo.HandlerFunc {
+	me := authn(h.me)
+	return func(c echo.Context) error {
+		err := me(c)
+		if status, _, _ := toErrorBody(err); err != nil && status == http.StatusUnauthorized {
+			return c.NoContent(http.StatusNoContent)
+		}
+		return err
+	}
+}
+
 // me returns the caller, their roles and permissions (and, for sessions, the
 // CSRF token so a reloaded dashboard can keep changing state).
 func (h sessionHandlers) me(c echo.Context) error {

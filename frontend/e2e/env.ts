@@ -27,8 +27,14 @@ export const simPort = Number(process.env.E2E_SIM_PORT ?? port + 1);
 export const baseURL = `http://127.0.0.1:${port}`;
 export const simURL = `http://127.0.0.1:${simPort}`;
 
-/** Where screenshots for the README go (docs/screenshots at the repo root). */
-export const screenshotDir = path.resolve(frontendDir, '..', 'docs', 'screenshots');
+/**
+ * Where the specs' screenshots go: the README's docs/screenshots only with
+ * SCREENSHOTS=1 (`make screenshots`), otherwise test-results/screenshots, which
+ * git ignores, so `make test` changes no tracked file.
+ */
+export const screenshotDir = process.env.SCREENSHOTS === '1'
+  ? path.resolve(frontendDir, '..', 'docs', 'screenshots')
+  : path.resolve(frontendDir, 'test-results', 'screenshots');
 
 /** One scratch directory per run, shared by the runner and its workers. */
 export const scratchDir = (process.env.FIREBREAK_E2E_DIR ??= mkdtempSync(path.join(tmpdir(), 'firebreak-e2e-')));

@@ -12,7 +12,7 @@ export async function signInAs(page: Page, who: keyof typeof users) {
   await expect(page.getByRole('banner')).toContainText(user.name);
 }
 
-/** Saves a screenshot for the README under docs/screenshots/. */
+/** Saves a screenshot: for the README under docs/screenshots/ with SCREENSHOTS=1 (`make screenshots`), else under test-results/screenshots. */
 export async function saveScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}) {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, name), fullPage: options.fullPage ?? false, animations: 'disabled' });

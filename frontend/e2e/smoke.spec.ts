@@ -1,11 +1,38 @@
 import { expect, test, type Page } from '@playwright/test';
 import { users } from './env';
+import { saveScreenshot } from './helpers';
 
 async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+test('the sign-in page logs no error and no 401, and has no empty band at its top', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(err.message));
+  const refused: string[] = [];
+  page.on('response', (res) => {
+    if (res.status() >= 400) refused.push(`${res.status()} ${new URL(res.url()).pathname}`);
+  });
+
+  await page.goto('/campaigns');
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel('Email')).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  expect(refused, 'answers of 400 and above while signed out').toEqual([]);
+  expect(errors, 'console errors on the sign-in page').toEqual([]);
+
+  // One background from the top of the page down: no coloured strip above the card.
+  const background = await page.locator('.login-page').evaluate((el) => getComputedStyle(el).backgroundImage);
+  expect(background).toBe('none');
+  await saveScreenshot(page, 'login.png');
+});
 
 test('sign in, stay signed in across a reload, sign out', async ({ page }) => {
   const { mara } = users;

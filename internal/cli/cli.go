@@ -56,6 +56,7 @@ func root() *command {
 			userCommand(),
 			tokenCommand(),
 			sgsimCommand(),
+			demoCommand(),
 			suppressionsCommand(),
 			runbooksCommand(),
 		},

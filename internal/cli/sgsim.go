@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firebreak/firebreak/internal/demo"
 	"github.com/firebreak/firebreak/internal/sgsim"
 )
 
@@ -31,6 +32,8 @@ type sgsimFlags struct {
 	maxEvents, batchLimit                      int
 	duplicates                                 float64
 	reorder, allowUnknownBatch                 bool
+	speedup                                    float64
+	profile                                    string
 }
 
 func sgsimCommand() *command {
@@ -53,6 +56,8 @@ func sgsimCommand() *command {
 			fs.Float64Var(&f.outcomes.Click, "click", 0, "share of delivered recipients that click (a click implies an open)")
 			fs.Float64Var(&f.outcomes.SpamReport, "spam-report", 0, "share of delivered recipients that report spam")
 			fs.Float64Var(&f.outcomes.Unsubscribe, "unsubscribe", 0, "share of delivered recipients that unsubscribe (group unsubscribe when the mail had asm)")
+			fs.Float64Var(&f.speedup, "engagement-speedup", 1, "divide the delays after a delivery (deferral, open, click, spam report, unsubscribe) by this: 60 turns spam reports 5-30 min after delivery into 5-30 s (send_at and the 10-minute pause rule are untouched)")
+			fs.StringVar(&f.profile, "profile", "", "demo: the outcome shares and engagement speed-up of `make demo` (internal/demo) for every such flag not given")
 			fs.Int64Var(&f.seed, "seed", 0, "random seed for outcomes, duplicates and reordering")
 			fs.DurationVar(&f.flush, "flush", time.Second, "how often pending events are posted (SendGrid: 30s)")
 			fs.IntVar(&f.maxEvents, "max-events-per-post", 1000, "most events in one webhook post")
@@ -88,6 +93,9 @@ func runSgsim(e env, fs *flag.FlagSet, opts any) error {
 	if envErr != nil {
 		return envErr
 	}
+	if err := f.applyProfile(given, e.getenv); err != nil {
+		return err
+	}
 	if err := f.validate(); err != nil {
 		return err
 	}
@@ -96,7 +104,7 @@ func runSgsim(e env, fs *flag.FlagSet, opts any) error {
 		return err
 	}
 	sim := sgsim.New(sgsim.Config{
-		APIKey: f.apiKey, WebhookURL: f.webhookURL, PrivateKey: key, Outcomes: f.outcomes, Seed: f.seed,
+		APIKey: f.apiKey, WebhookURL: f.webhookURL, PrivateKey: key, Outcomes: f.outcomes, EngagementSpeedup: f.speedup, Seed: f.seed,
 		FlushInterval: f.flush, MaxEventsPerPost: f.maxEvents, DuplicateShare: f.duplicates, Reorder: f.reorder,
 		RetryWindow: f.retryWindow, BatchLimit: f.batchLimit, AllowUnknownBatch: f.allowUnknownBatch,
 	})
@@ -134,6 +142,34 @@ func runSgsim(e env, fs *flag.FlagSet, opts any) error {
 	return <-ran
 }
 
+// applyProfile fills in a named profile's settings for the flags that
+// neither the command line nor the environment set.
+func (f *sgsimFlags) applyProfile(given map[string]bool, getenv func(string) string) error {
+	switch f.profile {
+	case "":
+		return nil
+	case "demo":
+	default:
+		return &usageError{fmt.Sprintf("--profile must be demo (or empty), got %q", f.profile)}
+	}
+	o := demo.SimOutcomes
+	for name, set := range map[string]struct {
+		dst *float64
+		v   float64
+	}{
+		"bounce": {&f.outcomes.Bounce, o.Bounce}, "block": {&f.outcomes.Block, o.Block},
+		"dropped": {&f.outcomes.Dropped, o.Dropped}, "deferred": {&f.outcomes.Deferred, o.Deferred},
+		"open": {&f.outcomes.Open, o.Open}, "click": {&f.outcomes.Click, o.Click},
+		"spam-report": {&f.outcomes.SpamReport, o.SpamReport}, "unsubscribe": {&f.outcomes.Unsubscribe, o.Unsubscribe},
+		"engagement-speedup": {&f.speedup, demo.SimSpeedup},
+	} {
+		if !given[name] && strings.TrimSpace(getenv(sgsimEnvName(name))) == "" {
+			*set.dst = set.v
+		}
+	}
+	return nil
+}
+
 func (f *sgsimFlags) validate() error {
 	o := f.outcomes
 	for name, v := range map[string]float64{"bounce": o.Bounce, "block": o.Block, "dropped": o.Dropped, "deferred": o.Deferred,
@@ -149,6 +185,9 @@ func (f *sgsimFlags) validate() error {
 		if u, err := url.Parse(f.webhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return &usageError{fmt.Sprintf("--webhook-url must be an http(s) URL, got %q", f.webhookURL)}
 		}
+	}
+	if f.speedup < 1 || f.speedup > 3600 {
+		return &usageError{fmt.Sprintf("--engagement-speedup must be between 1 and 3600, got %v", f.speedup)}
 	}
 	if f.flush <= 0 || f.retryWindow <= 0 || f.maxEvents <= 0 || f.batchLimit <= 0 {
 		return &usageError{"--flush, --retry-window, --max-events-per-post and --batch-limit must be positive"}

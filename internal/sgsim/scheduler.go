@@ -91,7 +91,7 @@ func (s *Sim) sendOut(m *message, now time.Time) {
 			s.fire(m, rcpt, "deferred", now, map[string]any{
 				"response": deferReason, "attempt": "1", "ip": sendingIP,
 			}, nil)
-			at := now.Add(time.Minute + time.Duration(rng.Int64N(int64(4*time.Minute))))
+			at := now.Add(s.scaled(time.Minute + time.Duration(rng.Int64N(int64(4*time.Minute)))))
 			first := i == 0
 			s.later(at, m, rcpt, "delivered", deliveredFields(at), func() {
 				if first {
@@ -128,14 +128,16 @@ func deliveredFields(at time.Time) map[string]any {
 // minutes later (about a third of them Apple MPP machine opens), a click after
 // it (a click implies an open), a spam report 5–30 minutes after delivery,
 // and an unsubscribe (a group unsubscribe when the mail had an asm group)
-// after the open. Each share is drawn independently.
+// after the open. Each share is drawn independently. The delays are divided
+// by Config.EngagementSpeedup; the draws are the same whatever it is, so a
+// recipient's fate does not depend on it.
 func (s *Sim) engage(m *message, rcpt string, d time.Time, rng *rand.Rand) {
 	o := s.cfg.Outcomes
 	uOpen, uClick, uSpam, uUnsub, uMachine := rng.Float64(), rng.Float64(), rng.Float64(), rng.Float64(), rng.Float64()
-	openAt := d.Add(time.Minute + time.Duration(rng.Int64N(int64(9*time.Minute))))
-	clickAt := openAt.Add(10*time.Second + time.Duration(rng.Int64N(int64(110*time.Second))))
-	spamAt := d.Add(5*time.Minute + time.Duration(rng.Int64N(int64(25*time.Minute))))
-	unsubAt := openAt.Add(time.Minute + time.Duration(rng.Int64N(int64(4*time.Minute))))
+	openAt := d.Add(s.scaled(time.Minute + time.Duration(rng.Int64N(int64(9*time.Minute)))))
+	clickAt := openAt.Add(s.scaled(10*time.Second + time.Duration(rng.Int64N(int64(110*time.Second)))))
+	spamAt := d.Add(s.scaled(5*time.Minute + time.Duration(rng.Int64N(int64(25*time.Minute)))))
+	unsubAt := openAt.Add(s.scaled(time.Minute + time.Duration(rng.Int64N(int64(4*time.Minute)))))
 	clicked := uClick < o.Click
 	if clicked || uOpen < o.Open {
 		s.later(openAt, m, rcpt, "open", map[string]any{
@@ -161,6 +163,14 @@ func (s *Sim) engage(m *message, rcpt string, d time.Time, rng *rand.Rand) {
 			s.later(unsubAt, m, rcpt, "unsubscribe", nil, func() { s.addSuppression("unsubscribes", rcpt, "") })
 		}
 	}
+}
+
+// scaled divides a delay after delivery by the configured speed-up.
+func (s *Sim) scaled(d time.Duration) time.Duration {
+	if k := s.cfg.EngagementSpeedup; k > 1 {
+		return time.Duration(float64(d) / k)
+	}
+	return d
 }
 
 var hrefRE = regexp.MustCompile(`https?://[^\s"'<>]+`)

@@ -50,6 +50,13 @@ type Config struct {
 	Now func() time.Time
 	// Outcomes are the delivery and engagement shares.
 	Outcomes Outcomes
+	// EngagementSpeedup divides the delays that follow a delivery (deferral,
+	// open, click, spam report, unsubscribe) so a demo sees in seconds what
+	// SendGrid reports over minutes: 60 turns "spam report 5–30 min after
+	// delivery" into 5–30 s. Values up to 1 (and the zero value) keep
+	// SendGrid's timing. It does not touch send_at, the 10-minute pause
+	// rule or the webhook's flush interval.
+	EngagementSpeedup float64
 	// Seed makes outcomes and the webhook knobs deterministic.
 	Seed int64
 	// FlushInterval is how often Run posts the pending events (default 1s;

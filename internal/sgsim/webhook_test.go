@@ -265,3 +265,40 @@ func TestRunPostsEvents(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// With EngagementSpeedup 60 a spam report (5–30 min after delivery at
+// SendGrid's pace) arrives 5–30 s after delivery, and the same recipients
+// complain as without it: only the delays change.
+func TestEngagementSpeedupCompressesTheDelaysNotTheOutcomes(t *testing.T) {
+	var to []string
+	for i := range 400 {
+		to = append(to, "r"+itoa(int64(i))+"@example.com")
+	}
+	complainers := func(speedup float64, after time.Duration) []string {
+		e := newEnv(t, sgsim.Config{Seed: 3, EngagementSpeedup: speedup, Outcomes: sgsim.Outcomes{SpamReport: 0.05}})
+		e.send(mail(to))
+		e.sim.Tick()
+		e.clk.Advance(after)
+		e.sim.Tick()
+		var out []string
+		for _, r := range to {
+			if slices.Contains(e.eventsOf(r), "spamreport") {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	slow := complainers(1, time.Hour)
+	if len(slow) == 0 {
+		t.Fatal("no spam reports at all with a 5 % share")
+	}
+	if early := complainers(1, 4*time.Minute); len(early) != 0 {
+		t.Fatalf("without a speed-up %d spam reports came within 4 min of delivery, want none before 5 min", len(early))
+	}
+	if early := complainers(60, 4*time.Second); len(early) != 0 {
+		t.Fatalf("at 60x %d spam reports came within 4 s, want none before 5 s", len(early))
+	}
+	if fast := complainers(60, 30*time.Second); !slices.Equal(fast, slow) {
+		t.Fatalf("at 60x, 30 s after delivery %d complained (%v); want the same %d as at SendGrid's pace", len(fast), fast, len(slow))
+	}
+}

@@ -79,6 +79,24 @@ export interface paths {
   };
   "/api/v1/session": {
     /**
+     * Who is signed in, for the dashboard's first request: the caller as GET /api/v1/me answers, or 204 when nobody is.
+     * @description 204 (no body) when the request carries no credentials, or a session cookie or token that no longer works (expired, revoked, a disabled user): a signed-out visitor is an answer here, not an error, so the sign-in page logs no 401 in the browser console. API clients that want a 401 use GET /api/v1/me.
+     */
+    get: {
+      responses: {
+        /** @description The caller. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Me"];
+          };
+        };
+        /** @description Nobody is signed in. */
+        204: {
+          content: never;
+        };
+      };
+    };
+    /**
      * Sign in (dashboard). Sets an HttpOnly, SameSite=Lax session cookie (Secure over TLS) and returns the CSRF token to echo in X-CSRF-Token. Failed sign-ins are rate-limited per address and per IP.
      * @description 400 invalid_email for an email over 320 characters and password_too_long for a password over 72 bytes (nothing is counted); 401 invalid_credentials, or account_disabled for the right password of a disabled user; 429 rate_limited with Retry-After and details.retry_after_seconds (the sign-in throttle, docs/api.md).
      */

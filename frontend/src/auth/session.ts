@@ -1,7 +1,8 @@
 /**
  * The signed-in session, kept in the React Query cache under {@link sessionQueryKey}.
  *
- * The cached value is the `GET /api/v1/me` answer, or null when nobody is signed in.
+ * The cached value is the `GET /api/v1/session` (= `GET /api/v1/me`) answer, or null
+ * when nobody is signed in.
  * The HttpOnly cookie is invisible to us; what we keep is the user and the CSRF
  * token, which the ApiClient attaches to unsafe requests. A reload asks `/me`
  * again and so gets both back.
@@ -15,10 +16,19 @@ export const sessionQueryKey = ['session'] as const;
 
 export type Session = SessionResponse | null;
 
-/** Asks the server who we are; a 401 is an answer ("nobody"), not a failure. */
+/**
+ * Asks the server who we are with `GET /api/v1/session`, which answers 204 when
+ * nobody is signed in (so a signed-out page logs no 401 in the console); a 401
+ * is the same answer ("nobody"), not a failure.
+ */
 export async function fetchSession(api: ApiClient): Promise<Session> {
   try {
-    const session = checkSession(await api.get<unknown>('/api/v1/me'));
+    const body = await api.get<unknown>('/api/v1/session');
+    if (body === undefined) {
+      api.setCsrfToken(null);
+      return null;
+    }
+    const session = checkSession(body);
     api.setCsrfToken(session.csrf_token);
     return session;
   } catch (err) {
@@ -61,7 +71,7 @@ export function checkSession(body: unknown): SessionResponse {
   return body as SessionResponse;
 }
 
-/** The current session. `data` is undefined while the first `/me` is in flight. */
+/** The current session. `data` is undefined while the first probe is in flight. */
 export function useSession() {
   const api = useApi();
   return useQuery({

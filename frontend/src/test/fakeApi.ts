@@ -69,6 +69,9 @@ export function installFakeApi(routes: Record<string, Reply> = {}): FakeApi {
     };
     requests.push(request);
     let reply = table.get(`${method} ${url.pathname}`);
+    if (!reply && method === 'GET' && url.pathname === '/api/v1/session') {
+      reply = await sessionProbeFromMe(table.get('GET /api/v1/me'), request);
+    }
     if (!reply) {
       reply = apiError(404, 'not_found', `No fake for ${method} ${url.pathname}.`);
     }
@@ -91,6 +94,17 @@ export function installFakeApi(routes: Record<string, Reply> = {}): FakeApi {
       return requests.filter((r) => r.method === method && r.path.split('?')[0] === path);
     },
   };
+}
+
+/**
+ * The dashboard's session probe answers as the server does: what a test gives
+ * for `GET /api/v1/me`, except that "nobody is signed in" (401) is a 204. So a
+ * test states who is signed in once, as `GET /api/v1/me`, for both.
+ */
+async function sessionProbeFromMe(me: Reply | undefined, request: RecordedRequest): Promise<Reply | undefined> {
+  let reply = me;
+  while (typeof reply === 'function') reply = await reply(request);
+  return reply?.status === 401 ? { status: 204 } : reply;
 }
 
 /**
