@@ -59,7 +59,7 @@ test('a marketer pauses a sending campaign in two clicks and works the incident 
   await expect(strip.getByRole('listitem').nth(1)).toContainText('Done');
   await expect(strip.locator('[aria-current="step"]')).toContainText('Assess');
   await expect(strip.getByRole('listitem').nth(4)).toContainText('To do');
-  await expect(strip.getByRole('listitem').nth(5)).toContainText('Coming');
+  await expect(strip.getByRole('listitem').nth(5)).toContainText('To do');
   await expect(page.getByRole('region', { name: '2 · Stop the fire' })).toContainText('Paused at SendGrid');
   await expect(page.getByRole('region', { name: /Checklist for step 3/ })).toContainText('blast radius');
 
