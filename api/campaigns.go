@@ -257,3 +257,45 @@ func (h campaignHandlers) sendInDoubt(c echo.Context) error {
 	}
 	return c.JSON(http.StatusAccepted, sendInDoubtResponse{Campaign: toCampaignResponse(v), Released: n})
 }
+
+// eventSeriesBucket is one bucket of a campaign's outcomes over time.
+type eventSeriesBucket struct {
+	At time.Time `json:"at"`
+	campaign.SeriesCounts
+}
+
+type eventSeriesResponse struct {
+	Bucket        string                `json:"bucket"`
+	BucketSeconds int                   `json:"bucket_seconds"`
+	Totals        campaign.SeriesCounts `json:"totals"`
+	Buckets       []eventSeriesBucket   `json:"buckets"`
+}
+
+func toEventSeriesResponse(s campaign.EventSeries) eventSeriesResponse {
+	out := eventSeriesResponse{BucketSeconds: int(s.Bucket / time.Second), Totals: s.Totals,
+		Buckets: make([]eventSeriesBucket, len(s.Buckets))}
+	for _, b := range campaign.SeriesBucketSizes {
+		if b.Size == s.Bucket {
+			out.Bucket = b.Name
+		}
+	}
+	for i, b := range s.Buckets {
+		out.Buckets[i] = eventSeriesBucket{At: b.At, SeriesCounts: b.SeriesCounts}
+	}
+	return out
+}
+
+// eventSeries: GET /api/v1/campaigns/{id}/event-series?bucket= — the
+// campaign's outcomes per time bucket over its whole life, counted in SQL;
+// the totals are its counters.
+func (h campaignHandlers) eventSeries(c echo.Context) error {
+	bucket, err := campaign.ParseSeriesBucket(c.QueryParam("bucket"))
+	if err != nil {
+		return err
+	}
+	s, err := h.campaigns.EventSeries(c.Request().Context(), c.Param("id"), bucket)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toEventSeriesResponse(s))
+}

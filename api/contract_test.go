@@ -58,6 +58,7 @@ var wireResponses = map[string]any{
 	"POST /api/v1/campaigns/{id}/cancel 200":                campaignResponse{},
 	"POST /api/v1/campaigns/{id}/send-in-doubt 202":         sendInDoubtResponse{},
 	"GET /api/v1/campaigns/{id}/preview 200":                campaignPreviewResponse{},
+	"GET /api/v1/campaigns/{id}/event-series 200":           eventSeriesResponse{},
 	"POST /api/v1/campaigns/{id}/test 202":                  testSendResponse{},
 	"GET /api/v1/audience 200":                              audienceEstimateResponse{},
 	"POST /api/v1/recipients/import 200":                    recipient.ImportResult{},

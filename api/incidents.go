@@ -287,30 +287,49 @@ func (h incidentHandlers) timeline(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// assessmentNumbers is one row of the blast radius with its rates.
+type assessmentNumbers struct {
+	assess.Numbers
+	Rates assess.Rates `json:"rates"`
+}
+
+// assessmentSegment is one segment's row: targeted by the campaign, or another
+// membership of its recipients.
+type assessmentSegment struct {
+	Segment            string `json:"segment"`
+	TargetedByCampaign bool   `json:"targeted_by_campaign"`
+	assess.Numbers
+	Rates assess.Rates `json:"rates"`
+}
+
 type assessmentResponse struct {
-	ComputedAt            *time.Time         `json:"computed_at"`
-	Totals                *assess.Numbers    `json:"totals"`
-	BySegment             []assess.Segment   `json:"by_segment"`
-	Cause                 string             `json:"cause"`
-	DataCategoriesExposed []string           `json:"data_categories_exposed"`
-	PIIExposed            bool               `json:"pii_exposed"`
-	CostEstimateCents     int64              `json:"cost_estimate_cents"`
-	CostParts             incident.CostParts `json:"cost_parts"`
-	Notes                 string             `json:"notes"`
-	LegalRequired         bool               `json:"legal_required"`
-	SecurityRequired      bool               `json:"security_required"`
+	ComputedAt            *time.Time          `json:"computed_at"`
+	Totals                *assessmentNumbers  `json:"totals"`
+	BySegment             []assessmentSegment `json:"by_segment"`
+	Cause                 string              `json:"cause"`
+	DataCategoriesExposed []string            `json:"data_categories_exposed"`
+	PIIExposed            bool                `json:"pii_exposed"`
+	CostEstimateCents     int64               `json:"cost_estimate_cents"`
+	CostParts             incident.CostParts  `json:"cost_parts"`
+	Notes                 string              `json:"notes"`
+	LegalRequired         bool                `json:"legal_required"`
+	SecurityRequired      bool                `json:"security_required"`
 }
 
 func toAssessmentResponse(v incident.AssessmentView) assessmentResponse {
-	r := assessmentResponse{BySegment: []assess.Segment{}, Cause: v.Cause, DataCategoriesExposed: v.DataCategories,
+	r := assessmentResponse{BySegment: []assessmentSegment{}, Cause: v.Cause, DataCategoriesExposed: v.DataCategories,
 		PIIExposed: v.PIIExposed, CostEstimateCents: v.CostEstimateCents, CostParts: v.CostParts, Notes: v.Notes,
 		LegalRequired: v.LegalRequired, SecurityRequired: v.SecurityRequired}
 	if r.DataCategoriesExposed == nil {
 		r.DataCategoriesExposed = []string{}
 	}
 	if v.Computed != nil {
-		r.ComputedAt, r.Totals = &v.Computed.ComputedAt, &v.Computed.Totals
-		r.BySegment = v.Computed.BySegment
+		t := v.Computed.Totals
+		r.ComputedAt, r.Totals = &v.Computed.ComputedAt, &assessmentNumbers{Numbers: t, Rates: t.Rates()}
+		for _, s := range v.Computed.BySegment {
+			r.BySegment = append(r.BySegment, assessmentSegment{Segment: s.Segment,
+				TargetedByCampaign: s.TargetedByCampaign, Numbers: s.Numbers, Rates: s.Rates()})
+		}
 	}
 	return r
 }

@@ -147,6 +147,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.POST("/api/v1/campaigns/:id/cancel", camp.cancel, guard(auth.CampaignCancel)...)
 	e.POST("/api/v1/campaigns/:id/send-in-doubt", camp.sendInDoubt, guard(auth.CampaignSend)...)
 	e.GET("/api/v1/campaigns/:id/preview", camp.preview, guard(auth.Read)...)
+	e.GET("/api/v1/campaigns/:id/event-series", camp.eventSeries, guard(auth.Read)...)
 	e.POST("/api/v1/campaigns/:id/test", camp.sendTest, guard(auth.CampaignCreate)...)
 	e.GET("/api/v1/audience", camp.audience, guard(auth.Read)...)
 

@@ -24,6 +24,7 @@ import (
 	"github.com/firebreak/firebreak/adapter/sendgrid"
 	"github.com/firebreak/firebreak/api"
 	"github.com/firebreak/firebreak/domain/audit"
+	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/event"
 	"github.com/firebreak/firebreak/domain/user"
 	"github.com/firebreak/firebreak/internal/testenv"
@@ -57,6 +58,9 @@ func newHookFixture(t *testing.T, cfg api.Config, n int) *hookFixture {
 		EventList:  st,
 		Quarantine: st,
 		Webhook:    sendgrid.Webhook{Key: &key.PublicKey},
+		// The campaign's own page (its counters, its event series) reads what the webhook stored.
+		Campaigns: campaign.NewService(st, nil, nil, noJobs{}, campaign.Config{DefaultSendBuffer: 15 * time.Minute,
+			PublicURL: "http://firebreak.test", UnsubscribeKey: []byte("test key"), Log: discardLog()}),
 	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)

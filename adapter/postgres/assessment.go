@@ -1,11 +1,9 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -56,7 +54,13 @@ func (s *Store) BlastRadius(ctx context.Context, campaignID string, espPausedAt 
 	out := assess.BlastRadius{ComputedAt: time.Now().UTC(), BySegment: []assess.Segment{}}
 	args := map[string]any{"cid": campaignID, "paused": espPausedAt}
 	var audience, outcomes []countRow
+	var targeted []string
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var err error
+		targeted, err = s.campaignSegments(gctx, campaignID)
+		return err
+	})
 	g.Go(func() error {
 		return s.db.WithContext(gctx).Raw(bySegmentSQL("campaign_recipients", "cr", audienceCounts), args).Scan(&audience).Error
 	})
@@ -78,14 +82,26 @@ func (s *Store) BlastRadius(ctx context.Context, campaignID string, espPausedAt 
 	for name, n := range segs {
 		out.BySegment = append(out.BySegment, assess.Segment{Segment: name, Numbers: n})
 	}
-	// The largest segments first.
-	slices.SortFunc(out.BySegment, func(x, y assess.Segment) int {
-		if c := cmp.Compare(y.Targeted, x.Targeted); c != 0 {
-			return c
+	// The segments the campaign targeted first, then the recipients' other
+	// memberships, each largest first.
+	return out.ForCampaign(targeted), nil
+}
+
+// campaignSegments are the segments a campaign was sent to (none for an
+// unknown id: the blast radius is then all zeros, as before).
+func (s *Store) campaignSegments(ctx context.Context, campaignID string) ([]string, error) {
+	var rows []string
+	if err := s.db.WithContext(ctx).Raw(`SELECT to_json(segments)::text FROM campaigns WHERE id = ?`, campaignID).
+		Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	var segs []string
+	if len(rows) > 0 {
+		if err := json.Unmarshal([]byte(rows[0]), &segs); err != nil {
+			return nil, fmt.Errorf("segments of campaign %s: %w", campaignID, err)
 		}
-		return strings.Compare(x.Segment, y.Segment)
-	})
-	return out, nil
+	}
+	return segs, nil
 }
 
 // countRow is one scanned row of bySegmentSQL (gorm does not fill embedded

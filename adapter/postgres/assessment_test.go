@@ -23,8 +23,9 @@ func TestBlastRadiusCountsEveryNumberExactly(t *testing.T) {
 		}
 	}
 	mustExec(`INSERT INTO brands (id, name, from_email) VALUES ('00000000-0000-0000-0000-0000000000b1', 'B', 'b@x.io')`)
-	mustExec(`INSERT INTO campaigns (id, name, brand_id, send_buffer_seconds, status) VALUES
-		('00000000-0000-0000-0000-0000000000c1', 'C', '00000000-0000-0000-0000-0000000000b1', 900, 'paused')`)
+	// The campaign targeted vip and sale; news is only another membership of some of its recipients.
+	mustExec(`INSERT INTO campaigns (id, name, brand_id, send_buffer_seconds, status, segments) VALUES
+		('00000000-0000-0000-0000-0000000000c1', 'C', '00000000-0000-0000-0000-0000000000b1', 900, 'paused', '{vip,sale}')`)
 	pausedAt := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	early := pausedAt.Add(5 * time.Minute) // too close to the pause: possibly received
 	late := pausedAt.Add(15 * time.Minute) // ≥ 10 min after the pause: held by SendGrid
@@ -93,6 +94,14 @@ func TestBlastRadiusCountsEveryNumberExactly(t *testing.T) {
 		if s.Numbers != wantSeg[s.Segment] {
 			t.Errorf("segment %s\n got %+v\nwant %+v", s.Segment, s.Numbers, wantSeg[s.Segment])
 		}
+	}
+	// The targeted segments first (largest first), then the other memberships, marked apart.
+	var order []string
+	for _, s := range br.BySegment {
+		order = append(order, fmt.Sprintf("%s:%v", s.Segment, s.TargetedByCampaign))
+	}
+	if got := fmt.Sprint(order); got != "[vip:true sale:true news:false]" {
+		t.Errorf("segments in order %s, want [vip:true sale:true news:false]", got)
 	}
 	// Before SendGrid accepted a pause, only what was never handed over is held.
 	br, _ = st.BlastRadius(ctx, "00000000-0000-0000-0000-0000000000c1", nil)

@@ -139,10 +139,15 @@ func (s *Store) GetAssessment(ctx context.Context, incidentID string) (incident.
 		CostEstimateCents int64
 		CostParts         string
 		Notes             string
+		CampaignSegments  *string
 	}
-	err := s.db.WithContext(ctx).Raw(`SELECT computed_at, totals::text AS totals, by_segment::text AS by_segment, cause,
-		to_json(data_categories_exposed)::text AS categories, cost_estimate_cents, cost_parts::text AS cost_parts, notes
-		FROM assessments WHERE incident_id = ?`, incidentID).Scan(&rows).Error
+	// The campaign's segments mark the targeted rows again on every read, so
+	// an assessment stored before the mark existed reads like a new one.
+	err := s.db.WithContext(ctx).Raw(`SELECT a.computed_at, a.totals::text AS totals, a.by_segment::text AS by_segment, a.cause,
+		to_json(a.data_categories_exposed)::text AS categories, a.cost_estimate_cents, a.cost_parts::text AS cost_parts,
+		a.notes, to_json(c.segments)::text AS campaign_segments
+		FROM assessments a LEFT JOIN incidents i ON i.id = a.incident_id LEFT JOIN campaigns c ON c.id = i.campaign_id
+		WHERE a.incident_id = ?`, incidentID).Scan(&rows).Error
 	if err != nil {
 		return incident.Assessment{}, translate(err, incident.ErrNotFound, nil)
 	}
@@ -157,6 +162,11 @@ func (s *Store) GetAssessment(ctx context.Context, incidentID string) (incident.
 		br := &assess.BlastRadius{ComputedAt: r.ComputedAt.UTC()}
 		_ = json.Unmarshal([]byte(r.Totals), &br.Totals)
 		_ = json.Unmarshal([]byte(r.BySegment), &br.BySegment)
+		var targeted []string
+		if r.CampaignSegments != nil {
+			_ = json.Unmarshal([]byte(*r.CampaignSegments), &targeted)
+		}
+		*br = br.ForCampaign(targeted)
 		a.Computed = br
 	}
 	return a, nil

@@ -29,9 +29,12 @@ func (n Numbers) Add(m Numbers) Numbers {
 }
 
 // Segment is the blast radius within one segment. A recipient counts in every
-// segment it belongs to; Totals count each recipient once.
+// segment it belongs to; Totals count each recipient once. TargetedByCampaign
+// tells the segments the campaign was sent to from the recipients' other
+// memberships (ForCampaign).
 type Segment struct {
-	Segment string `json:"segment"`
+	Segment            string `json:"segment"`
+	TargetedByCampaign bool   `json:"targeted_by_campaign"`
 	Numbers
 }
 

@@ -133,3 +133,11 @@ func newComposeService(r *composeRepo, mail esp.Sender) *campaign.Service {
 }
 
 var _ campaign.Repo = (*composeRepo)(nil)
+
+// The series ports (campaign.SeriesRepo): the service tests do not reach them.
+func (r *fakeRepo) OutcomeSpan(context.Context, string) (*time.Time, *time.Time, error) {
+	panic("not used")
+}
+func (r *fakeRepo) OutcomeSeries(context.Context, string, time.Duration, time.Time, time.Time, int) ([]campaign.SeriesBucket, error) {
+	panic("not used")
+}

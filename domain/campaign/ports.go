@@ -115,6 +115,7 @@ type Repo interface {
 	ComposeRepo // compose.go
 	CautionRepo // caution.go
 	ReviewRepo  // review_service.go
+	SeriesRepo  // series.go
 }
 
 // Jobs is how the use-cases schedule background work (asynq behind it). Every

@@ -74,8 +74,14 @@ func Markdown(r Report) string {
 		w("Computed %s. %s possibly received it.\n\n", when(a.Computed.ComputedAt), plural(r.PossiblyReceived, "recipient", "recipients"))
 		b.WriteString("| segment | targeted | handed to ESP | held | delivered | opened | clicked | bounced | complained | unsubscribed |\n")
 		b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+		// The campaign's segments first; the recipients' other memberships
+		// are labelled, so they never read as a send to that segment.
 		for _, s := range a.Computed.BySegment {
-			w("| %s |%s\n", Cell(s.Segment), numbers(s.Numbers))
+			name := Cell(s.Segment)
+			if !s.TargetedByCampaign {
+				name += " (not targeted: also a member)"
+			}
+			w("| %s |%s\n", name, numbers(s.Numbers))
 		}
 		w("| **all (each recipient once)** |%s\n\n", numbers(a.Computed.Totals))
 	}

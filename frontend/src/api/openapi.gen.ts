@@ -727,6 +727,32 @@ export interface paths {
       };
     };
   };
+  "/api/v1/campaigns/{id}/event-series": {
+    /** The campaign's outcomes per time bucket over its whole life, counted in SQL from each recipient's outcome (every role). The totals equal the campaign's counters; the events list (GET /api/v1/events) is a page of raw events, not this. */
+    get: {
+      parameters: {
+        query?: {
+          /** @description the bucket size; auto picks the smallest that draws the span from the first outcome to the last in at most 180 buckets. A size that would need more than 1440 buckets is 422 validation_failed (details.fields.bucket). */
+          bucket?: "auto" | "1m" | "5m" | "15m" | "1h" | "6h" | "1d";
+        };
+        path: {
+          id: components["parameters"]["CampaignID"];
+        };
+      };
+      responses: {
+        /** @description The series. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["EventSeries"];
+          };
+        };
+        401: components["responses"]["Unauthenticated"];
+        403: components["responses"]["Forbidden"];
+        404: components["responses"]["CampaignNotFound"];
+        422: components["responses"]["Invalid"];
+      };
+    };
+  };
   "/api/v1/recipients/import": {
     /** Import recipients from CSV (marketer, admin). The body is streamed (up to 512 MiB by default, FIREBREAK_IMPORT_LIMIT), never held in memory. Header: email, first_name, last_name, segments (separated by ";"), and any other column becomes an attribute (at most 200 columns, names up to 128 characters); names are trimmed, the four known ones case-insensitive. Addresses are trimmed and stored lower-case; an address already known is updated, never duplicated. Bad rows are rejected one by one (with their line and a reason) and the rest is imported: not CSV, a NUL byte or invalid UTF-8 in any field, a row over 64 KiB, an email over 320 characters, a name or segment name over 256, an attribute value over 4096. */
     post: {
@@ -2815,6 +2841,47 @@ export interface components {
       /** @description the user id who created the draft (empty for campaigns created before this was recorded) */
       created_by: string;
     };
+    /** @description Recipients per outcome, counted as the campaign's counters count them (Campaign.counts): delivered, bounced, blocked and dropped by each recipient's final delivery outcome, at the time SendGrid reported it; deferred and the engagements at their first time. */
+    EventSeriesCounts: {
+      /** @description final outcome delivered */
+      delivered: number;
+      /** @description final outcome bounced (counts.bounced) */
+      bounced: number;
+      /** @description final outcome blocked */
+      blocked: number;
+      /** @description final outcome dropped */
+      dropped: number;
+      /** @description first deferral */
+      deferred: number;
+      /** @description first human open (Apple Mail Privacy Protection machine opens apart, as counts.opened) */
+      opened: number;
+      /** @description first click */
+      clicked: number;
+      /** @description first spam report */
+      complained: number;
+      /** @description first unsubscribe (either kind) */
+      unsubscribed: number;
+    };
+    /** @description A campaign's outcomes over time, over its whole life: every bucket from the first outcome to the last (empty ones included), oldest first. The totals equal the campaign's counters (counts.delivered, counts.bounced, …). */
+    EventSeries: {
+      /**
+       * @description the bucket size used (the one asked, or the one auto picked)
+       * @enum {string}
+       */
+      bucket: "1m" | "5m" | "15m" | "1h" | "6h" | "1d";
+      /** @description the bucket size in seconds */
+      bucket_seconds: number;
+      /** @description the sum of the buckets: the campaign's counters */
+      totals: components["schemas"]["EventSeriesCounts"];
+      /** @description [] until SendGrid reports an outcome */
+      buckets: ({
+          /**
+           * Format: date-time
+           * @description the bucket's start (UTC, a whole multiple of the size since 2000-01-01); it covers [at, at + bucket_seconds)
+           */
+          at: string;
+        } & components["schemas"]["EventSeriesCounts"])[];
+    };
     /** @description A campaign's numbers (live). audience = held + possibly_received. */
     Counts: {
       /** @description recipients in the snapshot taken at send; 0 for a draft */
@@ -3072,11 +3139,25 @@ export interface components {
       bounced: number;
       complained: number;
       unsubscribed: number;
+      rates: components["schemas"]["AssessmentRates"];
+    };
+    /** @description The row's outcomes as ratios (0.004 = 0.4 %), over the same denominators as the campaign's counters and the detection rules: handed over for delivered and bounced, delivered for complaints and unsubscribes. null when the denominator is 0 (nothing to measure yet, which is not a rate of 0). */
+    AssessmentRates: {
+      /** @description delivered / handed over */
+      delivered_rate: number | null;
+      /** @description bounced or blocked / handed over */
+      bounce_rate: number | null;
+      /** @description spam reports / delivered */
+      complaint_rate: number | null;
+      /** @description unsubscribes / delivered */
+      unsubscribe_rate: number | null;
     };
     /** @description The blast radius within one segment. A recipient counts in every segment it belongs to, so the rows may add up to more than the totals. */
     AssessmentSegment: {
       /** @description the segment's name */
       segment: string;
+      /** @description the campaign was sent to this segment; false for another segment some of its recipients also belong to (their numbers are those recipients', not a send to that segment) */
+      targeted_by_campaign: boolean;
     } & components["schemas"]["AssessmentNumbers"];
     /**
      * @description A category of personal data. Any category makes pii_exposed and legal_required true; credentials, payment, government_id and health also make security_required true.
@@ -3100,7 +3181,7 @@ export interface components {
       computed_at: string | null;
       /** @description the whole campaign, each recipient counted once; null until computed */
       totals: components["schemas"]["AssessmentNumbers"] | null;
-      /** @description per segment, largest first; a recipient counts in every segment it belongs to; [] until computed */
+      /** @description per segment: the segments the campaign targeted first, then the other segments its recipients also belong to (targeted_by_campaign false), each group largest first; a targeted segment with nobody in the audience has a row of zeros; a recipient counts in every segment it belongs to; [] until computed */
       by_segment: components["schemas"]["AssessmentSegment"][];
       cause: string;
       /** @description [] when none */

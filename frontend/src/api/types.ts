@@ -100,6 +100,11 @@ export type RejectedRow = ImportResult['rejected'][number];
 /** One stored SendGrid event (GET /api/v1/events). */
 export type EventRow = Answer<'/api/v1/events', 'get', 200>[number];
 
+/** A campaign's outcomes per time bucket over its whole life (GET /api/v1/campaigns/{id}/event-series). */
+export type EventSeries = Schemas['EventSeries'];
+export type EventSeriesBucket = EventSeries['buckets'][number];
+export type EventSeriesCounts = Schemas['EventSeriesCounts'];
+
 // ---- Incidents (api/incidents.go, domain/incident) ----
 
 export type StepName = Schemas['StepName'];
@@ -113,6 +118,7 @@ export type Runbook = Schemas['Runbook'];
 
 export type AssessmentNumbers = Schemas['AssessmentNumbers'];
 export type AssessmentSegment = Schemas['AssessmentSegment'];
+export type AssessmentRates = Schemas['AssessmentRates'];
 export type DataCategory = Schemas['DataCategory'];
 export type Assessment = Schemas['Assessment'];
 export type AssessmentPatch = Schemas['AssessmentPatch'];

@@ -1,25 +1,22 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { EventRow } from '../api/types';
+import { format } from 'date-fns';
+import type { EventSeries, EventSeriesCounts } from '../api/types';
 import { installFakeApi } from '../test/fakeApi';
 import { campaign, incident } from '../test/fixtures';
 import { renderApp } from '../test/renderApp';
 import { marketerSession } from '../test/sessions';
-import { bucketByMinute } from './EventsChart';
+import { chartRows } from './EventsChart';
 
-const ev = (id: number, event: string, at: string): EventRow => ({
-  id,
-  sg_event_id: `sg-${id}`,
-  event,
-  email: `r${id}@example.com`,
-  occurred_at: at,
-  received_at: at,
-  campaign_id: 'c1',
-  recipient_id: `r${id}`,
-  bounce_kind: '',
-  bounce_level: '',
-  raw: {},
-});
+const zero = { delivered: 0, bounced: 0, blocked: 0, dropped: 0, deferred: 0, opened: 0, clicked: 0, complained: 0, unsubscribed: 0 };
+
+/** A series as the server answers it: the buckets, and totals that are their sum. */
+function series(bucket: EventSeries['bucket'], buckets: Array<{ at: string } & Partial<EventSeriesCounts>>): EventSeries {
+  const full = buckets.map((b) => ({ ...zero, ...b }));
+  const totals = { ...zero };
+  for (const b of full) for (const k of Object.keys(zero) as Array<keyof EventSeriesCounts>) totals[k] += b[k];
+  return { bucket, bucket_seconds: bucket === '1m' ? 60 : 3600, totals, buckets: full };
+}
 
 const paused = campaign({
   status: 'paused',
@@ -27,20 +24,18 @@ const paused = campaign({
   esp_pause: { state: 'paused', at: '2030-06-03T14:22:06Z', error: '' },
 });
 
-describe('bucketByMinute', () => {
-  it('counts events per minute and type, oldest minute first', () => {
-    const { buckets, types } = bucketByMinute([
-      ev(1, 'delivered', '2030-06-03T14:21:59Z'),
-      ev(2, 'delivered', '2030-06-03T14:20:10Z'),
-      ev(3, 'spamreport', '2030-06-03T14:21:00Z'),
-      ev(4, 'delivered', '2030-06-03T14:20:50Z'),
-      ev(5, 'weird_new_event', '2030-06-03T14:20:00Z'),
+describe('chartRows', () => {
+  it('labels each bucket by its start, with the day when the campaign crosses midnight', () => {
+    const sameDay = series('1m', [
+      { at: '2030-06-03T14:20:00Z', delivered: 2 },
+      { at: '2030-06-03T14:21:00Z', delivered: 1, complained: 1 },
     ]);
-    expect(types).toEqual(['delivered', 'spamreport', 'other']);
-    expect(buckets.map(({ label, delivered, spamreport, other }) => ({ label, delivered, spamreport, other }))).toEqual([
-      { label: '14:20', delivered: 2, spamreport: undefined, other: 1 },
-      { label: '14:21', delivered: 1, spamreport: 1, other: undefined },
+    expect(chartRows(sameDay).map(({ label, delivered, complained }) => ({ label, delivered, complained }))).toEqual([
+      { label: format(new Date('2030-06-03T14:20:00Z'), 'HH:mm'), delivered: 2, complained: 0 },
+      { label: format(new Date('2030-06-03T14:21:00Z'), 'HH:mm'), delivered: 1, complained: 1 },
     ]);
+    const twoDays = series('1h', [{ at: '2030-06-03T14:00:00Z' }, { at: '2030-06-05T14:00:00Z', opened: 3 }]);
+    expect(chartRows(twoDays)[1]!.label).toBe(format(new Date('2030-06-05T14:00:00Z'), 'd MMM HH:mm'));
   });
 });
 
@@ -49,9 +44,13 @@ describe('CampaignDetailPage', () => {
     const fake = installFakeApi({
       'GET /api/v1/me': marketerSession,
       'GET /api/v1/campaigns/c1': { status: 200, body: paused },
-      'GET /api/v1/events': {
+      // 1,200 delivered over the whole campaign (more than any page of raw events), a spike of complaints.
+      'GET /api/v1/campaigns/c1/event-series': {
         status: 200,
-        body: [ev(1, 'delivered', '2030-06-03T14:20:10Z'), ev(2, 'bounce', '2030-06-03T14:21:10Z')],
+        body: series('1m', [
+          { at: '2030-06-03T14:20:00Z', delivered: 700 },
+          { at: '2030-06-03T14:21:00Z', delivered: 500, bounced: 1, complained: 6 },
+        ]),
       },
       'GET /api/v1/incidents': {
         status: 200,
@@ -69,10 +68,11 @@ describe('CampaignDetailPage', () => {
     expect(within(counters).getByText('Audience').nextSibling).toHaveTextContent('1,200');
     expect(within(counters).getByText('Complaint rate').nextSibling).toHaveTextContent('0.50 %');
     expect(screen.getByRole('region', { name: 'Pause state' })).toHaveTextContent('Paused at SendGrid at 14:22:06');
-    expect(
-      await screen.findByRole('img', { name: 'Events per minute from 14:20 to 14:21: 1 Delivered, 1 Bounced.' }),
-    ).toBeInTheDocument();
-    expect(fake.requestsTo('GET /api/v1/events')[0]?.path).toBe('/api/v1/events?campaign_id=c1&limit=1000');
+    const chart = await screen.findByRole('img', { name: /^Outcomes per minute from \d\d:20 to \d\d:21: 1,200 delivered, 1 bounced, 6 complained\.$/ });
+    // The totals under the chart are the server's, over the whole campaign.
+    expect(chart.querySelector('[data-outcome="delivered"]')).toHaveTextContent('1,200 delivered');
+    expect(fake.requestsTo('GET /api/v1/campaigns/c1/event-series')).toHaveLength(1);
+    expect(fake.requestsTo('GET /api/v1/events')).toHaveLength(0);
     expect(screen.queryByRole('button', { name: 'Pause' })).not.toBeInTheDocument();
     // Only this campaign's incidents are asked for, and the open one is linked.
     expect(await screen.findByRole('link', { name: 'Open incident' })).toHaveAttribute('href', '/incidents/i-open');
@@ -90,7 +90,7 @@ describe('CampaignDetailPage', () => {
     const fake = installFakeApi({
       'GET /api/v1/me': marketerSession,
       'GET /api/v1/campaigns/c1': { status: 200, body: paused },
-      'GET /api/v1/events': { status: 200, body: [] },
+      'GET /api/v1/campaigns/c1/event-series': { status: 200, body: series('1m', []) },
       'POST /api/v1/campaigns/c1/cancel': {
         status: 409,
         body: { error: { code: 'campaign_finished', message: 'This campaign is cancelled or finished; it cannot change any more.', details: {} } },

@@ -7,7 +7,7 @@ import { DeclareDialog } from '../incidents/DeclareDialog';
 import { formatCount, formatDateTime, formatRate } from '../lib/format';
 import { ErrorNotice, Loading } from '../shell/ErrorNotice';
 import { PageHeader } from '../shell/PageHeader';
-import { isLive, isPausable, useCampaign, useCampaignEvents } from './api';
+import { isLive, isPausable, useCampaign, useCampaignEventSeries } from './api';
 import { CampaignStatusBadge } from './CampaignStatusBadge';
 import { CancelDialog } from './CancelDialog';
 import { CautionNotice } from './CautionNotice';
@@ -70,7 +70,7 @@ const COUNTERS: ReadonlyArray<{ key: keyof Omit<Campaign['counts'], 'rates'>; la
 
 function CampaignView({ campaign: c }: { campaign: Campaign }) {
   const can = useCan();
-  const events = useCampaignEvents(c.id, isLive(c.status));
+  const events = useCampaignEventSeries(c.id, isLive(c.status));
   const incidents = useCampaignIncidents(c.id);
   const [dialog, setDialog] = useState<'pause' | 'resume' | 'cancel' | 'declare' | null>(null);
   const [fixing, setFixing] = useState(false);
@@ -193,7 +193,7 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
         {events.isError ? (
           <ErrorNotice error={events.error} title="Could not load events" onRetry={() => void events.refetch()} />
         ) : null}
-        {events.data ? <EventsChart events={events.data} /> : null}
+        {events.data ? <EventsChart series={events.data} /> : null}
       </section>
 
       {dialog === 'pause' ? <PauseDialog campaign={c} onClose={() => setDialog(null)} /> : null}

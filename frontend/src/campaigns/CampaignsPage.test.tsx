@@ -32,6 +32,31 @@ describe('CampaignsPage', () => {
     expect(within(draftRow).queryByRole('button', { name: /Pause/ })).not.toBeInTheDocument();
   });
 
+  it("shows a draft's live audience (who a send now would reach), not its empty snapshot", async () => {
+    const unsent = campaign({
+      id: 'c4',
+      name: 'Summer preview',
+      status: 'draft',
+      segments: ['vip', 'spring-sale'],
+      asm_group_id: 7,
+      counts: { ...sending.counts, audience: 0, handed_to_esp: 0, delivered: 0 },
+    });
+    const fake = installFakeApi({
+      'GET /api/v1/me': marketerSession,
+      'GET /api/v1/campaigns': { status: 200, body: [unsent] },
+      'GET /api/v1/audience': { status: 200, body: { segments: [], members: 2352, suppressed: 12, audience: 2340 } },
+    });
+    renderApp('/campaigns');
+
+    const row = (await screen.findByRole('rowheader', { name: /Summer preview/ })).closest('tr')!;
+    const cell = within(row).getAllByRole('cell')[1]!;
+    expect(await within(cell).findByText('2,340')).toBeInTheDocument();
+    expect(cell).toHaveTextContent('2,340if sent now');
+    const asked = new URL(fake.requestsTo('GET /api/v1/audience')[0]!.path, 'http://x').searchParams;
+    expect(asked.getAll('segment')).toEqual(['spring-sale', 'vip']);
+    expect(asked.get('asm_group_id')).toBe('7');
+  });
+
   it('shows the newest page first and older campaigns on "Show older campaigns", until there are none', async () => {
     const older = campaign({ id: 'c3', name: 'Winter clearance', status: 'sent' });
     const fake = installFakeApi({

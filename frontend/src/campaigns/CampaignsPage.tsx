@@ -8,6 +8,7 @@ import { EmptyState } from '../shell/EmptyState';
 import { ErrorNotice, Loading } from '../shell/ErrorNotice';
 import { PageHeader } from '../shell/PageHeader';
 import { isPausable, useCampaigns } from './api';
+import { useAudience } from './draftApi';
 import { CampaignStatusBadge } from './CampaignStatusBadge';
 import { WatchedBadge } from './CautionNotice';
 import { PauseDialog } from './PauseDialog';
@@ -88,7 +89,7 @@ export function CampaignsPage() {
                       ) : null}
                     </td>
                     <td className="num" data-label="Audience">
-                      {formatCount(c.counts.audience)}
+                      {c.status === 'draft' ? <DraftAudience campaign={c} /> : formatCount(c.counts.audience)}
                     </td>
                     <td className="num" data-label="Handed over">
                       {formatCount(c.counts.handed_to_esp)}
@@ -154,5 +155,23 @@ function RateCell({ value, warn, bad }: { value: number; warn: number; bad: numb
       {formatRate(value)}
       {level === 'bad' ? <span className="visually-hidden"> (over the pause threshold)</span> : null}
     </span>
+  );
+}
+
+/**
+ * A draft has no snapshot yet (counts.audience is 0 until it is sent): show
+ * who a send now would reach — its segments' members minus suppressed
+ * addresses — marked as a live estimate.
+ */
+function DraftAudience({ campaign: c }: { campaign: Campaign }) {
+  const audience = useAudience(c.segments, c.asm_group_id ?? undefined);
+  if (c.segments.length === 0) return <span className="muted">No segment yet</span>;
+  if (audience.isError) return <span className="muted">Not counted</span>;
+  if (!audience.data) return <span className="muted">Counting…</span>;
+  return (
+    <>
+      {formatCount(audience.data.audience)}
+      <span className="row-sub">if sent now</span>
+    </>
   );
 }

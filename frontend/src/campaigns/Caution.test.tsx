@@ -2,7 +2,7 @@ import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { CampaignPreflight } from '../api/types';
 import { apiError, installFakeApi, type Reply } from '../test/fakeApi';
-import { brand, campaign, campaignCaution, draftCampaign } from '../test/fixtures';
+import { brand, campaign, campaignCaution, draftCampaign, emptyEventSeries } from '../test/fixtures';
 import { renderApp } from '../test/renderApp';
 import { marketerSession } from '../test/sessions';
 import { adminSession } from '../test/stepSixSessions';
@@ -100,7 +100,7 @@ describe('A campaign whose brand is watched after an incident', () => {
     installFakeApi({
       'GET /api/v1/me': marketerSession,
       'GET /api/v1/campaigns/c1': { status: 200, body: campaign({ caution: campaignCaution(), canary_percent: 10, canary_hold_seconds: 3600 }) },
-      'GET /api/v1/events': { status: 200, body: [] },
+      'GET /api/v1/campaigns/c1/event-series': { status: 200, body: emptyEventSeries },
     });
     renderApp('/campaigns/c1');
     const callout = await screen.findByRole('region', { name: 'Sent as a canary' });
@@ -122,7 +122,7 @@ describe('A campaign whose brand is watched after an incident', () => {
           }),
         }),
       },
-      'GET /api/v1/events': { status: 200, body: [] },
+      'GET /api/v1/campaigns/c1/event-series': { status: 200, body: emptyEventSeries },
     });
     renderApp('/campaigns/c1');
     const callout = await screen.findByRole('region', { name: 'Sent without the canary' });
@@ -137,7 +137,7 @@ describe('A campaign whose brand is watched after an incident', () => {
         status: 200,
         body: draftCampaign({ status: 'cancelled', caution: campaignCaution() }),
       },
-      'GET /api/v1/events': { status: 200, body: [] },
+      'GET /api/v1/campaigns/c1/event-series': { status: 200, body: emptyEventSeries },
     });
     renderApp('/campaigns/c1');
     const callout = await screen.findByRole('region', { name: 'Watched after an incident' });
@@ -149,7 +149,7 @@ describe('A campaign whose brand is watched after an incident', () => {
     installFakeApi({
       'GET /api/v1/me': marketerSession,
       'GET /api/v1/campaigns/c1': { status: 200, body: campaign() },
-      'GET /api/v1/events': { status: 200, body: [] },
+      'GET /api/v1/campaigns/c1/event-series': { status: 200, body: emptyEventSeries },
     });
     renderApp('/campaigns/c1');
     await screen.findByRole('region', { name: 'Counters' });

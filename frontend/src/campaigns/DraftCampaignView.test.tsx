@@ -1,9 +1,9 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { CampaignPreflight, CampaignPreview, CampaignProblem } from '../api/types';
 import { editor, setEditorText } from '../test/codeEditor';
 import { apiError, installFakeApi, type RecordedRequest, type Reply } from '../test/fakeApi';
-import { brand, campaign, draftCampaign } from '../test/fixtures';
+import { brand, campaign, draftCampaign, emptyEventSeries } from '../test/fixtures';
 import { renderApp } from '../test/renderApp';
 import { legalSession, marketerSession } from '../test/sessions';
 
@@ -172,6 +172,30 @@ describe('A draft campaign', () => {
     await user.click(screen.getByRole('button', { name: 'Send test to me' }));
     expect(await screen.findByText('Test sent to mara@example.com.')).toBeInTheDocument();
     expect(fake.requestsTo('POST /api/v1/campaigns/c1/test')[0]?.body).toEqual({ recipient_id: 'r2' });
+  });
+
+  it('follows a send made elsewhere (a colleague, another tab) to the sending view without a reload', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      let sent = false;
+      const { fake } = page(passing, {
+        'GET /api/v1/campaigns/c1': () => ({
+          status: 200,
+          body: sent ? campaign({ status: 'sending', counts: { ...campaign().counts, audience: 2340 } }) : draft,
+        }),
+        'GET /api/v1/campaigns/c1/event-series': { status: 200, body: emptyEventSeries },
+      });
+      await screen.findByRole('form', { name: 'Campaign draft' });
+      sent = true;
+      await vi.advanceTimersByTimeAsync(10_000);
+
+      expect(await screen.findByRole('button', { name: 'Pause' })).toBeInTheDocument();
+      expect(screen.queryByRole('form', { name: 'Campaign draft' })).not.toBeInTheDocument();
+      expect(within(screen.getByRole('region', { name: 'Counters' })).getByText('Audience').nextSibling).toHaveTextContent('2,340');
+      expect(fake.requestsTo('GET /api/v1/campaigns/c1').length).toBeGreaterThanOrEqual(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('is read-only to a legal reviewer, with no check, test or send', async () => {

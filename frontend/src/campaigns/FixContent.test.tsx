@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Campaign } from '../api/types';
 import { setEditorText } from '../test/codeEditor';
 import { apiError, installFakeApi, type Reply } from '../test/fakeApi';
-import { campaign, campaignFix, incident } from '../test/fixtures';
+import { campaign, campaignFix, incident, emptyEventSeries } from '../test/fixtures';
 import { renderApp } from '../test/renderApp';
 import { marketerSession } from '../test/sessions';
 
@@ -18,7 +18,7 @@ function page(c: Campaign, extra: Record<string, Reply> = {}) {
   const fake = installFakeApi({
     'GET /api/v1/me': marketerSession,
     'GET /api/v1/campaigns/c1': { status: 200, body: c },
-    'GET /api/v1/events': { status: 200, body: [] },
+    'GET /api/v1/campaigns/c1/event-series': { status: 200, body: emptyEventSeries },
     'GET /api/v1/incidents': { status: 200, body: [incident({ id: 'i-open' })] },
     ...extra,
   });

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Campaign, CampaignPreflight } from '../api/types';
 import { apiError, installFakeApi, type Reply } from '../test/fakeApi';
-import { brand, campaign, campaignReview, draftCampaign, reviewApproval } from '../test/fixtures';
+import { brand, campaign, campaignReview, draftCampaign, reviewApproval, emptyEventSeries } from '../test/fixtures';
 import { renderApp } from '../test/renderApp';
 import { legalSession, marketerSession } from '../test/sessions';
 import { nicoSession } from '../test/stepSixSessions';
@@ -163,7 +163,7 @@ describe('The second pair of eyes on a draft', () => {
     installFakeApi({
       'GET /api/v1/me': marketerSession,
       'GET /api/v1/campaigns/c1': { status: 200, body: campaign({ review: campaignReview({ approval: reviewApproval() }) }) },
-      'GET /api/v1/events': { status: 200, body: [] },
+      'GET /api/v1/campaigns/c1/event-series': { status: 200, body: emptyEventSeries },
     });
     renderApp('/campaigns/c1');
     expect(await screen.findByText(/Second pair of eyes: approved by Nico Marketer at 3 Jun \d\d:10\./)).toBeInTheDocument();

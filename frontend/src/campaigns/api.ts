@@ -2,7 +2,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { useApi } from '../api/ApiProvider';
 import type { Page } from '../api/client';
-import type { Campaign, CampaignStatus, EventRow, PauseResponse } from '../api/types';
+import type { Campaign, CampaignStatus, EventSeries, PauseResponse } from '../api/types';
 
 export const LIVE_REFRESH_MS = 5000;
 
@@ -10,7 +10,7 @@ export const campaignKeys = {
   all: ['campaigns'] as const,
   list: () => ['campaigns', 'list'] as const,
   detail: (id: string) => ['campaigns', 'detail', id] as const,
-  events: (id: string) => ['campaigns', 'events', id] as const,
+  series: (id: string) => ['campaigns', 'series', id] as const,
 };
 
 /** Statuses in which a campaign can still change by itself (handoff, events, retries). */
@@ -45,22 +45,38 @@ export function useCampaigns() {
   });
 }
 
+/** How often an open draft's page reads it again: it follows a send (or an edit) made elsewhere. */
+export const DRAFT_REFRESH_MS = 10_000;
+
+/**
+ * One campaign. Live campaigns refresh every LIVE_REFRESH_MS; a draft every
+ * DRAFT_REFRESH_MS, so its page moves to the sending view when a colleague
+ * (or another tab) sends it, without a reload.
+ */
 export function useCampaign(id: string | undefined) {
   const api = useApi();
   return useQuery({
     queryKey: campaignKeys.detail(id ?? ''),
     queryFn: ({ signal }) => api.get<Campaign>(`/api/v1/campaigns/${encodeURIComponent(id!)}`, { signal }),
     enabled: !!id,
-    refetchInterval: (query) => (isLive(query.state.data?.status) ? LIVE_REFRESH_MS : false),
+    refetchInterval: (query) => {
+      const status = query.state.data?.status;
+      return isLive(status) ? LIVE_REFRESH_MS : status === 'draft' ? DRAFT_REFRESH_MS : false;
+    },
   });
 }
 
-export function useCampaignEvents(id: string, live: boolean) {
+/**
+ * The campaign's outcomes per time bucket over its whole life, counted by the
+ * server (the size it picks: at most 180 buckets), refreshed with the
+ * counters while the campaign is live so the two stay equal.
+ */
+export function useCampaignEventSeries(id: string, live: boolean) {
   const api = useApi();
   return useQuery({
-    queryKey: campaignKeys.events(id),
+    queryKey: campaignKeys.series(id),
     queryFn: ({ signal }) =>
-      api.get<EventRow[]>('/api/v1/events', { query: { campaign_id: id, limit: 1000 }, signal }),
+      api.get<EventSeries>(`/api/v1/campaigns/${encodeURIComponent(id)}/event-series`, { signal }),
     refetchInterval: live ? LIVE_REFRESH_MS : false,
   });
 }

@@ -144,6 +144,20 @@ export function useSendCampaign(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body?: CampaignSendRequest) => api.post<CampaignSendResponse>(path(id, '/send'), body),
+    // The page moves to the sending view at once, with the snapshot's size,
+    // then reads the whole campaign again.
+    onSuccess: (sent) => {
+      queryClient.setQueryData<Campaign>(campaignKeys.detail(id), (old) =>
+        old && sent.status
+          ? {
+              ...old,
+              status: sent.status,
+              batch_id: sent.batch_id ?? old.batch_id,
+              counts: { ...old.counts, audience: sent.audience ?? old.counts.audience },
+            }
+          : old,
+      );
+    },
     onSettled: () => {
       void queryClient.invalidateQueries({ queryKey: campaignKeys.all });
     },

@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { Assessment } from '../api/types';
 import { apiError, installFakeApi } from '../test/fakeApi';
 import { renderWithSession } from '../test/renderWithSession';
+import { numbers, segmentRow } from '../test/fixtures';
 import { legalMe } from '../test/sessions';
 import { AssessmentPanel } from './AssessmentPanel';
 import { SegmentTable } from './SegmentTable';
 
 const computed: Assessment = {
   computed_at: '2030-06-03T14:25:00Z',
-  totals: {
+  totals: numbers({
     targeted: 1500,
     handed_to_esp: 1000,
     held: 500,
@@ -19,10 +20,10 @@ const computed: Assessment = {
     bounced: 12,
     complained: 7,
     unsubscribed: 3,
-  },
+  }),
+  // As the server orders them: the campaign's segments first, then the recipients' other memberships.
   by_segment: [
-    {
-      segment: 'spring-sale',
+    segmentRow('spring-sale', {
       targeted: 1200,
       handed_to_esp: 800,
       held: 400,
@@ -32,9 +33,8 @@ const computed: Assessment = {
       bounced: 10,
       complained: 6,
       unsubscribed: 2,
-    },
-    {
-      segment: 'vip',
+    }),
+    segmentRow('vip', {
       targeted: 400,
       handed_to_esp: 250,
       held: 150,
@@ -44,7 +44,12 @@ const computed: Assessment = {
       bounced: 2,
       complained: 1,
       unsubscribed: 1,
-    },
+    }),
+    segmentRow(
+      'newsletter',
+      { targeted: 400, handed_to_esp: 250, held: 150, delivered: 240, opened: 70, clicked: 12, bounced: 2, complained: 1, unsubscribed: 1 },
+      false,
+    ),
   ],
   cause: '',
   data_categories_exposed: [],
@@ -58,15 +63,31 @@ const computed: Assessment = {
 
 const notComputed: Assessment = { ...computed, computed_at: null, totals: null, by_segment: [] };
 
-/** The cells of the row whose header is `name`, keyed by column header. */
-function rowValues(name: string) {
-  const table = screen.getByRole('table');
-  const headers = within(table)
+/** The table's column headers (the first is Segment). */
+function columns() {
+  return within(screen.getByRole('table'))
     .getAllByRole('columnheader')
+    .filter((th) => th.getAttribute('scope') === 'col')
     .map((th) => th.textContent);
-  const row = within(table).getByRole('rowheader', { name }).closest('tr')!;
-  const cells = within(row).getAllByRole('cell').map((td) => td.textContent);
-  return Object.fromEntries(headers.slice(1).map((h, i) => [h, cells[i]]));
+}
+
+/** The counts of the row whose header is `name`, keyed by column header (within `scope`: a group of rows). */
+function rowValues(name: string, scope: HTMLElement = screen.getByRole('table')) {
+  const row = within(scope).getByRole('rowheader', { name }).closest('tr')!;
+  const cells = within(row).getAllByRole('cell').map((td) => td.querySelector('.cell-count')!.textContent);
+  return Object.fromEntries(columns().slice(1).map((h, i) => [h, cells[i]]));
+}
+
+/** The rates under the counts of the row whose header is `name`, keyed by column header. */
+function rowRates(name: string) {
+  const row = within(screen.getByRole('table')).getByRole('rowheader', { name }).closest('tr')!;
+  const cells = within(row).getAllByRole('cell').map((td) => td.querySelector('.cell-rate')?.textContent);
+  return Object.fromEntries(
+    columns()
+      .slice(1)
+      .map((h, i) => [h, cells[i]])
+      .filter(([, r]) => r !== undefined),
+  );
 }
 
 describe('SegmentTable', () => {
@@ -86,6 +107,35 @@ describe('SegmentTable', () => {
     });
     expect(rowValues('vip')).toMatchObject({ Targeted: '400', Held: '150', Delivered: '240', Complained: '1' });
     expect(rowValues('All recipients')).toMatchObject({ Targeted: '1,500', 'Handed over': '1,000', Held: '500' });
+  });
+
+  it('lists the targeted segments first and the other memberships apart, labelled', () => {
+    renderWithSession(<SegmentTable segments={computed.by_segment} totals={computed.totals!} />);
+
+    const [targeted, others] = screen.getAllByRole('rowgroup').filter((g) => g.tagName === 'TBODY');
+    expect(targeted).toHaveAccessibleName('Targeted by this campaign');
+    expect(within(targeted!).getAllByRole('rowheader').map((th) => th.textContent)).toEqual(['spring-sale', 'vip']);
+    expect(others).toHaveAccessibleName('Also a member of');
+    expect(others).toHaveTextContent(/Also a member of — not targeted/);
+    expect(within(others!).getAllByRole('rowheader').map((th) => th.textContent)).toEqual(['newsletter']);
+    expect(rowValues('newsletter', others)).toMatchObject({ Targeted: '400', Delivered: '240' });
+  });
+
+  it('shows each row\'s rates under their counts: delivered and bounced of handed over, the rest of delivered', () => {
+    renderWithSession(<SegmentTable segments={computed.by_segment} totals={computed.totals!} />);
+
+    // spring-sale: 760 of 800 handed over delivered, 10 of 800 bounced, 6 and 2 of 760 delivered.
+    expect(rowRates('spring-sale')).toEqual({ Delivered: '95.00 %', Bounced: '1.25 %', Complained: '0.79 %', Unsubscribed: '0.26 %' });
+    expect(rowRates('All recipients')).toEqual({ Delivered: '95.00 %', Bounced: '1.20 %', Complained: '0.74 %', Unsubscribed: '0.32 %' });
+    expect(screen.getByRole('table')).toHaveAccessibleName(/complaints and unsubscribes of those delivered/);
+  });
+
+  it('says so when no targeted segment is in the audience, and shows a rate it cannot measure as a dash', () => {
+    const held = segmentRow('vip', { targeted: 0, handed_to_esp: 0, held: 0, delivered: 0, opened: 0, clicked: 0, bounced: 0, complained: 0, unsubscribed: 0 }, false);
+    renderWithSession(<SegmentTable segments={[held]} totals={numbers({ ...held, targeted: 3, held: 3 })} />);
+
+    expect(screen.getByText('None of the campaign’s segments is in its audience.')).toBeInTheDocument();
+    expect(rowRates('All recipients')).toEqual({ Delivered: '—', Bounced: '—', Complained: '—', Unsubscribed: '—' });
   });
 });
 

@@ -2,6 +2,8 @@
 import type {
   Account,
   ApiToken,
+  AssessmentNumbers,
+  AssessmentSegment,
   Brand,
   Campaign,
   CampaignCaution,
@@ -9,10 +11,38 @@ import type {
   CampaignReview,
   CampaignReviewApproval,
   Communication,
+  EventSeries,
   Incident,
   Task,
   User,
 } from '../api/types';
+
+/** A campaign's event series with no outcome yet (GET …/event-series). */
+export const emptyEventSeries: EventSeries = {
+  bucket: '1m',
+  bucket_seconds: 60,
+  totals: { delivered: 0, bounced: 0, blocked: 0, dropped: 0, deferred: 0, opened: 0, clicked: 0, complained: 0, unsubscribed: 0 },
+  buckets: [],
+};
+
+/** One row of a blast radius with the rates the server computes (delivered and bounced of handed over, the rest of delivered). */
+export function numbers(n: Omit<AssessmentNumbers, 'rates'>): AssessmentNumbers {
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+  return {
+    ...n,
+    rates: {
+      delivered_rate: ratio(n.delivered, n.handed_to_esp),
+      bounce_rate: ratio(n.bounced, n.handed_to_esp),
+      complaint_rate: ratio(n.complained, n.delivered),
+      unsubscribe_rate: ratio(n.unsubscribed, n.delivered),
+    },
+  };
+}
+
+/** A segment's row; `targeted` false for another membership of the campaign's recipients. */
+export function segmentRow(segment: string, n: Omit<AssessmentNumbers, 'rates'>, targeted = true): AssessmentSegment {
+  return { segment, targeted_by_campaign: targeted, ...numbers(n) };
+}
 
 export const legalUser: User = {
   id: '9a1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c22',
@@ -413,10 +443,10 @@ export function report(overrides: Partial<Report> = {}): Report {
     ],
     assessment: {
       computed_at: '2030-06-03T14:40:00Z',
-      totals: { targeted: 1200, handed_to_esp: 1000, held: 200, delivered: 950, opened: 300, clicked: 40, bounced: 12, complained: 3, unsubscribed: 2 },
+      totals: numbers({ targeted: 1200, handed_to_esp: 1000, held: 200, delivered: 950, opened: 300, clicked: 40, bounced: 12, complained: 3, unsubscribed: 2 }),
       by_segment: [
-        { segment: 'spring-sale', targeted: 1000, handed_to_esp: 850, held: 150, delivered: 800, opened: 250, clicked: 30, bounced: 10, complained: 2, unsubscribed: 1 },
-        { segment: 'vip', targeted: 300, handed_to_esp: 200, held: 100, delivered: 190, opened: 70, clicked: 12, bounced: 2, complained: 1, unsubscribed: 1 },
+        segmentRow('spring-sale', { targeted: 1000, handed_to_esp: 850, held: 150, delivered: 800, opened: 250, clicked: 30, bounced: 10, complained: 2, unsubscribed: 1 }),
+        segmentRow('vip', { targeted: 300, handed_to_esp: 200, held: 100, delivered: 190, opened: 70, clicked: 12, bounced: 2, complained: 1, unsubscribed: 1 }),
       ],
       cause: 'A typo in the price',
       data_categories_exposed: [],
