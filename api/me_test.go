@@ -58,7 +58,7 @@ func TestSignInAnswersThePermissionsToo(t *testing.T) {
 		body: `{"email":"lee@example.com","password":"correct horse battery"}`})
 	var me mePermissions
 	r.json(t, &me)
-	want := []string{"breach.register", "incident.assess_legal", "incident.plan", "notice.approve", "read"}
+	want := []string{"breach.register", "incident.assess_legal", "incident.note", "incident.plan", "notice.approve", "read"}
 	if r.status != 200 || !slices.Equal(me.Permissions, want) {
 		t.Fatalf("POST /api/v1/session %d permissions %v, want %v: %s", r.status, me.Permissions, want, r.body)
 	}
