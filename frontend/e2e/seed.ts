@@ -60,8 +60,20 @@ export class AdminApi {
     });
   }
 
-  send(id: string) {
-    return this.request<{ status: string; audience: number }>('POST', `/api/v1/campaigns/${id}/send`);
+  /**
+   * Send a draft as the admin. A spec that resolves an incident (pause-flow)
+   * opens a step 6 watch window on the shared brand, which would make every
+   * later spec's campaign a 10 % canary; specs that are not about step 6 send
+   * without it (the admin's audited override). `keepCaution` sends as a
+   * marketer would: with the watch's canary (step6.spec.ts).
+   */
+  async send(id: string, opts: { keepCaution?: boolean } = {}) {
+    const draft = await this.request<{ caution: unknown }>('GET', `/api/v1/campaigns/${id}`);
+    const body =
+      draft.caution && !opts.keepCaution
+        ? { override_caution_reason: 'e2e: this spec is not about step 6, it needs the whole audience' }
+        : undefined;
+    return this.request<{ status: string; audience: number }>('POST', `/api/v1/campaigns/${id}/send`, body);
   }
 
   campaign(id: string) {

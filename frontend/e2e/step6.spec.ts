@@ -56,7 +56,7 @@ test('resolving starts step 6; a complaint spike on the next send pauses it and 
 
   const sendNow = async (name: string, segment: string) => {
     const c = await api.createCampaign({ name, segments: [segment], send_buffer_seconds: 0, brand_id: brand.id });
-    await api.send(c.id);
+    await api.send(c.id, { keepCaution: true });
     return c;
   };
   /** Until SendGrid's reports of every message are in: the baseline is read when the incident resolves. */
