@@ -3,18 +3,18 @@ import { horizontalOverflow, saveScreenshot, signInAs, unique } from './helpers'
 import { AdminApi, SEGMENTS } from './seed';
 
 /**
- * Numbers that never contradict: a campaign to spring-sale (60 recipients,
- * 20 of them also in vip) goes out at once and the simulator reports what
+ * Numbers that never contradict: a campaign to weekend (60 recipients,
+ * 20 of them also in weekend-vip) goes out at once and the simulator reports what
  * happened. The campaign page's events chart is drawn from the server's
  * counts over the whole campaign, so its delivered total is the Delivered
- * counter; the assessment lists spring-sale, the segment the campaign
- * targeted, first, and vip apart as another membership, with rates, and the
+ * counter; the assessment lists weekend, the segment the campaign
+ * targeted, first, and weekend-vip apart as another membership, with rates, and the
  * table fits a 1,280 px screen.
  */
 test('the chart matches the counters, and the assessment lists the targeted segment first with rates', async ({ page }) => {
   test.setTimeout(120_000);
   const api = new AdminApi();
-  const campaign = await api.createCampaign({ name: unique('Weekend sale'), segments: [SEGMENTS.springSale], send_buffer_seconds: 0 });
+  const campaign = await api.createCampaign({ name: unique('Weekend sale'), segments: [SEGMENTS.weekend], send_buffer_seconds: 0 });
   await api.send(campaign.id);
   // Every message handed over, and SendGrid (the simulator) has reported on each.
   const outcomes = () =>
@@ -59,14 +59,14 @@ test('the chart matches the counters, and the assessment lists the targeted segm
   const table = assess.getByRole('table');
   const targeted = table.getByRole('rowgroup', { name: 'Targeted by this campaign' });
   const others = table.getByRole('rowgroup', { name: 'Also a member of' });
-  await expect(targeted.getByRole('rowheader')).toHaveText(['spring-sale']);
-  await expect(others.getByRole('rowheader')).toHaveText(['vip']);
+  await expect(targeted.getByRole('rowheader')).toHaveText(['weekend']);
+  await expect(others.getByRole('rowheader')).toHaveText(['weekend-vip']);
   await expect(others).toContainText('not targeted');
-  // Targeted first: the spring-sale row comes before the vip row.
-  await expect(table.getByRole('rowheader')).toHaveText(['spring-sale', 'vip', 'All recipients']);
-  const spring = targeted.getByRole('row').filter({ hasText: 'spring-sale' });
+  // Targeted first: the weekend row comes before the weekend-vip row.
+  await expect(table.getByRole('rowheader')).toHaveText(['weekend', 'weekend-vip', 'All recipients']);
+  const spring = targeted.getByRole('row').filter({ hasText: 'weekend' });
   await expect(spring.getByRole('cell').first()).toHaveText('60');
-  await expect(others.getByRole('row').filter({ hasText: 'vip' }).getByRole('cell').first()).toHaveText('20');
+  await expect(others.getByRole('row').filter({ hasText: 'weekend-vip' }).getByRole('cell').first()).toHaveText('20');
   // Rates under the counts: delivered of those handed over, in percent.
   const deliveredRate = spring.locator('td[data-label="Delivered"] .cell-rate');
   await expect(deliveredRate).toHaveText(`${((n / 60) * 100).toFixed(2)} %`);

@@ -13,6 +13,9 @@ export const SEGMENTS = {
   spike: 'spike',
   /** Scenario 3 and the campaign list: 30 newsletter readers. */
   newsletter: 'newsletter',
+  /** The assessment's numbers: 60 weekend (20 of them also weekend-vip), apart from scenario 1's recipients (a send
+   * bounces 15 %, and the bounced become suppressed: sharing spring-sale would shrink the pause flow's 70). */
+  weekend: 'weekend',
 } as const;
 
 function csv(): string {
@@ -22,6 +25,7 @@ function csv(): string {
   for (let i = 0; i < 10; i++) rows.push(`v${pad(i)}@example.com,Val,Doe,vip,Portland`);
   for (let i = 0; i < 320; i++) rows.push(`s${pad(i)}@example.com,Sam,Doe,spike,Portland`);
   for (let i = 0; i < 30; i++) rows.push(`n${pad(i)}@example.com,Nia,Doe,newsletter,Portland`);
+  for (let i = 0; i < 60; i++) rows.push(`w${pad(i)}@example.com,Wes,Doe,${i < 20 ? 'weekend;weekend-vip' : 'weekend'},Portland`);
   return `${rows.join('\n')}\n`;
 }
 

@@ -59,7 +59,7 @@ test('a webhook-opened incident appears on the incidents page without a reload',
   await page.locator('.incident-meta').getByRole('link', { name }).click();
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Counters' })).toContainText('Hard bounced');
-  const chart = page.getByRole('img', { name: /^Events per minute from \d\d:\d\d to \d\d:\d\d: .*delivered/i });
+  const chart = page.getByRole('img', { name: /^Outcomes per .+ from .+ to .+: .*delivered/i });
   await expect(chart).toBeVisible();
   await expect(chart.locator('.recharts-bar-rectangle').first()).toBeVisible();
   await expect(page.getByRole('link', { name: 'Open incident' })).toBeVisible();
