@@ -157,3 +157,19 @@ func (f *fixture) incident(token string) string {
 	r.json(f.t, &inc)
 	return inc.ID
 }
+
+// openStoreAndRunbooks opens a fresh test database with every migration and
+// loads the shipped runbooks: what each fixture on real Postgres starts from.
+func openStoreAndRunbooks(t *testing.T) (*postgres.Store, *runbook.Set) {
+	t.Helper()
+	st, err := postgres.Open(context.Background(), postgres.Config{DSN: testenv.DB(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	rbs, err := runbook.Load(runbooks.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, rbs
+}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/api"
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/auth"
@@ -17,20 +16,8 @@ import (
 	"github.com/firebreak/firebreak/domain/esp"
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/monitoring"
-	"github.com/firebreak/firebreak/domain/runbook"
 	"github.com/firebreak/firebreak/domain/user"
-	"github.com/firebreak/firebreak/internal/testenv"
-	"github.com/firebreak/firebreak/runbooks"
 )
-
-// monClock is the tests' injectable now.
-type monClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *monClock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *monClock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 
 // batchCalls records what SendGrid's plane was asked for.
 type batchCalls struct {
@@ -49,12 +36,12 @@ func (b *batchCalls) ClearBatchStatus(_ context.Context, id string) error {
 }
 func (b *batchCalls) list() []string { b.mu.Lock(); defer b.mu.Unlock(); return slices.Clone(b.calls) }
 
-// monFixture is the whole step-6 stack on real Postgres, on a fake monClock:
+// monFixture is the whole step-6 stack on real Postgres, on a fake clock (fixedClock):
 // the campaign, incident, communication and monitoring services, and the
 // HTTP server for GET /monitoring.
 type monFixture struct {
 	*fixture
-	monClock  *monClock
+	monClock  *fixedClock
 	incidents *incident.Service
 	monitor   *monitoring.Service
 	deps      monitoring.Deps
@@ -72,16 +59,8 @@ var monT0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 func newMonFixture(t *testing.T) *monFixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := postgres.Open(ctx, postgres.Config{DSN: testenv.DB(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	rbs, err := runbook.Load(runbooks.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := &monClock{t: monT0}
+	st, rbs := openStoreAndRunbooks(t)
+	clk := &fixedClock{t: monT0}
 	calls := &batchCalls{}
 	notified := &notifications{}
 	users := user.NewService(st, user.Limits{PerEmail: 5, PerIP: 8, Window: time.Minute}, time.Hour, nil)

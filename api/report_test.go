@@ -14,17 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/firebreak/firebreak/adapter/postgres"
 	"github.com/firebreak/firebreak/api"
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/campaign"
 	"github.com/firebreak/firebreak/domain/communication"
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/postmortem"
-	"github.com/firebreak/firebreak/domain/runbook"
 	"github.com/firebreak/firebreak/domain/user"
-	"github.com/firebreak/firebreak/internal/testenv"
-	"github.com/firebreak/firebreak/runbooks"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/report.golden.md from this run")
@@ -54,16 +50,7 @@ type reportFixture struct {
 
 func newReportFixture(t *testing.T) *reportFixture {
 	t.Helper()
-	ctx := context.Background()
-	st, err := postgres.Open(ctx, postgres.Config{DSN: testenv.DB(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	rbs, err := runbook.Load(runbooks.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, rbs := openStoreAndRunbooks(t)
 	clk := &fixedClock{t: t0}
 	users := user.NewService(st, user.Limits{PerEmail: 5, PerIP: 8, Window: time.Minute}, time.Hour, nil)
 	campaigns := campaign.NewService(st, nil, nil, noJobs{}, campaign.Config{DefaultSendBuffer: 15 * time.Minute,
