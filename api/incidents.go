@@ -210,7 +210,8 @@ func (h incidentHandlers) reclassify(c echo.Context) error {
 }
 
 type resolveRequest struct {
-	Reason string `json:"reason"`
+	Reason  string `json:"reason"`
+	Summary string `json:"summary"`
 }
 
 // resolve: the body is optional; reason is required while steps are unfinished.
@@ -222,7 +223,7 @@ func (h incidentHandlers) resolve(c echo.Context) error {
 		}
 	}
 	p, _ := principalOf(c)
-	inc, err := h.incidents.Resolve(c.Request().Context(), actorOf(c), p.Roles, c.Param("id"), in.Reason)
+	inc, err := h.incidents.Resolve(c.Request().Context(), actorOf(c), p.Roles, c.Param("id"), in.Reason, in.Summary)
 	if err != nil {
 		return err
 	}
@@ -314,12 +315,21 @@ type assessmentResponse struct {
 	Notes                 string              `json:"notes"`
 	LegalRequired         bool                `json:"legal_required"`
 	SecurityRequired      bool                `json:"security_required"`
+	Why                   assessmentWhy       `json:"why"`
+}
+
+// assessmentWhy says why each flag is what it is.
+type assessmentWhy struct {
+	PIIExposed       string `json:"pii_exposed"`
+	LegalRequired    string `json:"legal_required"`
+	SecurityRequired string `json:"security_required"`
 }
 
 func toAssessmentResponse(v incident.AssessmentView) assessmentResponse {
 	r := assessmentResponse{BySegment: []assessmentSegment{}, Cause: v.Cause, DataCategoriesExposed: v.DataCategories,
 		PIIExposed: v.PIIExposed, CostEstimateCents: v.CostEstimateCents, CostParts: v.CostParts, Notes: v.Notes,
-		LegalRequired: v.LegalRequired, SecurityRequired: v.SecurityRequired}
+		LegalRequired: v.LegalRequired, SecurityRequired: v.SecurityRequired,
+		Why: assessmentWhy{PIIExposed: v.Why.PIIExposed, LegalRequired: v.Why.LegalRequired, SecurityRequired: v.Why.SecurityRequired}}
 	if r.DataCategoriesExposed == nil {
 		r.DataCategoriesExposed = []string{}
 	}

@@ -142,7 +142,7 @@ func (f *monFixture) resolve(at time.Time) string {
 	f.t.Helper()
 	f.monClock.set(at)
 	id := f.incidentID()
-	if _, err := f.incidents.Resolve(context.Background(), f.owner, []auth.Role{auth.Marketer}, id, "handled"); err != nil {
+	if _, err := f.incidents.Resolve(context.Background(), f.owner, []auth.Role{auth.Marketer}, id, "handled", ""); err != nil {
 		f.t.Fatal(err)
 	}
 	return id

@@ -244,7 +244,8 @@ func (f *reportFixture) seedGolden() string {
 		f.post(f.legal, "POST", base+inc+"/legal-confirmation", map[string]any{"comment": "Notifiable: notice approved; regulator told on day 1"}, 200)
 	})
 	f.step(26*time.Hour+5*time.Minute, func() {
-		f.post(f.marketer, "POST", base+inc+"/resolve", map[string]any{"reason": "Notice approved; the rest is tracked in the plan"}, 200)
+		f.post(f.marketer, "POST", base+inc+"/resolve", map[string]any{"reason": "Notice approved; the rest is tracked in the plan",
+			"summary": "Apology sent to all 3; the export job is fixed"}, 200)
 	})
 	f.clock.set(t0.Add(27 * time.Hour)) // generated_at
 	return inc
@@ -326,7 +327,8 @@ func TestReportJSON200(t *testing.T) {
 		rep.Durations.ToPauseSeconds != nil || rep.Durations.ToResolveSeconds == nil || *rep.Durations.ToResolveSeconds != 26*3600+300 {
 		t.Errorf("durations %+v", rep.Durations)
 	}
-	if !strings.Contains(rep.Summary, "3 recipients possibly received it") || !strings.Contains(rep.Summary, "Cause: A stale segment export.") {
+	if !strings.Contains(rep.Summary, "3 recipients possibly received it") || !strings.Contains(rep.Summary, "Cause: A stale segment export.") ||
+		!strings.HasSuffix(rep.Summary, " Closing summary: Apology sent to all 3; the export job is fixed") {
 		t.Errorf("summary %q", rep.Summary)
 	}
 	if len(rep.Communications) != 1 || len(rep.Communications[0].Approvals) != 2 {

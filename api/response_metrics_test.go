@@ -96,7 +96,7 @@ func (f *metricsFixture) seed(rb, severity string, detected time.Time, events ..
 		case ev.do == "pause":
 			_, _, err = f.incidents.Pause(ctx, f.owner, inc.ID, "stop")
 		case ev.do == "resolve":
-			_, err = f.incidents.Resolve(ctx, f.owner, []auth.Role{auth.Marketer}, inc.ID, "handled")
+			_, err = f.incidents.Resolve(ctx, f.owner, []auth.Role{auth.Marketer}, inc.ID, "handled", "")
 		case ev.do == "reopen":
 			_, _, err = f.incidents.ReopenForAlert(ctx, inc.ID, incident.MonitoringAlert{At: f.clock.now(),
 				Metric: "complaint_rate", Value: 0.01, Threshold: 0.001, SendKind: "campaign", SendID: camp, SendName: "Later"})
@@ -336,7 +336,7 @@ func TestMetricsHistogramsByRunbookAndSeverity(t *testing.T) {
 		t.Fatalf("a time to resolve before the resolve:\n%s", before)
 	}
 	f.clock.set(t0.Add(2 * time.Hour))
-	if _, err := f.incidents.Resolve(context.Background(), f.owner, []auth.Role{auth.Marketer}, id, "handled"); err != nil {
+	if _, err := f.incidents.Resolve(context.Background(), f.owner, []auth.Role{auth.Marketer}, id, "handled", ""); err != nil {
 		t.Fatal(err)
 	}
 	after := body()

@@ -67,3 +67,67 @@ func SecurityRequired(rb runbook.Runbook, categories []string) bool {
 	return rb.Involve.Security ||
 		slices.ContainsFunc(categories, func(c string) bool { return slices.Contains(sensitive, c) })
 }
+
+// FlagReasons says in words why each flag of an assessment is what it is
+// (the Assessment answer's why): a newcomer reading "Personal data exposed:
+// No" next to "Legal must be involved: Yes" sees that the runbook asks for
+// legal, not the data.
+type FlagReasons struct {
+	PIIExposed       string
+	LegalRequired    string
+	SecurityRequired string
+}
+
+// WhyFlags explains PIIExposed, LegalRequired and SecurityRequired for rb and
+// the exposed categories, from the same rules.
+func WhyFlags(rb runbook.Runbook, categories []string) FlagReasons {
+	name := rb.Title
+	if name == "" {
+		name = rb.ID
+	}
+	var exposed, sens []string
+	for _, c := range DataCategories { // in DataCategories' order, each once
+		if slices.Contains(categories, c) {
+			exposed = append(exposed, categoryWords(c))
+			if slices.Contains(sensitive, c) {
+				sens = append(sens, categoryWords(c))
+			}
+		}
+	}
+	var r FlagReasons
+	if len(exposed) > 0 {
+		r.PIIExposed = fmt.Sprintf("Exposed: %s (every data category is personal data).", strings.Join(exposed, ", "))
+	} else {
+		r.PIIExposed = "No data category is marked exposed in the assessment."
+	}
+	switch {
+	case rb.Involve.Legal && len(exposed) > 0:
+		r.LegalRequired = fmt.Sprintf("The %s runbook always involves legal, and personal data was exposed.", name)
+	case rb.Involve.Legal:
+		r.LegalRequired = fmt.Sprintf("The %s runbook always involves legal, even with no personal data exposed.", name)
+	case len(exposed) > 0:
+		r.LegalRequired = "Personal data was exposed: legal decides whether regulators or the people affected must be notified."
+	default:
+		r.LegalRequired = fmt.Sprintf("The %s runbook does not involve legal and no personal data is marked exposed.", name)
+	}
+	switch {
+	case rb.Involve.Security && len(sens) > 0:
+		r.SecurityRequired = fmt.Sprintf("The %s runbook always involves security, and sensitive data was exposed (%s).", name, strings.Join(sens, ", "))
+	case rb.Involve.Security:
+		r.SecurityRequired = fmt.Sprintf("The %s runbook always involves security.", name)
+	case len(sens) > 0:
+		r.SecurityRequired = fmt.Sprintf("Sensitive data was exposed (%s): security must be involved.", strings.Join(sens, ", "))
+	default:
+		r.SecurityRequired = fmt.Sprintf("The %s runbook does not involve security and no credentials, payment, government ID or health data is marked exposed.", name)
+	}
+	return r
+}
+
+// categoryWords is a category as people read it ("government_id" →
+// "government ID").
+func categoryWords(c string) string {
+	if c == CategoryGovernmentID {
+		return "government ID"
+	}
+	return strings.ReplaceAll(c, "_", " ")
+}

@@ -69,3 +69,24 @@ func TestValidateCategories(t *testing.T) {
 		}
 	}
 }
+
+// Each flag says why: the runbook, the exposed data, or neither.
+func TestWhyFlags(t *testing.T) {
+	legalRB := runbook.Runbook{ID: "wrong-segment", Title: "Wrong segment", Involve: runbook.Involve{Legal: true}}
+	plain := runbook.Runbook{ID: "broken-links"}
+	w := incident.WhyFlags(legalRB, nil)
+	if w.PIIExposed != "No data category is marked exposed in the assessment." ||
+		w.LegalRequired != "The Wrong segment runbook always involves legal, even with no personal data exposed." ||
+		w.SecurityRequired != "The Wrong segment runbook does not involve security and no credentials, payment, government ID or health data is marked exposed." {
+		t.Errorf("runbook-only legal: %+v", w)
+	}
+	w = incident.WhyFlags(plain, []string{incident.CategoryPayment, incident.CategoryEmailAddress})
+	if w.PIIExposed != "Exposed: email address, payment (every data category is personal data)." ||
+		w.LegalRequired != "Personal data was exposed: legal decides whether regulators or the people affected must be notified." ||
+		w.SecurityRequired != "Sensitive data was exposed (payment): security must be involved." {
+		t.Errorf("data-driven flags: %+v", w)
+	}
+	if w := incident.WhyFlags(plain, nil); w.LegalRequired != "The broken-links runbook does not involve legal and no personal data is marked exposed." {
+		t.Errorf("nothing: %+v", w)
+	}
+}

@@ -128,11 +128,11 @@ func TestObserverLabelsAndDurations(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(time.Hour)
-	if _, err := e.svc.Resolve(ctx, bobActor, []auth.Role{auth.Marketer}, inc.ID, "done"); !errors.Is(err, incident.ErrNotOwner) {
+	if _, err := e.svc.Resolve(ctx, bobActor, []auth.Role{auth.Marketer}, inc.ID, "done", ""); !errors.Is(err, incident.ErrNotOwner) {
 		t.Fatalf("resolve by bob: %v, want not owner", err)
 	}
 	e.clock.Advance(time.Hour)
-	got, err := e.svc.Resolve(ctx, ana, []auth.Role{auth.Marketer}, inc.ID, "done")
+	got, err := e.svc.Resolve(ctx, ana, []auth.Role{auth.Marketer}, inc.ID, "done", "")
 	if err != nil {
 		t.Fatal(err)
 	}

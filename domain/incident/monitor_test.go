@@ -10,7 +10,7 @@ import (
 func resolved(t *testing.T, state string) incident.Incident {
 	t.Helper()
 	inc := build(t, state)
-	out, _, err := inc.Resolve(as(alice), "enough", t0.Add(time.Hour))
+	out, _, err := inc.Resolve(as(alice), "enough", "", t0.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/firebreak/firebreak/domain/errs"
 	"github.com/firebreak/firebreak/domain/runbook"
@@ -13,6 +14,9 @@ import (
 // legal user's sign-off: a data breach, whose notification duties (GDPR
 // Art. 33/34, US state laws) are legal's to decide, not the owner's.
 func (inc Incident) NeedsLegalConfirmation() bool { return inc.Runbook == runbook.DataBreach }
+
+// MaxClosingSummary is the longest closing summary Resolve takes, in characters.
+const MaxClosingSummary = 4000
 
 // Resolve closes the incident for good. Checked in this order, each refusal
 // leaving the incident unchanged:
@@ -25,9 +29,12 @@ func (inc Incident) NeedsLegalConfirmation() bool { return inc.Runbook == runboo
 //     (ErrStepsPending, whose Details list the unfinished steps). Step 6,
 //     monitor, never counts: resolving is what starts its watch window.
 //
-// Unfinished steps stay as they are; the Change lists them with the reason
-// and, for a data breach, who confirmed for legal and when.
-func (inc Incident) Resolve(c Caller, reason string, now time.Time) (Incident, Change, error) {
+// Unfinished steps stay as they are; the Change lists them with the reason,
+// the closing summary (optional, what was done and what is left: the
+// postmortem's summary ends with it; over MaxClosingSummary characters is a
+// validation error on summary) and, for a data breach, who confirmed for
+// legal and when.
+func (inc Incident) Resolve(c Caller, reason, summary string, now time.Time) (Incident, Change, error) {
 	if err := inc.check(c.UserID); err != nil {
 		return inc, Change{}, err
 	}
@@ -54,11 +61,18 @@ func (inc Incident) Resolve(c Caller, reason string, now time.Time) (Incident, C
 	if len(unfinished) > 0 && reason == "" {
 		return inc, Change{}, &pendingError{pending: unfinished}
 	}
+	summary = strings.TrimSpace(summary)
+	if utf8.RuneCountInString(summary) > MaxClosingSummary {
+		return inc, Change{}, (errs.Fields{"summary": fmt.Sprintf("is too long (at most %d characters)", MaxClosingSummary)}).Err()
+	}
 	out := inc.clone()
 	out.Status, out.ResolvedAt = Resolved, ptr(now)
 	data := map[string]any{"owner_id": inc.OwnerID, "as_admin": c.UserID != inc.OwnerID, "unfinished_steps": unfinished}
 	if reason != "" {
 		data["reason"] = reason
+	}
+	if summary != "" {
+		data["summary"] = summary
 	}
 	if inc.NeedsLegalConfirmation() {
 		data["legal_confirmed_by"], data["legal_confirmed_at"] = confirmation.By, confirmation.At

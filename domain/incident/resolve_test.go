@@ -70,7 +70,7 @@ func TestResolve(t *testing.T) {
 				in.LegalConfirmation = &incident.LegalConfirmation{By: lee, At: confirmedAt, Comment: "regulator notified"}
 			}
 			before := clone(in)
-			got, ch, err := in.Resolve(tc.caller, tc.reason, now)
+			got, ch, err := in.Resolve(tc.caller, tc.reason, "", now)
 			unchanged(t, "Resolve (receiver)", in, before)
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) {
@@ -122,6 +122,35 @@ func TestResolve(t *testing.T) {
 	if !errors.Is(incident.ErrNotOwner, errs.Forbidden) || !errors.Is(incident.ErrStepsPending, errs.Invalid) ||
 		!errors.Is(incident.ErrLegalConfirmationRequired, errs.Conflict) {
 		t.Error("wrong kinds: ErrNotOwner Forbidden, ErrStepsPending Invalid, ErrLegalConfirmationRequired Conflict")
+	}
+}
+
+// The closing summary is kept (trimmed) on the resolve's change, and does not
+// stand in for the reason: with steps pending and only a summary, the resolve
+// is still steps_pending.
+func TestResolveKeepsTheClosingSummary(t *testing.T) {
+	now := t0.Add(2 * time.Hour)
+	_, ch, err := build(t, "DDDDDD").Resolve(as(alice), "", "  Apology sent; export fixed \n", now)
+	if err != nil || ch.Data["summary"] != "Apology sent; export fixed" {
+		t.Fatalf("err %v, change %+v", err, ch)
+	}
+	if _, ok := ch.Data["reason"]; ok {
+		t.Errorf("a reason nobody gave: %+v", ch.Data)
+	}
+	if _, ch, _ := build(t, "DDDDDD").Resolve(as(alice), "", "   ", now); ch.Data == nil || ch.Data["summary"] != nil {
+		t.Errorf("a blank summary is kept: %+v", ch.Data)
+	}
+	if _, _, err := build(t, "DDAPPP").Resolve(as(alice), "", "All handled", now); !errors.Is(err, incident.ErrStepsPending) {
+		t.Errorf("a summary is not a reason: err %v", err)
+	}
+	long := strings.Repeat("é", incident.MaxClosingSummary+1)
+	in := build(t, "DDDDDD")
+	got, _, err := in.Resolve(as(alice), "", long, now)
+	if !errors.Is(err, errs.Invalid) || got.Status == incident.Resolved {
+		t.Errorf("too long a summary: err %v, status %s", err, got.Status)
+	}
+	if _, _, err := in.Resolve(as(alice), "", long[:len(long)-2], now); err != nil {
+		t.Errorf("exactly MaxClosingSummary characters: %v", err)
 	}
 }
 
@@ -204,7 +233,7 @@ func TestConfirmLegal(t *testing.T) {
 	if err != nil || got.LegalConfirmation != nil || ch.Data["legal_confirmation_withdrawn"] != true {
 		t.Fatalf("reclassify kept the confirmation: err %v, %+v, change %v", err, got.LegalConfirmation, ch.Data)
 	}
-	if _, _, err := got.Resolve(as(alice), "", now.Add(2*time.Minute)); !errors.Is(err, incident.ErrLegalConfirmationRequired) {
+	if _, _, err := got.Resolve(as(alice), "", "", now.Add(2*time.Minute)); !errors.Is(err, incident.ErrLegalConfirmationRequired) {
 		t.Errorf("resolve after the withdrawal: err = %v, want ErrLegalConfirmationRequired", err)
 	}
 }

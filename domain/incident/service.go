@@ -425,10 +425,10 @@ func (s *Service) Reclassify(ctx context.Context, actor audit.Actor, id, runbook
 // steps are unfinished; a data breach only after a legal confirmation
 // (Incident.Resolve has the rules). Once committed, step 6's watch window
 // starts (Watcher).
-func (s *Service) Resolve(ctx context.Context, actor audit.Actor, roles []auth.Role, id, reason string) (Incident, error) {
+func (s *Service) Resolve(ctx context.Context, actor audit.Actor, roles []auth.Role, id, reason, summary string) (Incident, error) {
 	var resolved *Incident
 	inc, err := s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
-		next, ch, err := cur.Resolve(caller(actor, roles), reason, now)
+		next, ch, err := cur.Resolve(caller(actor, roles), reason, summary, now)
 		resolved = nil
 		if err == nil && cur.ResolvedAt == nil && next.ResolvedAt != nil {
 			resolved = &next

@@ -12,12 +12,15 @@ type AssessmentView struct {
 	PIIExposed       bool
 	LegalRequired    bool
 	SecurityRequired bool
+	// Why says why each flag is what it is (WhyFlags).
+	Why FlagReasons
 }
 
 func (s *Service) viewAssessment(inc Incident, a Assessment) AssessmentView {
 	rb, _ := s.runbooks.Get(inc.Runbook)
 	return AssessmentView{Assessment: a, PIIExposed: PIIExposed(a.DataCategories),
-		LegalRequired: LegalRequired(rb, a.DataCategories), SecurityRequired: SecurityRequired(rb, a.DataCategories)}
+		LegalRequired: LegalRequired(rb, a.DataCategories), SecurityRequired: SecurityRequired(rb, a.DataCategories),
+		Why: WhyFlags(rb, a.DataCategories)}
 }
 
 // ComputeAssessment computes the blast radius now, exactly, from the handoff

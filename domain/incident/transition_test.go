@@ -307,7 +307,7 @@ func TestReclassify(t *testing.T) {
 // TestResolvedIsReadOnly: every transition of a resolved incident is refused
 // with ErrResolved (a Conflict) and changes nothing.
 func TestResolvedIsReadOnly(t *testing.T) {
-	inc, _, err := build(t, "DDAPPP").Resolve(as(alice), "closed for the test", t0.Add(time.Hour))
+	inc, _, err := build(t, "DDAPPP").Resolve(as(alice), "closed for the test", "", t0.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +345,7 @@ func TestResolvedIsReadOnly(t *testing.T) {
 			return i.Reclassify(runbook.Runbook{ID: runbook.DataBreach, Severity: "sev1"}, alice, now)
 		}},
 		{"resolve again", inc, func(i incident.Incident) (incident.Incident, incident.Change, error) {
-			return i.Resolve(incident.Caller{UserID: alice, IsAdmin: true}, "again", now)
+			return i.Resolve(incident.Caller{UserID: alice, IsAdmin: true}, "again", "", now)
 		}},
 		{"escalated", unacked, func(i incident.Incident) (incident.Incident, incident.Change, error) { return i.Escalated(now) }},
 	}

@@ -126,3 +126,19 @@ func TestConfirmedByResolve(t *testing.T) {
 		t.Errorf("a resolve without legal data, yet %+v", lc)
 	}
 }
+
+func TestClosingSummaryIsTheLatestResolves(t *testing.T) {
+	tl := []audit.Entry{{Action: "incident.open"}}
+	if got := postmortem.ClosingSummary(tl); got != "" {
+		t.Errorf("no resolve: %q", got)
+	}
+	tl = append(tl, audit.Entry{Action: "incident.resolve", Data: map[string]any{"summary": "first close"}},
+		audit.Entry{Action: "incident.note", Data: map[string]any{"summary": "not a resolve"}})
+	if got := postmortem.ClosingSummary(tl); got != "first close" {
+		t.Errorf("one resolve: %q", got)
+	}
+	tl = append(tl, audit.Entry{Action: "incident.resolve", Data: map[string]any{"reason": "again"}})
+	if got := postmortem.ClosingSummary(tl); got != "" {
+		t.Errorf("the latest resolve had no summary: %q", got)
+	}
+}

@@ -268,10 +268,26 @@ func summarize(r Report) string {
 	}
 	if inc.Status == incident.Resolved && inc.ResolvedAt != nil {
 		fmt.Fprintf(&b, " Resolved after %s.", Words(*r.Durations.ToResolve))
+		if s := ClosingSummary(r.Timeline); s != "" {
+			fmt.Fprintf(&b, " Closing summary: %s", s)
+		}
 	} else {
 		b.WriteString(" Still open.")
 	}
 	return b.String()
+}
+
+// ClosingSummary is what the resolver wrote when closing the incident: the
+// summary of the latest incident.resolve entry ("" when none was given; an
+// incident an alert reopened and resolved again has the later one).
+func ClosingSummary(timeline []audit.Entry) string {
+	for i := len(timeline) - 1; i >= 0; i-- {
+		if e := timeline[i]; e.Action == incident.ActionResolve {
+			s, _ := e.Data["summary"].(string)
+			return s
+		}
+	}
+	return ""
 }
 
 func plural(n int, one, many string) string {

@@ -108,6 +108,7 @@ test('a marketer pauses a sending campaign in two clicks and works the incident 
   await page.getByRole('region', { name: 'Resolve' }).getByRole('button', { name: 'Resolve incident' }).click();
   const resolveDialog = page.getByRole('dialog', { name: 'Resolve this incident?' });
   await resolveDialog.getByLabel('Reason').fill('Price corrected; support answers the follow-ups');
+  await resolveDialog.getByLabel('Closing summary').fill('Price corrected on the site');
   await resolveDialog.getByRole('button', { name: 'Resolve' }).click();
   await expect(page.getByRole('status').filter({ hasText: /^Resolved/ })).toBeVisible();
   await expect(page.locator('.incident-meta')).toContainText('Resolved');

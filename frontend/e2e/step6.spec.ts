@@ -89,6 +89,7 @@ test('resolving starts step 6; a complaint spike on the next send pauses it and 
   await page.getByRole('region', { name: 'Resolve' }).getByRole('button', { name: 'Resolve incident' }).click();
   const dialog = page.getByRole('dialog', { name: 'Resolve this incident?' });
   await dialog.getByLabel('Reason').fill('Price corrected on the site; the 50 who saw it get the lower price.');
+  await dialog.getByLabel('Closing summary').fill('The 50 who saw it get the lower price.');
   await dialog.getByRole('button', { name: 'Resolve', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: 'The record below stays as it was' })).toBeVisible();
 

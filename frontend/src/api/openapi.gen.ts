@@ -1627,7 +1627,7 @@ export interface paths {
     };
   };
   "/api/v1/incidents/{id}/resolve": {
-    /** Resolve the incident for good: its owner (whatever their role, e.g. a security user who paused the campaign) or an admin, and only once somebody owns it (acknowledge first, even as an admin). While a step is neither done nor skipped, a reason is required (422 steps_pending with details.pending, the unfinished steps, without one); the steps stay as they are and the timeline entry carries the reason and unfinished_steps. A data-breach incident (legal_confirmation_required) resolves only once a user holding the legal role has confirmed it (POST /api/v1/incidents/{id}/legal-confirmation), or when the resolver holds legal; admin alone does not count. Afterwards the incident is read-only: every change answers 409 incident_resolved, and the campaign may open a new incident. */
+    /** Resolve the incident for good: its owner (whatever their role, e.g. a security user who paused the campaign) or an admin, and only once somebody owns it (acknowledge first, even as an admin). While a step is neither done nor skipped, a reason is required (422 steps_pending with details.pending, the unfinished steps, without one); the steps stay as they are and the timeline entry carries the reason and unfinished_steps. A data-breach incident (legal_confirmation_required) resolves only once a user holding the legal role has confirmed it (POST /api/v1/incidents/{id}/legal-confirmation), or when the resolver holds legal; admin alone does not count. Afterwards the incident is read-only: every change answers 409 incident_resolved, and the campaign may open a new incident. Resolving does nothing to the campaign: a paused campaign stays paused (resume or cancel it from the campaign); step 6's watch window starts. */
     post: {
       parameters: {
         path: {
@@ -1639,6 +1639,8 @@ export interface paths {
           "application/json": {
             /** @description why the incident is closed with steps unfinished; required while any step is pending or active */
             reason?: string;
+            /** @description the closing summary: what was done and what is left (optional; trimmed; over 4000 characters is 422 validation_failed on summary). Kept on the incident.resolve timeline entry (data.summary) and at the end of the report's summary ("Closing summary: …"). Unlike reason it is never required and never stands in for one. */
+            summary?: string;
           };
         };
       };
@@ -3196,6 +3198,15 @@ export interface components {
       legal_required: boolean;
       /** @description security must be involved: the runbook says so (involve.security), or credentials, payment, government_id or health was exposed */
       security_required: boolean;
+      /** @description why each flag is what it is, in words, from the same rules (the runbook's involve.legal / involve.security, the exposed categories) */
+      why: {
+        /** @description e.g. "Exposed: email address, name (every data category is personal data)." */
+        pii_exposed: string;
+        /** @description e.g. "The Wrong segment runbook always involves legal, even with no personal data exposed." */
+        legal_required: string;
+        /** @description e.g. "Sensitive data was exposed (payment): security must be involved." */
+        security_required: string;
+      };
     };
     /** @description Only the fields given change. cause, cost_estimate_cents and cost_parts need incident.assess (marketer, security, admin); data_categories_exposed needs incident.assess or incident.assess_legal (also legal); notes may be edited by any signed-in user. Otherwise 403 forbidden naming the permission. */
     AssessmentPatch: {

@@ -59,6 +59,12 @@ const computed: Assessment = {
   notes: '',
   legal_required: false,
   security_required: false,
+  why: {
+      pii_exposed: 'No data category is marked exposed in the assessment.',
+      legal_required: 'The Triage runbook does not involve legal and no personal data is marked exposed.',
+      security_required:
+        'The Triage runbook does not involve security and no credentials, payment, government ID or health data is marked exposed.',
+    },
 };
 
 const notComputed: Assessment = { ...computed, computed_at: null, totals: null, by_segment: [] };
@@ -160,6 +166,29 @@ describe('AssessmentPanel', () => {
     );
     expect(fake.requestsTo('POST /api/v1/incidents/i1/assessment')).toHaveLength(1);
     expect(screen.getByRole('button', { name: 'Recompute assessment' })).toBeInTheDocument();
+  });
+
+  it("says why each flag is what it is: legal by the runbook, with no personal data exposed", async () => {
+    const legalByRunbook: Assessment = {
+      ...computed,
+      legal_required: true,
+      why: {
+        ...computed.why,
+        legal_required: 'The Wrong segment runbook always involves legal, even with no personal data exposed.',
+      },
+    };
+    installFakeApi({ 'GET /api/v1/incidents/i1/assessment': { status: 200, body: legalByRunbook } });
+    renderWithSession(<AssessmentPanel incidentId="i1" open />);
+
+    const flags = await screen.findByRole('list', { name: 'Who must be involved' });
+    const pii = within(flags).getByRole('listitem', { name: 'Personal data exposed' });
+    expect(pii).toHaveTextContent('Personal data exposed: NoNo data category is marked exposed in the assessment.');
+    expect(within(flags).getByRole('listitem', { name: 'Legal must be involved' })).toHaveTextContent(
+      'Legal must be involved: YesThe Wrong segment runbook always involves legal, even with no personal data exposed.',
+    );
+    expect(within(flags).getByRole('listitem', { name: 'Security must be involved' })).toHaveTextContent(
+      /^Security must be involved: NoThe Triage runbook does not involve security/,
+    );
   });
 
   it('offers every affected recipient as a CSV download, also before the assessment and once resolved', async () => {

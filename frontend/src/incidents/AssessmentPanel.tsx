@@ -92,18 +92,24 @@ export function AssessmentPanel({ incidentId, open }: { incidentId: string; open
 }
 
 function Flags({ assessment: a }: { assessment: Assessment }) {
+  // The server says why each flag is what it is (Assessment.why), so "Personal data exposed: No"
+  // next to "Legal must be involved: Yes" explains itself (the runbook asks for legal).
+  const why = (text: string | undefined) => (text ? <span className="flag-why">{text}</span> : null);
   return (
     <ul className="flags" aria-label="Who must be involved">
-      <li>
+      <li aria-label="Personal data exposed">
         Personal data exposed: {a.pii_exposed ? <Badge tone="danger">Yes</Badge> : <Badge tone="muted">No</Badge>}
+        {why(a.why?.pii_exposed)}
       </li>
-      <li>
+      <li aria-label="Legal must be involved">
         Legal must be involved:{' '}
         {a.legal_required ? <Badge tone="warn">Yes</Badge> : <Badge tone="muted">No</Badge>}
+        {why(a.why?.legal_required)}
       </li>
-      <li>
+      <li aria-label="Security must be involved">
         Security must be involved:{' '}
         {a.security_required ? <Badge tone="warn">Yes</Badge> : <Badge tone="muted">No</Badge>}
+        {why(a.why?.security_required)}
       </li>
       {a.cost_estimate_cents > 0 ? <li>Cost estimate: {formatCents(a.cost_estimate_cents)}</li> : null}
     </ul>

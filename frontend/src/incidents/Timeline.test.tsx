@@ -106,6 +106,7 @@ describe('Timeline', () => {
       { at: at(4), actor: 'mara@example.com', actor_name: 'Mara Marketer', action: 'incident.task_add', data: { kind: 'internal', title: 'Check the segment filter', owner_id: lee } },
       { at: at(5), actor: 'lee@example.com', actor_name: 'Lee Legal', action: 'incident.task_update', data: { title: 'Check the segment filter', status: 'done' } },
       { at: at(6), actor: 'mara@example.com', actor_name: 'Mara Marketer', action: 'campaign.resume', data: {} },
+      { at: at(7), actor: 'mara@example.com', actor_name: 'Mara Marketer', action: 'incident.resolve', data: { reason: 'Handled by phone', summary: 'Refunds left to finance', unfinished_steps: ['plan'] } },
     ];
     installFakeApi({ 'GET /api/v1/incidents/i1/timeline': { status: 200, body: entries } });
     renderWithSession(<Timeline incidentId="i1" open />);
@@ -113,6 +114,7 @@ describe('Timeline', () => {
     await within(list).findByText(/Lee Legal owns it/);
     const items = within(list).getAllByRole('listitem').map((li) => li.querySelector('.timeline-what')!.textContent);
     expect(items).toEqual([
+      'Resolved the incident: “Handled by phone”. Closing summary: “Refunds left to finance”',
       'Resumed the campaign',
       'Completed the task “Check the segment filter”',
       'Added the internal task “Check the segment filter” for Lee Legal',
@@ -120,6 +122,6 @@ describe('Timeline', () => {
       'Acknowledged the incident; Lee Legal owns it (5 min after detection)',
       'Escalated: nobody acknowledged within 5 min; notified every marketer, oncall@example.com, the Slack channel',
     ]);
-    expect(within(list).getAllByRole('listitem')[5]).toHaveTextContent('Firebreak');
+    expect(within(list).getAllByRole('listitem')[6]).toHaveTextContent('Firebreak');
   });
 });

@@ -215,9 +215,16 @@ export function useIncidentActions(id: string) {
       (runbook: string) => api.post<Incident>(path(id, '/runbook'), { runbook }),
       setIncident,
     ),
-    /** The reason is required by the API while a step is unfinished (422 steps_pending). */
+    /**
+     * The reason is required by the API while a step is unfinished (422 steps_pending); the
+     * closing summary is optional for the API (the dialog asks for it) and ends the report's summary.
+     */
     resolve: useIncidentMutation(
-      (reason?: string) => api.post<Incident>(path(id, '/resolve'), reason ? { reason } : {}),
+      ({ reason, summary }: { reason?: string; summary?: string }) =>
+        api.post<Incident>(path(id, '/resolve'), {
+          ...(reason ? { reason } : {}),
+          ...(summary ? { summary } : {}),
+        }),
       setIncident,
     ),
     /** POST …/steps/{step}/complete or …/skip → the incident, with the next step active. */

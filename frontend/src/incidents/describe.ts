@@ -164,7 +164,7 @@ export function describeEntry(e: TimelineEntry, nameOf: NameOf = someone): strin
       }`;
     }
     case 'incident.resolve':
-      return `Resolved the incident${d.reason ? `: “${str(d.reason)}”` : ''}`;
+      return `Resolved the incident${d.reason ? `: “${str(d.reason)}”` : ''}${d.summary ? `. Closing summary: “${str(d.summary)}”` : ''}`;
     case 'incident.note':
       return str(d.text);
     case 'incident.assess':

@@ -456,6 +456,12 @@ export function report(overrides: Partial<Report> = {}): Report {
       notes: '',
       legal_required: false,
       security_required: false,
+      why: {
+          pii_exposed: 'No data category is marked exposed in the assessment.',
+          legal_required: 'The Triage runbook does not involve legal and no personal data is marked exposed.',
+          security_required:
+            'The Triage runbook does not involve security and no credentials, payment, government ID or health data is marked exposed.',
+        },
     },
     tasks: [
       task({ id: 't1', title: 'Honour the wrong price', status: 'done', owner_id: '6f1c2a9e-4a51-4a7e-9d7b-2b1f0b7d3c11', completed_at: '2030-06-03T18:00:00Z' }),

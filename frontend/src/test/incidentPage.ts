@@ -87,6 +87,12 @@ export function routes(extra: Record<string, unknown> = {}) {
         notes: '',
         legal_required: false,
         security_required: false,
+        why: {
+            pii_exposed: 'No data category is marked exposed in the assessment.',
+            legal_required: 'The Triage runbook does not involve legal and no personal data is marked exposed.',
+            security_required:
+              'The Triage runbook does not involve security and no credentials, payment, government ID or health data is marked exposed.',
+          },
       },
     },
     'GET /api/v1/incidents/i1/tasks': { status: 200, body: [] },
