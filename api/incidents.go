@@ -469,7 +469,8 @@ func (h incidentHandlers) patchTask(c echo.Context) error {
 // step completes or skips a step: POST /incidents/{id}/steps/{step}/complete|skip.
 func (h incidentHandlers) step(skip bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		inc, err := h.incidents.SetStep(c.Request().Context(), actorOf(c), c.Param("id"), c.Param("step"), skip)
+		p, _ := principalOf(c)
+		inc, err := h.incidents.SetStep(c.Request().Context(), actorOf(c), p.Roles, c.Param("id"), c.Param("step"), skip)
 		if err != nil {
 			return err
 		}
