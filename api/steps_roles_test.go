@@ -23,10 +23,11 @@ type stepsView struct {
 // permission and roles finish it.
 func TestWhoMayFinishEachStep(t *testing.T) {
 	f := newAppFixture(t, api.Config{})
-	mkt := f.addUser("lead@example.com", "marketer")
+	lead := f.addUser("lead@example.com", "admin", "marketer") // sets up the brand
+	mkt := f.addUser("marketer@example.com", "marketer")
 	legal := f.addUser("legal@example.com", "legal")
 	sec := f.addUser("security@example.com", "security")
-	inc := f.incident(mkt)
+	inc := f.incident(lead)
 	if r := f.do(call{method: "POST", path: "/api/v1/incidents/" + inc + "/acknowledge", token: mkt}); r.status != 200 {
 		t.Fatalf("acknowledge: %d %s", r.status, r.body)
 	}
