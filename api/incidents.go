@@ -27,7 +27,7 @@ type incidentResponse struct {
 	Summary                  string                   `json:"summary"`
 	SummaryGenerated         bool                     `json:"summary_generated"`
 	CurrentStep              string                   `json:"current_step"`
-	Steps                    []incident.Step          `json:"steps"`
+	Steps                    []stepResponse           `json:"steps"`
 	Owner                    *string                  `json:"owner"`
 	Source                   incident.Source          `json:"source"`
 	Trigger                  *incident.Trigger        `json:"trigger"`
@@ -46,6 +46,28 @@ type incidentResponse struct {
 	LegalConfirmation         *incident.LegalConfirmation `json:"legal_confirmation"`
 }
 
+// stepResponse is a step and who may finish it (auth.StepPermission), so the
+// dashboard can say why its buttons are disabled without a copy of the table.
+type stepResponse struct {
+	Name             string              `json:"name"`
+	Status           incident.StepStatus `json:"status"`
+	StartedAt        *time.Time          `json:"started_at"`
+	CompletedAt      *time.Time          `json:"completed_at"`
+	CompletedBy      string              `json:"completed_by"`
+	FinishPermission string              `json:"finish_permission"`
+	FinishRoles      []string            `json:"finish_roles"`
+}
+
+func toStepResponses(steps []incident.Step) []stepResponse {
+	out := make([]stepResponse, len(steps))
+	for i, st := range steps {
+		p, _ := auth.StepPermission(st.Name)
+		out[i] = stepResponse{Name: st.Name, Status: st.Status, StartedAt: st.StartedAt, CompletedAt: st.CompletedAt,
+			CompletedBy: st.CompletedBy, FinishPermission: string(p), FinishRoles: auth.Strings(auth.RolesWith(p))}
+	}
+	return out
+}
+
 func secondsSince(from time.Time, to *time.Time) *float64 {
 	if to == nil {
 		return nil
@@ -56,7 +78,7 @@ func secondsSince(from time.Time, to *time.Time) *float64 {
 
 func toIncidentResponse(i incident.Incident) incidentResponse {
 	r := incidentResponse{ID: i.ID, CampaignID: i.CampaignID, Runbook: i.Runbook, Severity: i.Severity, Status: i.Status,
-		Summary: i.Summary, SummaryGenerated: i.SummaryGenerated, CurrentStep: i.CurrentStep(), Steps: i.Steps, Source: i.Source, Trigger: i.Trigger,
+		Summary: i.Summary, SummaryGenerated: i.SummaryGenerated, CurrentStep: i.CurrentStep(), Steps: toStepResponses(i.Steps), Source: i.Source, Trigger: i.Trigger,
 		DetectedAt: i.DetectedAt, AcknowledgedAt: i.AcknowledgedAt, PausedAt: i.PausedAt, ResolvedAt: i.ResolvedAt,
 		RunbookHistory: i.RunbookHistory, Escalations: i.EscalationCount, LastEscalatedAt: i.LastEscalatedAt,
 		TimeToAcknowledgeSeconds:  secondsSince(i.DetectedAt, i.AcknowledgedAt),
@@ -479,7 +501,8 @@ func (h incidentHandlers) patchTask(c echo.Context) error {
 // step completes or skips a step: POST /incidents/{id}/steps/{step}/complete|skip.
 func (h incidentHandlers) step(skip bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		inc, err := h.incidents.SetStep(c.Request().Context(), actorOf(c), c.Param("id"), c.Param("step"), skip)
+		p, _ := principalOf(c)
+		inc, err := h.incidents.SetStep(c.Request().Context(), actorOf(c), p.Roles, c.Param("id"), c.Param("step"), skip)
 		if err != nil {
 			return err
 		}

@@ -240,8 +240,12 @@ func (s *Service) List(ctx context.Context, status, campaignID string) ([]Incide
 	return s.repo.ListIncidents(ctx, status, campaignID)
 }
 
-// SetStep completes (or skips) a step of the response.
-func (s *Service) SetStep(ctx context.Context, actor audit.Actor, id, step string, skip bool) (Incident, error) {
+// SetStep completes (or skips) a step of the response, for a caller whose
+// roles may (auth.RequireStep: the step's permission; 403 naming who may).
+func (s *Service) SetStep(ctx context.Context, actor audit.Actor, roles []auth.Role, id, step string, skip bool) (Incident, error) {
+	if err := auth.RequireStep(roles, step, skip); err != nil {
+		return Incident{}, err
+	}
 	return s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
 		if skip {
 			next, ch, err := cur.SkipStep(step, actor.Name, now)

@@ -1793,7 +1793,7 @@ export interface paths {
     };
   };
   "/api/v1/incidents/{id}/steps/{step}/complete": {
-    /** Complete a step of the response (the active one, or an earlier pending one); the next pending step becomes active. own is completed by acknowledging and stop by pausing. Marketer, legal, security, admin (incident.plan). */
+    /** Complete a step of the response (the active one, or an earlier pending one); the next pending step becomes active. own is completed by acknowledging and stop by pausing. The route needs incident.plan; the step itself needs its finish_permission (own: incident.acknowledge; stop: campaign.pause; assess: incident.assess; plan: incident.acknowledge; communicate: communication.draft; monitor: incident.resolve), else 403 forbidden naming who may (details: step, permission, allowed_roles, roles). */
     post: {
       parameters: {
         path: {
@@ -1827,7 +1827,7 @@ export interface paths {
     };
   };
   "/api/v1/incidents/{id}/steps/{step}/skip": {
-    /** Skip a step (e.g. stop when there is nothing to pause); the next pending step becomes active. Marketer, legal, security, admin (incident.plan). */
+    /** Skip a step (e.g. stop when there is nothing to pause); the next pending step becomes active. The route needs incident.plan; the step itself needs its finish_permission (own: incident.acknowledge; stop: campaign.pause; assess: incident.assess; plan: incident.acknowledge; communicate: communication.draft; monitor: incident.resolve), else 403 forbidden naming who may (details: step, permission, allowed_roles, roles). */
     post: {
       parameters: {
         path: {
@@ -2659,7 +2659,7 @@ export interface components {
     /** @enum {string} */
     Role: "marketer" | "legal" | "security" | "admin";
     /**
-     * @description One thing a caller may do; each role grants some (admin all). read: everything readable; incident.assess_legal: the assessment's data categories; incident.plan: tasks and steps; incident.note: notes on the timeline; breach.register: the breach register (legal and admin); the *.manage ones are admin-only.
+     * @description One thing a caller may do; each role grants some (admin all). read: everything readable; incident.assess_legal: the assessment's data categories; incident.plan: tasks, and steps together with the step's finish_permission; incident.note: notes on the timeline; breach.register: the breach register (legal and admin); the *.manage ones are admin-only.
      * @enum {string}
      */
     Permission: "brand.manage" | "breach.register" | "campaign.cancel" | "campaign.create" | "campaign.pause" | "campaign.resume" | "campaign.send" | "communication.draft" | "incident.acknowledge" | "incident.assess" | "incident.assess_legal" | "incident.declare" | "incident.note" | "incident.plan" | "incident.resolve" | "notice.approve" | "read" | "recipients.import" | "suppression.manage" | "token.manage" | "user.manage";
@@ -3030,6 +3030,10 @@ export interface components {
       completed_at: string | null;
       /** @description who did or skipped it: the user's email, or webhook/system; empty until then */
       completed_by: string;
+      /** @description the permission that lets a caller mark this step done or skip it (POST …/steps/{step}/complete|skip); the dashboard compares it with GET /me's permissions */
+      finish_permission: components["schemas"]["Permission"];
+      /** @description the roles that hold finish_permission (admin last), to say who may */
+      finish_roles: ("marketer" | "legal" | "security" | "admin")[];
     };
     /** @description The detection rule that opened the incident. */
     IncidentTrigger: {

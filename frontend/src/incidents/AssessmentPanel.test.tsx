@@ -233,7 +233,10 @@ describe('AssessmentPanel', () => {
 
     expect(await screen.findByLabelText('Cause')).toBeDisabled();
     expect(screen.getByLabelText('Cost estimate (USD)')).toBeDisabled();
-    expect(screen.queryByRole('button', { name: /assessment/ })).not.toBeInTheDocument();
+    // Legal cannot run it: the button is there, disabled, saying who can.
+    const run = screen.getByRole('button', { name: /assessment/ });
+    expect(run).toBeDisabled();
+    expect(run).toHaveAccessibleDescription('Only marketers, security and admins can run the assessment.');
     await user.click(screen.getByRole('checkbox', { name: 'health' }));
     await user.click(screen.getByRole('button', { name: 'Save' }));
 

@@ -1,9 +1,11 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { DATA_CATEGORIES, type Assessment, type AssessmentPatch, type DataCategory } from '../api/types';
 import { useCan } from '../auth/can';
+import { useWhy } from '../auth/why';
 import { formatCents, formatCount, formatDateTime, humanize } from '../lib/format';
 import { Badge } from '../shell/Badge';
 import { ErrorNotice, Loading } from '../shell/ErrorNotice';
+import { WhyText } from '../shell/WhyText';
 import { useAssessment, useIncidentActions } from './api';
 import { SegmentChart } from './SegmentChart';
 import { NUMBER_COLUMNS, SegmentTable } from './SegmentTable';
@@ -21,6 +23,7 @@ export function AssessmentPanel({ incidentId, open }: { incidentId: string; open
   const assessment = useAssessment(incidentId, open);
   const { computeAssessment } = useIncidentActions(incidentId);
   const can = useCan();
+  const compute = useWhy(can('incident.assess') ? null : 'Only marketers, security and admins can run the assessment.');
 
   if (assessment.isPending) return <Loading label="Loading the assessment…" />;
   if (assessment.isError) {
@@ -42,12 +45,13 @@ export function AssessmentPanel({ incidentId, open }: { incidentId: string; open
             ? `Computed ${formatDateTime(a.computed_at)} from what was really handed to SendGrid and what it reported.`
             : 'Not computed yet.'}
         </p>
-        {open && can('incident.assess') ? (
+        {open ? (
           <button
             type="button"
             className="button button--primary"
             onClick={() => computeAssessment.mutate()}
-            disabled={computeAssessment.isPending}
+            {...compute.props}
+            disabled={compute.props.disabled || computeAssessment.isPending}
           >
             {computeAssessment.isPending ? 'Computing…' : a.computed_at ? 'Recompute assessment' : 'Run assessment'}
           </button>
@@ -56,6 +60,7 @@ export function AssessmentPanel({ incidentId, open }: { incidentId: string; open
           Download affected (CSV)
         </a>
       </div>
+      {open ? <WhyText id={compute.id} why={compute.why} /> : null}
       {computeAssessment.error ? (
         <ErrorNotice error={computeAssessment.error} title="The assessment did not run" />
       ) : null}
@@ -143,6 +148,10 @@ function AssessmentForm({ incidentId, assessment, open }: { incidentId: string; 
   const [dirty, setDirty] = useState(false);
   const [costError, setCostError] = useState<string | null>(null);
   const ids = { cause: useId(), cost: useId(), costHint: useId(), notes: useId(), costErr: useId() };
+  // Legal edits the data categories and notes; the cause and the cost are the responders'.
+  const causeWhy = useWhy(
+    canAssess ? null : 'Only marketers, security and admins can record the cause and the cost; legal records the data categories and notes.',
+  );
 
   // Follow the server (a colleague's edit, the live refresh) unless the user is typing.
   useEffect(() => {
@@ -211,9 +220,10 @@ function AssessmentForm({ incidentId, assessment, open }: { incidentId: string; 
           rows={2}
           value={form.cause}
           onChange={(e) => update({ cause: e.target.value })}
-          disabled={!canAssess}
+          {...causeWhy.props}
           placeholder="e.g. the VIP segment was used instead of the test list"
         />
+        <WhyText id={causeWhy.id} why={causeWhy.why} />
       </div>
       <fieldset className="field checkbox-group" disabled={!canCategories}>
         <legend>Data categories exposed</legend>
@@ -239,7 +249,10 @@ function AssessmentForm({ incidentId, assessment, open }: { incidentId: string; 
             value={form.cost}
             onChange={(e) => update({ cost: e.target.value })}
             disabled={!canAssess}
-            aria-describedby={costError ? ids.costErr : ids.costHint}
+            title={causeWhy.why}
+            aria-describedby={[costError ? ids.costErr : ids.costHint, causeWhy.why ? causeWhy.id : '']
+              .filter(Boolean)
+              .join(' ')}
             aria-invalid={costError ? true : undefined}
           />
           {costError ? (

@@ -4,7 +4,7 @@ import { apiError, installFakeApi, mara } from '../test/fakeApi';
 import { campaign, fromNow, incident } from '../test/fixtures';
 import { advanced, assessing, currentStep, routes } from '../test/incidentPage';
 import { renderApp } from '../test/renderApp';
-import { legalSession, marketerSession } from '../test/sessions';
+import { marketerSession, securitySession } from '../test/sessions';
 
 describe('CurrentStepPanel', () => {
   it('marks the current step done with the CSRF token and moves the strip on', async () => {
@@ -34,7 +34,7 @@ describe('CurrentStepPanel', () => {
 
   it("shows the API's refusal of a skip in words", async () => {
     const fake = installFakeApi({
-      'GET /api/v1/me': legalSession,
+      'GET /api/v1/me': securitySession,
       ...routes({ 'GET /api/v1/incidents/i1': { status: 200, body: assessing } }),
       'POST /api/v1/incidents/i1/steps/assess/skip': apiError(
         422,
@@ -45,7 +45,7 @@ describe('CurrentStepPanel', () => {
     });
     const { user } = renderApp('/incidents/i1');
 
-    // Legal holds incident.plan: it may finish steps, though not acknowledge or pause.
+    // Security holds incident.assess: it may finish step 3, though not acknowledge or reclassify.
     const checklist = await screen.findByRole('region', { name: 'Checklist for step 3: Assess' });
     expect(within(checklist).getByRole('button', { name: 'Mark step done' })).toBeInTheDocument();
     await user.click(within(checklist).getByRole('button', { name: 'Skip step' }));

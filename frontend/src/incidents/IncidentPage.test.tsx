@@ -6,13 +6,18 @@ import { renderApp } from '../test/renderApp';
 import { legalSession, marketerSession } from '../test/sessions';
 
 describe('IncidentPage', () => {
-  it('offers a legal reviewer no acknowledge, pause, reclassify or resolve', async () => {
+  it('lets a legal reviewer press no acknowledge, pause, reclassify or resolve (each disabled, saying why)', async () => {
     installFakeApi({ 'GET /api/v1/me': legalSession, ...routes() });
     renderApp('/incidents/i1');
 
     await screen.findByRole('heading', { level: 1, name: 'Wrong price in the subject' });
     await screen.findByText(/Not paused in Firebreak/);
-    expect(screen.queryByRole('button', { name: /Acknowledge|Pause|Reclassify|Resolve/ })).not.toBeInTheDocument();
+    const buttons = screen.getAllByRole('button', { name: /^(Acknowledge|Pause the campaign now|Reclassify|Resolve incident)$/ });
+    expect(buttons).toHaveLength(4);
+    for (const b of buttons) {
+      expect(b).toBeDisabled();
+      expect(b).toHaveAccessibleDescription(/^Only /);
+    }
     expect(screen.getByRole('region', { name: 'Resolve' })).toHaveTextContent("Only the incident's owner or an admin");
   });
 

@@ -1,8 +1,10 @@
 import { useId, useState } from 'react';
 import type { Incident, Runbook } from '../api/types';
 import { useCan } from '../auth/can';
+import { useWhy } from '../auth/why';
 import { formatDuration, formatTime } from '../lib/format';
 import { ErrorNotice } from '../shell/ErrorNotice';
+import { WhyText } from '../shell/WhyText';
 import { useDirectory, useIncidentActions } from './api';
 import { EscalationCountdown } from './EscalationCountdown';
 import { OwnerOptions } from './OwnerSelect';
@@ -27,6 +29,9 @@ export function OwnerPanel({ incident, runbook }: { incident: Incident; runbook:
   const owned = !!incident.acknowledged_at && !!incident.owner;
   // The API's rule: the owner (any role), incident.acknowledge holders, admins.
   const mayReassign = open && owned && ((!!me && incident.owner === me.id) || can('incident.acknowledge'));
+  // Shown disabled, with the reason, to everyone else.
+  const ackWhy = useWhy('Only marketers and admins can acknowledge an incident or assign its owner.');
+  const reassignWhy = useWhy("Only the incident's owner, marketers and admins can reassign it.");
 
   return (
     <div className="owner">
@@ -77,7 +82,23 @@ export function OwnerPanel({ incident, runbook }: { incident: Incident; runbook:
           </button>
         </div>
       ) : null}
+      {open && !owned && !can('incident.acknowledge') ? (
+        <div>
+          <button type="button" className="button button--primary" {...ackWhy.props}>
+            Acknowledge
+          </button>
+          <WhyText id={ackWhy.id} why={ackWhy.why} />
+        </div>
+      ) : null}
       {mayReassign ? <ReassignForm incident={incident} /> : null}
+      {open && owned && !mayReassign ? (
+        <div>
+          <button type="button" className="button button--secondary" {...reassignWhy.props}>
+            Reassign
+          </button>
+          <WhyText id={reassignWhy.id} why={reassignWhy.why} />
+        </div>
+      ) : null}
       {open && !incident.acknowledged_at && runbook && runbook.acknowledge.escalation.length > 0 ? (
         <p className="muted">
           Escalates to{' '}

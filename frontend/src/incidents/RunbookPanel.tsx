@@ -1,14 +1,17 @@
 import { useId, useState } from 'react';
 import type { Incident, Runbook } from '../api/types';
 import { useCan } from '../auth/can';
+import { useWhy } from '../auth/why';
 import { formatDateTime, humanize } from '../lib/format';
 import { ErrorNotice } from '../shell/ErrorNotice';
+import { WhyText } from '../shell/WhyText';
 import { useIncidentActions, useRunbooks } from './api';
 
 /**
  * The incident's runbook: its title and description, the runbook the firing
- * rule suggests, every earlier reclassification, and (incident.declare, open
- * incidents) a form to reclassify to another runbook (POST …/runbook).
+ * rule suggests, every earlier reclassification, and (open incidents) a
+ * form to reclassify to another runbook (POST …/runbook): incident.declare
+ * holders use it; anyone else sees it disabled, saying whom to ask.
  */
 export function RunbookPanel({ incident, runbook }: { incident: Incident; runbook: Runbook | undefined }) {
   const runbooks = useRunbooks();
@@ -17,6 +20,9 @@ export function RunbookPanel({ incident, runbook }: { incident: Incident; runboo
   const [target, setTarget] = useState('');
   const selectId = useId();
   const history = incident.runbook_history ?? [];
+  const why = useWhy(
+    can('incident.declare') ? null : 'Only marketers and admins can reclassify an incident; ask the owner or a marketer to.',
+  );
 
   return (
     <div className="runbook">
@@ -36,7 +42,7 @@ export function RunbookPanel({ incident, runbook }: { incident: Incident; runboo
           ))}
         </ul>
       ) : null}
-      {incident.status === 'open' && can('incident.declare') ? (
+      {incident.status === 'open' ? (
         <form
           className="inline-form"
           onSubmit={(e) => {
@@ -45,7 +51,7 @@ export function RunbookPanel({ incident, runbook }: { incident: Incident; runboo
           }}
         >
           <label htmlFor={selectId}>Reclassify to</label>
-          <select id={selectId} value={target} onChange={(e) => setTarget(e.target.value)}>
+          <select id={selectId} value={target} onChange={(e) => setTarget(e.target.value)} {...why.props}>
             <option value="">Choose a runbook…</option>
             {(runbooks.data ?? [])
               .filter((r) => r.id !== incident.runbook)
@@ -55,9 +61,16 @@ export function RunbookPanel({ incident, runbook }: { incident: Incident; runboo
                 </option>
               ))}
           </select>
-          <button type="submit" className="button button--secondary" disabled={!target || reclassify.isPending}>
+          <button
+            type="submit"
+            className="button button--secondary"
+            {...why.props}
+            disabled={why.props.disabled || !target || reclassify.isPending}
+            title={why.why ?? (!target ? 'Choose a runbook to reclassify to first.' : undefined)}
+          >
             {reclassify.isPending ? 'Reclassifying…' : 'Reclassify'}
           </button>
+          <WhyText id={why.id} why={why.why} />
         </form>
       ) : null}
       {reclassify.error ? <ErrorNotice error={reclassify.error} title="Not reclassified" /> : null}

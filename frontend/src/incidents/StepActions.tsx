@@ -1,8 +1,10 @@
 import { isApiError } from '../api/client';
 import type { Incident, StepName } from '../api/types';
 import { useCan } from '../auth/can';
+import { useWhy, whoMay } from '../auth/why';
 import { isPausable, useCampaign } from '../campaigns/api';
 import { ErrorNotice } from '../shell/ErrorNotice';
+import { WhyText } from '../shell/WhyText';
 import { useIncidentActions } from './api';
 import { stepTitle } from './steps';
 
@@ -11,16 +13,23 @@ const FINISHABLE: ReadonlySet<StepName> = new Set(['assess', 'plan', 'communicat
 
 /**
  * "Mark step done" / "Skip step" for the incident's current step
- * (POST …/steps/{step}/complete|skip), for roles with incident.plan. Assess
- * and plan can be done or skipped; stop can only be skipped, and only when
- * the campaign has nothing left to pause. A refusal is shown in words.
+ * (POST …/steps/{step}/complete|skip). Assess and plan can be done or
+ * skipped; stop can only be skipped, and only when the campaign has nothing
+ * left to pause. Each step says who may finish it (finish_permission,
+ * finish_roles): for anyone else the buttons are shown disabled with that
+ * reason. A refusal is shown in words.
  */
 export function StepActions({ incident }: { incident: Incident }) {
   const can = useCan();
   const campaign = useCampaign(incident.campaign_id);
   const { finishStep } = useIncidentActions(incident.id);
   const step = incident.current_step;
-  if (incident.status !== 'open' || !step || !can('incident.plan')) return null;
+  const info = incident.steps.find((st) => st.name === step);
+  const permitted = !!info && can('incident.plan') && can(info.finish_permission);
+  const who = whoMay(info?.finish_roles ?? []);
+  const done = useWhy(permitted ? null : `Only ${who} can mark this step done.`);
+  const skip = useWhy(permitted ? null : `Only ${who} can skip this step.`);
+  if (incident.status !== 'open' || !step) return null;
 
   const nothingToPause = step === 'stop' && !!campaign.data && !isPausable(campaign.data.status);
   const mayComplete = FINISHABLE.has(step);
@@ -39,7 +48,8 @@ export function StepActions({ incident }: { incident: Incident }) {
           <button
             type="button"
             className="button button--primary"
-            disabled={busy}
+            {...done.props}
+            disabled={done.props.disabled || busy}
             onClick={() => finishStep.mutate({ step, skip: false })}
           >
             {busy && !finishStep.variables?.skip ? 'Marking done…' : 'Mark step done'}
@@ -48,12 +58,15 @@ export function StepActions({ incident }: { incident: Incident }) {
         <button
           type="button"
           className="button button--secondary"
-          disabled={busy}
+          {...skip.props}
+          disabled={skip.props.disabled || busy}
           onClick={() => finishStep.mutate({ step, skip: true })}
         >
           {busy && finishStep.variables?.skip ? 'Skipping…' : 'Skip step'}
         </button>
       </div>
+      {mayComplete ? <WhyText id={done.id} why={done.why} /> : null}
+      <WhyText id={skip.id} why={skip.why} />
       {finishStep.error ? (
         <ErrorNotice
           error={finishStep.error}

@@ -13,6 +13,7 @@ import type {
   Communication,
   EventSeries,
   Incident,
+  IncidentStep,
   Task,
   User,
 } from '../api/types';
@@ -115,6 +116,22 @@ export function campaign(overrides: Partial<Campaign> = {}): Campaign {
   };
 }
 
+/**
+ * Who may finish each step, as the server says (domain/auth/steps.go):
+ * the step's finish_permission and the roles holding it.
+ */
+export function finishedBy(step: IncidentStep['name']): Pick<IncidentStep, 'finish_permission' | 'finish_roles'> {
+  const rules: Record<IncidentStep['name'], Pick<IncidentStep, 'finish_permission' | 'finish_roles'>> = {
+    own: { finish_permission: 'incident.acknowledge', finish_roles: ['marketer', 'admin'] },
+    stop: { finish_permission: 'campaign.pause', finish_roles: ['marketer', 'security', 'admin'] },
+    assess: { finish_permission: 'incident.assess', finish_roles: ['marketer', 'security', 'admin'] },
+    plan: { finish_permission: 'incident.acknowledge', finish_roles: ['marketer', 'admin'] },
+    communicate: { finish_permission: 'communication.draft', finish_roles: ['marketer', 'admin'] },
+    monitor: { finish_permission: 'incident.resolve', finish_roles: ['marketer', 'admin'] },
+  };
+  return rules[step];
+}
+
 export function incident(overrides: Partial<Incident> = {}): Incident {
   return {
     id: 'i1',
@@ -126,12 +143,12 @@ export function incident(overrides: Partial<Incident> = {}): Incident {
     summary_generated: false,
     current_step: 'assess',
     steps: [
-      { name: 'own', status: 'done', started_at: null, completed_at: '2030-06-03T14:20:00Z', completed_by: 'mara' },
-      { name: 'stop', status: 'done', started_at: null, completed_at: '2030-06-03T14:20:01Z', completed_by: 'mara' },
-      { name: 'assess', status: 'active', started_at: '2030-06-03T14:20:01Z', completed_at: null, completed_by: '' },
-      { name: 'plan', status: 'pending', started_at: null, completed_at: null, completed_by: '' },
-      { name: 'communicate', status: 'pending', started_at: null, completed_at: null, completed_by: '' },
-      { name: 'monitor', status: 'pending', started_at: null, completed_at: null, completed_by: '' },
+      { name: 'own', status: 'done', started_at: null, completed_at: '2030-06-03T14:20:00Z', completed_by: 'mara', ...finishedBy('own') },
+      { name: 'stop', status: 'done', started_at: null, completed_at: '2030-06-03T14:20:01Z', completed_by: 'mara', ...finishedBy('stop') },
+      { name: 'assess', status: 'active', started_at: '2030-06-03T14:20:01Z', completed_at: null, completed_by: '', ...finishedBy('assess') },
+      { name: 'plan', status: 'pending', started_at: null, completed_at: null, completed_by: '', ...finishedBy('plan') },
+      { name: 'communicate', status: 'pending', started_at: null, completed_at: null, completed_by: '', ...finishedBy('communicate') },
+      { name: 'monitor', status: 'pending', started_at: null, completed_at: null, completed_by: '', ...finishedBy('monitor') },
     ],
     owner: null,
     source: 'dashboard',
