@@ -314,7 +314,7 @@ func (s *Service) notify(ctx context.Context, w Window, on incident.Incident, re
 		lines = append(lines, "- "+toIncidentAlert(a).Describe())
 	}
 	n.Text = strings.Join(lines, "\n")
-	if err := s.d.Notifier.Notify(ctx, n); err != nil {
+	if _, err := s.d.Notifier.Notify(ctx, n); err != nil {
 		s.d.Log.WarnContext(ctx, "notify step 6 alert", "incident_id", on.ID, "err", err.Error())
 	}
 }
