@@ -7,7 +7,7 @@
  * opted in, raises a browser notification. What was already open when the page
  * loaded is not announced: the incidents page lists it.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Link, useLocation } from 'react-router';
 import type { Incident, Runbook, User } from '../api/types';
 import { incidentTitle } from '../incidents/describe';
@@ -20,7 +20,27 @@ export interface IncidentAlert {
 }
 
 const OPT_IN_KEY = 'firebreak.browserNotifications';
-const TITLE_BADGE = /^\(\d+\) /;
+
+// The alerts not yet dismissed, for the tab's title: PageHeader renders the
+// page's <title> (React owns it), so the count reaches it through this store.
+let alertCount = 0;
+const countListeners = new Set<() => void>();
+function setAlertCount(n: number) {
+  if (n === alertCount) return;
+  alertCount = n;
+  countListeners.forEach((l) => l());
+}
+
+/** How many incident alerts wait: the "(2) " in front of the tab's title. */
+export function useAlertCount(): number {
+  return useSyncExternalStore(
+    (l) => {
+      countListeners.add(l);
+      return () => countListeners.delete(l);
+    },
+    () => alertCount,
+  );
+}
 
 /** The roles a runbook pages when nobody acknowledges; undefined when the runbook is unknown. */
 function pagedRoles(runbooks: Runbook[] | undefined, id: string): string[] | undefined {
@@ -111,11 +131,8 @@ export function useIncidentAlerts(user: User) {
     setAlerts((cur) => (cur.some((a) => here === `/incidents/${a.incident.id}`) ? cur.filter((a) => here !== `/incidents/${a.incident.id}`) : cur));
   }, [here]);
 
-  useEffect(() => {
-    const base = document.title.replace(TITLE_BADGE, '') || 'Firebreak';
-    document.title = alerts.length > 0 ? `(${alerts.length}) ${base}` : base;
-  }, [alerts.length]);
-  useEffect(() => () => void (document.title = document.title.replace(TITLE_BADGE, '')), []);
+  useEffect(() => setAlertCount(alerts.length), [alerts.length]);
+  useEffect(() => () => setAlertCount(0), []);
 
   const dismiss = (id: string) => setAlerts((cur) => cur.filter((a) => a.incident.id !== id));
   return { alerts, dismiss };
