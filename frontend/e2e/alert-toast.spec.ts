@@ -15,7 +15,7 @@ test('an alert toast for a webhook-opened incident', async ({ page }) => {
   await signInAs(page, 'mara');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Campaigns' })).toBeVisible();
-  await expect(page).toHaveTitle(/^Firebreak/);
+  await expect(page).toHaveTitle('Campaigns · Firebreak');
   await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
   let navigations = 0;
   page.on('framenavigated', (frame) => {
@@ -31,7 +31,7 @@ test('an alert toast for a webhook-opened incident', async ({ page }) => {
   await expect(toast).toContainText(/New sev\d incident · nobody owns it yet/);
   const link = toast.getByRole('link', { name: /^(Complaints|Hard bounces|Drops) at \d+\.\d\d % on / });
   await expect(link).toContainText(name);
-  await expect(page).toHaveTitle(/^\(\d+\) Firebreak/);
+  await expect(page).toHaveTitle(/^\(\d+\) Campaigns · Firebreak$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Campaigns' })).toBeVisible();
   expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
   expect(navigations).toBe(0);
@@ -42,5 +42,5 @@ test('an alert toast for a webhook-opened incident', async ({ page }) => {
   await link.click();
   await expect(page.getByRole('heading', { level: 1, name: /^(Complaints|Hard bounces|Drops) at .+ — paused$/ })).toBeVisible();
   await expect(toast).toHaveCount(0);
-  await expect(page).toHaveTitle(before > 1 ? `(${before - 1}) Firebreak` : 'Firebreak');
+  await expect(page).toHaveTitle(new RegExp(`^${before > 1 ? `\\(${before - 1}\\) ` : ''}(Complaints|Hard bounces|Drops) at .+ · Firebreak$`));
 });
