@@ -56,11 +56,11 @@ type notifications struct {
 	all []incident.Notification
 }
 
-func (n *notifications) Notify(_ context.Context, m incident.Notification) error {
+func (n *notifications) Notify(_ context.Context, m incident.Notification) (incident.Delivery, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.all = append(n.all, m)
-	return nil
+	return incident.Delivery{Emailed: slices.Clone(m.Emails), Slack: m.Slack}, nil
 }
 
 func (n *notifications) list() []incident.Notification {

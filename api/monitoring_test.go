@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -382,6 +383,13 @@ func TestMonitoringBelowMinimumVolumeNothingFires(t *testing.T) {
 	}
 	if n := f.actions(id, incident.ActionMonitoringAlert); n != 2 {
 		t.Errorf("the other two alerts on the timeline: %d", n)
+	}
+	// Telling people is on the timeline too: once for the three, by the system.
+	var delivery, actor string
+	if err := f.store.SQL().QueryRow(`SELECT data->>'delivery', actor FROM audit_log WHERE subject_type = 'incident'
+		AND subject_id = $1 AND action = $2`, id, incident.ActionNotify).Scan(&delivery, &actor); err != nil ||
+		!strings.HasPrefix(delivery, "sent ") || !strings.HasSuffix(delivery, "to the Slack channel") || actor != "system" {
+		t.Errorf("the notification on the timeline: %q by %q (%v)", delivery, actor, err)
 	}
 }
 

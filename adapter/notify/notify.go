@@ -27,9 +27,12 @@ type Notifier struct {
 var _ incident.Notifier = (*Notifier)(nil)
 
 // Notify sends the email (one personalization per address) and the Slack
-// message; both are tried, and both failures are reported.
-func (n *Notifier) Notify(ctx context.Context, msg incident.Notification) error {
+// message; both are tried, and both failures are reported. The Delivery says
+// what went out: no address or no sender means no e-mail, no webhook URL
+// means no Slack message, and neither is an error.
+func (n *Notifier) Notify(ctx context.Context, msg incident.Notification) (incident.Delivery, error) {
 	var errs []error
+	var d incident.Delivery
 	if len(msg.Emails) > 0 && n.Mail != nil {
 		category := msg.Category
 		if category == "" {
@@ -44,14 +47,20 @@ func (n *Notifier) Notify(ctx context.Context, msg incident.Notification) error 
 		}
 		if _, err := n.Mail.Send(ctx, m); err != nil {
 			errs = append(errs, fmt.Errorf("email: %w", err))
+		} else {
+			for _, p := range m.Personalizations {
+				d.Emailed = append(d.Emailed, p.To.Email)
+			}
 		}
 	}
 	if msg.Slack && n.SlackURL != "" {
 		if err := n.slack(ctx, msg.Subject+"\n"+msg.Text); err != nil {
 			errs = append(errs, fmt.Errorf("slack: %w", err))
+		} else {
+			d.Slack = true
 		}
 	}
-	return errors.Join(errs...)
+	return d, errors.Join(errs...)
 }
 
 func (n *Notifier) slack(ctx context.Context, text string) error {

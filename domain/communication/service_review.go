@@ -85,7 +85,7 @@ func (s *Service) notifyReviewers(ctx context.Context, inc incident.Incident, c 
 		return
 	}
 	link := strings.TrimRight(s.d.PublicURL, "/") + "/reviews/" + c.ID
-	_ = s.d.Notifier.Notify(ctx, incident.Notification{Emails: emails, Slack: true, Category: "review",
+	_, _ = s.d.Notifier.Notify(ctx, incident.Notification{Emails: emails, Slack: true, Category: "review",
 		Subject: fmt.Sprintf("[Firebreak] Review needed: %s %q", strings.ReplaceAll(string(c.Kind), "_", " "), c.Subject),
 		Text: fmt.Sprintf("A %s for incident %q needs approval by %s before it can be sent.\nReview it: %s\n",
 			strings.ReplaceAll(string(c.Kind), "_", " "), inc.Summary, strings.Join(c.RequiredApprovals, " and "), link)})

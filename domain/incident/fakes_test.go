@@ -336,18 +336,29 @@ func (j *fakeJobs) scheduled() []escalateAt {
 	return slices.Clone(j.got)
 }
 
-// fakeNotifier records the escalations sent, and fails them with err.
+// fakeNotifier records the escalations sent, and fails them with err. Like
+// the adapter, it delivers the e-mail to every address and the Slack message,
+// except on a channel that is not configured (noEmail, noSlack).
 type fakeNotifier struct {
-	mu   sync.Mutex
-	sent []incident.Notification
-	err  error
+	mu               sync.Mutex
+	sent             []incident.Notification
+	err              error
+	noEmail, noSlack bool
 }
 
-func (n *fakeNotifier) Notify(_ context.Context, msg incident.Notification) error {
+func (n *fakeNotifier) Notify(_ context.Context, msg incident.Notification) (incident.Delivery, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.sent = append(n.sent, msg)
-	return n.err
+	if n.err != nil {
+		return incident.Delivery{}, n.err
+	}
+	var d incident.Delivery
+	if !n.noEmail {
+		d.Emailed = slices.Clone(msg.Emails)
+	}
+	d.Slack = msg.Slack && !n.noSlack
+	return d, nil
 }
 
 func (n *fakeNotifier) got() []incident.Notification {

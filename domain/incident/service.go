@@ -73,9 +73,18 @@ type Notification struct {
 }
 
 // Notifier delivers escalations (email through the SendGrid client, and a
-// Slack-compatible incoming webhook when one is configured).
+// Slack-compatible incoming webhook when one is configured). It says what it
+// delivered; the error says what failed and why (a channel not configured is
+// no error: it is absent from the Delivery).
 type Notifier interface {
-	Notify(ctx context.Context, n Notification) error
+	Notify(ctx context.Context, n Notification) (Delivery, error)
+}
+
+// Delivery is what one Notify did: the addresses the e-mail was handed over
+// for, and whether the Slack message was posted.
+type Delivery struct {
+	Emailed []string
+	Slack   bool
 }
 
 // Observer records response times for /metrics, labelled with the

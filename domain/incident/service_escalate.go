@@ -11,7 +11,8 @@ import (
 
 // Escalate runs one escalation check (the scheduled task): when nobody has
 // acknowledged by the runbook's deadline, the runbook's targets are notified,
-// the escalation is recorded on the timeline, and the next one is scheduled
+// the escalation is recorded on the timeline with what was delivered to whom
+// (or why not: a failure, or no channel configured), and the next one is scheduled
 // when the runbook repeats. An acknowledged or resolved incident makes it a no-op.
 func (s *Service) Escalate(ctx context.Context, id string) error {
 	inc, err := s.repo.GetIncident(ctx, id)
@@ -47,9 +48,10 @@ func (s *Service) Escalate(ctx context.Context, id string) error {
 			targets = append(targets, "slack")
 		}
 	}
+	var delivered Delivery
 	notifyErr := error(nil)
 	if s.notify != nil {
-		notifyErr = s.notify.Notify(ctx, n)
+		delivered, notifyErr = s.notify.Notify(ctx, n)
 	}
 	inc, err = s.update(ctx, audit.System, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
 		next, ch, err := cur.Escalated(now)
@@ -57,8 +59,8 @@ func (s *Service) Escalate(ctx context.Context, id string) error {
 			return cur, ch, nil, err
 		}
 		ch.Data = audit.With(ch.Data, "targets", targets, "recipients", len(n.Emails))
-		if notifyErr != nil {
-			ch.Data["notify_error"] = notifyErr.Error()
+		for k, v := range DeliveryData(delivered, notifyErr) {
+			ch.Data[k] = v
 		}
 		return next, ch, nil, nil
 	})

@@ -168,3 +168,72 @@ func TestEscalationRepeatsUntilAcknowledged(t *testing.T) {
 		t.Errorf("escalation count %d, want 2", got.EscalationCount)
 	}
 }
+
+// Every escalation attempt says on the timeline who was told and how, why a
+// channel failed, or that there was nobody to tell: a runbook's role with no
+// member and no Slack webhook is "no e-mail or Slack channel configured".
+func TestEscalationTimelineSaysWhoWasTold(t *testing.T) {
+	roleOnly := runbook.Runbook{ID: runbook.DeliverabilitySpike, Severity: "sev2",
+		Acknowledge: runbook.Acknowledge{Deadline: 5 * time.Minute,
+			Escalation: []runbook.Target{{Role: "security"}, {Slack: true}}}}
+	tests := []struct {
+		name    string
+		rb      runbook.Runbook
+		members []string // of the security role
+		err     error
+		noSlack bool
+		want    string // the entry's delivery sentence
+		emailed []string
+	}{
+		{name: "e-mail and Slack", rb: spikeRunbook(), members: []string{"sec1@example.com"},
+			want:    "sent by e-mail to sec1@example.com, oncall@example.com and to the Slack channel",
+			emailed: []string{"sec1@example.com", "oncall@example.com"}},
+		{name: "e-mail only: no Slack webhook", rb: roleOnly, members: []string{"sec1@example.com"}, noSlack: true,
+			want: "sent by e-mail to sec1@example.com", emailed: []string{"sec1@example.com"}},
+		{name: "failed, with why", rb: spikeRunbook(), err: errors.New("email: sendgrid 401\nslack: webhook answered 500"),
+			want: "failed: email: sendgrid 401; slack: webhook answered 500"},
+		{name: "nobody in the role and no Slack webhook", rb: roleOnly, noSlack: true, want: incident.NoChannel},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newSvcEnv(fakeRunbooks{tt.rb}, campaignView(campaign.Paused, complaintSpike))
+			e.repo.roles["security"] = tt.members
+			e.notify.err, e.notify.noSlack = tt.err, tt.noSlack
+			inc := open(t)
+			inc.Runbook, inc.Severity = tt.rb.ID, "sev2"
+			e.repo.put(inc)
+			e.clock.Advance(5 * time.Minute)
+			if err := e.svc.Escalate(context.Background(), inc.ID); err != nil {
+				t.Fatalf("Escalate: %v", err)
+			}
+			entry := e.repo.lastEntry(t, inc.ID, incident.ActionEscalate)
+			if entry.Actor != audit.System || entry.Data["delivery"] != tt.want {
+				t.Errorf("timeline entry by %s says %q, want %q", entry.Actor, entry.Data["delivery"], tt.want)
+			}
+			emailed, _ := entry.Data["emailed"].([]string)
+			if !slices.Equal(emailed, tt.emailed) {
+				t.Errorf("emailed %v, want %v", emailed, tt.emailed)
+			}
+			if _, has := entry.Data["no_channel"]; has != (tt.want == incident.NoChannel) {
+				t.Errorf("no_channel %v in %v", has, entry.Data)
+			}
+		})
+	}
+}
+
+// With no notifier wired at all, the escalation still says nobody was told.
+func TestEscalationWithoutNotifierSaysNoChannel(t *testing.T) {
+	e := newSvcEnv(fakeRunbooks{spikeRunbook()}, campaignView(campaign.Paused, complaintSpike))
+	svc := incident.NewService(incident.Deps{Repo: e.repo, Campaigns: e.campaigns, Runbooks: fakeRunbooks{spikeRunbook()},
+		Jobs: e.jobs, Now: e.clock.Now})
+	inc := open(t)
+	inc.Runbook = runbook.DeliverabilitySpike
+	e.repo.put(inc)
+	e.clock.Advance(5 * time.Minute)
+	if err := svc.Escalate(context.Background(), inc.ID); err != nil {
+		t.Fatalf("Escalate: %v", err)
+	}
+	if entry := e.repo.lastEntry(t, inc.ID, incident.ActionEscalate); entry.Data["delivery"] != incident.NoChannel {
+		t.Errorf("timeline entry says %q, want %q", entry.Data["delivery"], incident.NoChannel)
+	}
+}

@@ -87,3 +87,19 @@ func (s *Service) RecordWatchStart(ctx context.Context, id string, start, end ti
 	})
 	return err
 }
+
+// ActionNotify is a notification sent about an incident other than an
+// escalation (a step-6 alert): what it was about and DeliveryData.
+const ActionNotify = "incident.notify"
+
+// RecordNotification puts one notification attempt on the incident's timeline
+// (incident.notify, system actor): about what, who was told, why a channel
+// failed, or NoChannel. It changes nothing else, resolved or not.
+func (s *Service) RecordNotification(ctx context.Context, id, about string, d Delivery, notifyErr error) error {
+	_, err := s.update(ctx, audit.System, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
+		data := DeliveryData(d, notifyErr)
+		data["about"] = about
+		return cur, Change{Action: ActionNotify, Data: data}, nil, nil
+	})
+	return err
+}

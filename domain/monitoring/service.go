@@ -23,6 +23,7 @@ type Incidents interface {
 	ReopenForAlert(ctx context.Context, id string, a incident.MonitoringAlert) (incident.Incident, bool, error)
 	CloseWatch(ctx context.Context, id string, end time.Time) (incident.Incident, error)
 	RecordWatchStart(ctx context.Context, id string, start, end time.Time, note string) error
+	RecordNotification(ctx context.Context, id, about string, d incident.Delivery, err error) error
 }
 
 // CampaignPauser pauses a campaign on both planes (campaign.Service).
@@ -289,9 +290,13 @@ func (s *Service) pause(ctx context.Context, a Alert, ia incident.MonitoringAler
 
 // notify tells the incident's owner (or, with no owner, the Slack channel
 // alone) what crossed, like an escalation; a failure is logged, not retried
-// (the alert is on the timeline and the incident open).
+// (the alert is on the timeline and the incident open). The attempt is on the
+// timeline too (incident.notify): who was told, why not, or that no channel
+// is configured.
 func (s *Service) notify(ctx context.Context, w Window, on incident.Incident, reopened bool, alerts []Alert) {
+	const about = "step 6 alert"
 	if s.d.Notifier == nil {
+		s.record(ctx, on.ID, about, incident.Delivery{}, nil)
 		return
 	}
 	n := incident.Notification{Slack: true, Category: "monitoring"}
@@ -314,8 +319,18 @@ func (s *Service) notify(ctx context.Context, w Window, on incident.Incident, re
 		lines = append(lines, "- "+toIncidentAlert(a).Describe())
 	}
 	n.Text = strings.Join(lines, "\n")
-	if err := s.d.Notifier.Notify(ctx, n); err != nil {
+	d, err := s.d.Notifier.Notify(ctx, n)
+	if err != nil {
 		s.d.Log.WarnContext(ctx, "notify step 6 alert", "incident_id", on.ID, "err", err.Error())
+	}
+	s.record(ctx, on.ID, about, d, err)
+}
+
+// record puts a notification attempt on the timeline; failing to is logged
+// (the alert itself is recorded already).
+func (s *Service) record(ctx context.Context, id, about string, d incident.Delivery, notifyErr error) {
+	if err := s.d.Incidents.RecordNotification(ctx, id, about, d, notifyErr); err != nil {
+		s.d.Log.WarnContext(ctx, "record step 6 notification", "incident_id", id, "err", err.Error())
 	}
 }
 

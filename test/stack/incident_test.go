@@ -236,6 +236,11 @@ func TestUnacknowledgedIncidentEscalatesOnTimeAndAcknowledgedDoesNot(t *testing.
 		s.do("GET", "/api/v1/incidents/"+ia.ID+"/timeline", "", nil, &tl)
 		return len(tl) > 0 && tl[len(tl)-1].Action == "incident.escalate"
 	})
+	// The entry says who was told, by the real notifier: the e-mail went out, and no Slack webhook is configured.
+	if d, _ := tl[len(tl)-1].Data["delivery"].(string); !strings.HasPrefix(d, "sent by e-mail to ") ||
+		!strings.Contains(d, "oncall@example.com") || strings.Contains(d, "Slack") {
+		t.Errorf("the escalation on the timeline says %q", d)
+	}
 	s.waitFor("the repeat", 10*time.Second, func() bool {
 		var inc incidentAnswer
 		s.do("GET", "/api/v1/incidents/"+ia.ID, "", nil, &inc)

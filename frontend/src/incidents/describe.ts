@@ -159,9 +159,13 @@ export function describeEntry(e: TimelineEntry, nameOf: NameOf = someone): strin
     case 'incident.escalate': {
       const waited = seconds(d.unacknowledged_seconds);
       const targets = Array.isArray(d.targets) && d.targets.length > 0 ? d.targets.map((t) => (t === 'slack' ? 'the Slack channel' : str(t).replace(/^role:/, 'every '))).join(', ') : '';
-      return `Escalated: nobody acknowledged${waited ? ` within ${waited}` : ' in time'}${targets ? `; notified ${targets}` : ''}${
-        d.notify_error ? ` (sending failed: ${str(d.notify_error)})` : ''
-      }`;
+      // delivery (since issue 16) says what actually went out, what failed and why, or that no channel was configured.
+      const delivery = d.delivery ? `: ${str(d.delivery)}` : d.notify_error ? ` (sending failed: ${str(d.notify_error)})` : '';
+      return `Escalated: nobody acknowledged${waited ? ` within ${waited}` : ' in time'}${targets ? `; notified ${targets}` : ''}${delivery}`;
+    }
+    case 'incident.notify': {
+      const about = d.about ? str(d.about) : 'notification';
+      return `${about.charAt(0).toUpperCase()}${about.slice(1)} notification: ${d.delivery ? str(d.delivery) : 'sent'}`;
     }
     case 'incident.resolve':
       return `Resolved the incident${d.reason ? `: “${str(d.reason)}”` : ''}${d.summary ? `. Closing summary: “${str(d.summary)}”` : ''}`;

@@ -4,6 +4,7 @@ import { useCan } from '../auth/can';
 import { useSession, useSignOut } from '../auth/session';
 import { useApprovalQueue, useIsReviewer } from '../reviews/api';
 import { BrandMark } from './BrandMark';
+import { BrowserNotificationsButton, IncidentAlerts } from './IncidentAlerts';
 
 const NAV_ITEMS = [
   { to: '/campaigns', label: 'Campaigns' },
@@ -60,6 +61,7 @@ export function Shell() {
               <span className="account-sep"> · </span>
               <span className="account-roles">{user.roles.join(', ')}</span>
             </p>
+            <BrowserNotificationsButton />
             <button
               type="button"
               className="button button--quiet"
@@ -124,6 +126,7 @@ export function Shell() {
           <Outlet />
         </main>
       </div>
+      <IncidentAlerts user={user} />
     </div>
   );
 }
