@@ -51,6 +51,7 @@ type campaignResponse struct {
 	ESPPause          espPauseResponse      `json:"esp_pause"`
 	Counts            campaign.Counts       `json:"counts"`
 	Stoppability      campaign.Stoppability `json:"stoppability"`
+	Messages          campaign.Messages     `json:"messages"`
 	FailedRequests    int                   `json:"failed_requests"`
 	UncertainRequests int                   `json:"uncertain_requests"`
 	LastError         string                `json:"last_error"`
@@ -73,7 +74,7 @@ func toCampaignResponse(v campaign.View) campaignResponse {
 		Segments: c.Segments, SendBufferSeconds: c.SendBufferSeconds, CanaryPercent: c.CanaryPercent,
 		CanaryHoldSeconds: c.CanaryHoldSeconds, Status: c.Status, BatchID: c.BatchID,
 		ESPPause: espPauseResponse{State: string(c.ESPState), At: c.ESPStateAt, Error: c.ESPError},
-		Counts:   v.Counts, Stoppability: v.Stoppability, FailedRequests: c.FailedRequests,
+		Counts:   v.Counts, Stoppability: v.Stoppability, Messages: v.Messages, FailedRequests: c.FailedRequests,
 		UncertainRequests: c.UncertainRequests, LastError: c.LastError, CanaryReleaseAt: c.CanaryReleaseAt,
 		SendStartedAt: c.SendStartedAt, PausedAt: c.PausedAt, FinishedAt: c.FinishedAt,
 		ContentVersion: c.ContentVersion, Fix: v.Fix, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}

@@ -134,6 +134,8 @@ type View struct {
 	Campaign     Campaign
 	Counts       Counts
 	Stoppability Stoppability
+	// Messages is where each message is in its life (messages.go).
+	Messages Messages
 	// Fix is what the next Resume does with corrected content; nil unless
 	// the campaign is paused with a correction pending.
 	Fix *Fix
@@ -175,7 +177,9 @@ func (s *Service) viewOf(c Campaign, handed []Handed) View {
 		pausedAt = c.ESPStateAt
 	}
 	ComputeHeld(&counts, handed, pausedAt)
-	return View{Campaign: c, Counts: counts, Stoppability: ComputeStoppability(handed, s.cfg.Now())}
+	now := s.cfg.Now()
+	return View{Campaign: c, Counts: counts, Stoppability: ComputeStoppability(handed, now),
+		Messages: ComputeMessages(counts, handed, pausedAt, now)}
 }
 
 // List lists one page of campaigns, newest first, with their counts but

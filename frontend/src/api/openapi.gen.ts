@@ -2811,6 +2811,7 @@ export interface components {
       };
       counts: components["schemas"]["Counts"];
       stoppability: components["schemas"]["Stoppability"];
+      messages: components["schemas"]["Messages"];
       /** @description handoff requests SendGrid rejected for good (their recipients are counts.failed) */
       failed_requests: number;
       /** @description handoff requests whose outcome is unknown: timeout, 5xx, worker crash (their recipients are counts.in_doubt) */
@@ -3862,6 +3863,30 @@ export interface components {
       content_hash: string;
       /** @description null until a second marketer approves this exact content */
       approval: components["schemas"]["CampaignReviewApproval"] | null;
+    };
+    /** @description Where the campaign's messages are in their life, in the words of docs/vocabulary.md. Every recipient of the audience is in exactly one stage, so the stages add up to counts.audience (0 everywhere for a draft). The dashboard shows these numbers, each once; counts.held is not_handed + failed + held_at_sendgrid, counts.possibly_received the rest. */
+    Messages: {
+      /** @description Not yet handed to SendGrid: Firebreak still has them (send buffer, the canary's rest, or a pause in Firebreak); a pause keeps them. */
+      not_handed: number;
+      /** @description Held at SendGrid: handed over, and SendGrid accepted a pause (or cancel) at least 10 minutes before their send_at, so they do not go out while paused (a cancel discards them). */
+      held_at_sendgrid: number;
+      /** @description At SendGrid, stoppable: handed over, not held, send_at more than 10 minutes away; a pause now still holds them. */
+      stoppable: number;
+      /**
+       * Format: date-time
+       * @description the last moment a pause still holds any of the stoppable ones (null when none is)
+       */
+      stoppable_until: string | null;
+      /** @description At SendGrid, no longer stoppable: send_at within 10 minutes or past, and no final outcome reported yet (deferred ones too). */
+      unstoppable: number;
+      /** @description Delivered: SendGrid's final outcome (counts.delivered). */
+      delivered: number;
+      /** @description Not delivered: bounced, blocked or dropped (final outcomes). */
+      not_delivered: number;
+      /** @description In doubt: the handoff's answer never came, so SendGrid may have them; counted as possibly received. */
+      in_doubt: number;
+      /** @description Refused: SendGrid refused the handoff; never sent. */
+      failed: number;
     };
   };
   responses: {
