@@ -22,6 +22,7 @@ const paused = campaign({
   status: 'paused',
   paused_at: '2030-06-03T14:22:05Z',
   esp_pause: { state: 'paused', at: '2030-06-03T14:22:06Z', error: '' },
+  messages: { ...campaign().messages, stoppable: 0, stoppable_until: null, held_at_sendgrid: 594 },
 });
 
 describe('chartRows', () => {
@@ -64,10 +65,16 @@ describe('CampaignDetailPage', () => {
     const { user } = renderApp('/campaigns/c1');
 
     expect(await screen.findByRole('heading', { level: 1, name: 'Spring sale' })).toBeInTheDocument();
-    const counters = screen.getByRole('region', { name: 'Counters' });
-    expect(within(counters).getByText('Audience').nextSibling).toHaveTextContent('1,200');
-    expect(within(counters).getByText('Complaint rate').nextSibling).toHaveTextContent('0.50 %');
-    expect(screen.getByRole('region', { name: 'Pause state' })).toHaveTextContent('Paused at SendGrid at 14:22:06');
+    // Each number once: where the messages are (adding up to the audience), then what recipients did.
+    const where = screen.getByRole('region', { name: 'Where the messages are' });
+    expect(where).toHaveTextContent('1,200 in the audience');
+    expect(within(where).getByText('Held at SendGrid').nextSibling).toHaveTextContent('594');
+    expect(within(where).queryByText('Possibly received')).not.toBeInTheDocument();
+    expect(where).not.toHaveTextContent(/can still be held/);
+    const did = screen.getByRole('region', { name: 'What recipients did' });
+    expect(within(did).getByText('Complaint rate').nextSibling).toHaveTextContent('0.50 %');
+    expect(within(did).queryByText('Delivered')).not.toBeInTheDocument();
+    expect(where).toHaveTextContent('Paused at SendGrid at 14:22:06');
     const chart = await screen.findByRole('img', { name: /^Outcomes per minute from \d\d:20 to \d\d:21: 1,200 delivered, 1 bounced, 6 complained\.$/ });
     // The totals under the chart are the server's, over the whole campaign.
     expect(chart.querySelector('[data-outcome="delivered"]')).toHaveTextContent('1,200 delivered');

@@ -15,8 +15,10 @@ import { DraftCampaignView } from './DraftCampaignView';
 import { EventsChart } from './EventsChart';
 import { PauseDialog } from './PauseDialog';
 import { FixContentPanel, FixNotice } from './FixContentPanel';
+import { MessageStages } from './MessageStages';
 import { PauseReadout, StoppabilityText } from './PauseReadout';
 import { ResumeDialog } from './ResumeDialog';
+import { SubjectLine } from './SubjectLine';
 
 /**
  * /campaigns/:id — a draft's composer (DraftCampaignView); for anything sent:
@@ -48,24 +50,15 @@ export function CampaignDetailPage() {
   );
 }
 
+// What recipients did with what reached them. Where each message is (handed
+// over, held, delivered…) is Campaign.messages, shown once by MessageStages.
 const COUNTERS: ReadonlyArray<{ key: keyof Omit<Campaign['counts'], 'rates'>; label: string }> = [
-  { key: 'audience', label: 'Audience' },
-  { key: 'handed_to_esp', label: 'Handed to SendGrid' },
-  { key: 'held', label: 'Held' },
-  { key: 'possibly_received', label: 'Possibly received' },
-  { key: 'in_doubt', label: 'In doubt' },
-  { key: 'failed', label: 'Failed' },
-  { key: 'delivered', label: 'Delivered' },
   { key: 'opened', label: 'Opened' },
   { key: 'clicked', label: 'Clicked' },
-  { key: 'bounced', label: 'Bounced' },
-  { key: 'hard_bounced', label: 'Hard bounced' },
-  { key: 'blocked', label: 'Blocked' },
-  { key: 'dropped', label: 'Dropped' },
-  { key: 'deferred', label: 'Deferred' },
   { key: 'complained', label: 'Complained' },
   { key: 'unsubscribed', label: 'Unsubscribed' },
-  { key: 'withdrawn', label: 'Withdrawn and re-sent' },
+  { key: 'hard_bounced', label: 'Hard bounced' },
+  { key: 'deferred', label: 'Deferred (retried by SendGrid)' },
 ];
 
 function CampaignView({ campaign: c }: { campaign: Campaign }) {
@@ -84,9 +77,11 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
 
   return (
     <div className="campaign-page">
-      <PageHeader title={c.name}>{c.subject}</PageHeader>
+      <PageHeader title={c.name}>
+        <SubjectLine subject={c.subject} />
+      </PageHeader>
       <div className="incident-meta">
-        <CampaignStatusBadge status={c.status} />
+        <CampaignStatusBadge status={c.status} messages={c.messages} />
         <span>Segments: {c.segments.length ? c.segments.join(', ') : '—'}</span>
         <span>Send buffer: {Math.round(c.send_buffer_seconds / 60)} min</span>
         {c.send_started_at ? <span>Started {formatDateTime(c.send_started_at)}</span> : null}
@@ -146,22 +141,27 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
 
       {paused && fixing ? <FixContentPanel campaign={c} onClose={() => setFixing(false)} /> : null}
 
-      {showReadout ? (
-        <section className="panel" aria-labelledby="pause-heading">
-          <h2 className="panel-title" id="pause-heading">
-            Pause state
-          </h2>
+      <section className="panel" aria-labelledby="messages-heading">
+        <h2 className="panel-title" id="messages-heading">
+          Where the messages are
+        </h2>
+        {showReadout ? (
           <PauseReadout campaign={c} />
-        </section>
-      ) : isPausable(c.status) ? (
-        <p className="callout">
-          <StoppabilityText campaign={c} />
-        </p>
-      ) : null}
+        ) : (
+          <>
+            <MessageStages campaign={c} />
+            {isPausable(c.status) ? (
+              <p className="callout">
+                <StoppabilityText campaign={c} />
+              </p>
+            ) : null}
+          </>
+        )}
+      </section>
 
       <section className="panel" aria-labelledby="counts-heading">
         <h2 className="panel-title" id="counts-heading">
-          Counters
+          What recipients did
         </h2>
         <dl className="stat-grid">
           {COUNTERS.map((k) => (
@@ -183,6 +183,7 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
             <dd>{formatRate(c.counts.rates.drop_rate)}</dd>
           </div>
         </dl>
+        <p className="muted">Rates: complaints per delivered; hard bounces and drops per message handed to SendGrid.</p>
       </section>
 
       <section className="panel" aria-labelledby="events-heading">

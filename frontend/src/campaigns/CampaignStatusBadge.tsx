@@ -1,5 +1,6 @@
-import type { CampaignStatus } from '../api/types';
+import type { Campaign, CampaignStatus } from '../api/types';
 import { Badge, type BadgeTone } from '../shell/Badge';
+import { campaignStateLabel } from './messages';
 
 const TONES: Record<CampaignStatus, BadgeTone> = {
   draft: 'muted',
@@ -10,15 +11,12 @@ const TONES: Record<CampaignStatus, BadgeTone> = {
   failed: 'danger',
 };
 
-const LABELS: Record<CampaignStatus, string> = {
-  draft: 'Draft',
-  sending: 'Sending',
-  sent: 'Sent',
-  paused: 'Paused',
-  cancelled: 'Cancelled',
-  failed: 'Failed',
-};
-
-export function CampaignStatusBadge({ status }: { status: CampaignStatus }) {
-  return <Badge tone={TONES[status] ?? 'neutral'}>{LABELS[status] ?? status}</Badge>;
+/**
+ * The campaign's state in a word or two. With its messages, a sent campaign
+ * SendGrid could still hold reads "At SendGrid, stoppable", not "Sent"
+ * (messages.ts).
+ */
+export function CampaignStatusBadge({ status, messages }: { status: CampaignStatus; messages?: Campaign['messages'] }) {
+  const stoppable = status === 'sent' && (messages?.stoppable ?? 0) > 0;
+  return <Badge tone={stoppable ? 'warn' : (TONES[status] ?? 'neutral')}>{campaignStateLabel(status, messages) ?? status}</Badge>;
 }

@@ -12,7 +12,9 @@ const paused = {
   status: 'paused' as const,
   paused_at: '2030-06-03T14:22:05Z',
   esp_pause: { state: 'paused' as const, at: '2030-06-03T14:22:06Z', error: '' },
-  counts: { ...sending.counts, held: 1200, possibly_received: 0 },
+  // SendGrid held the 594 it still could; the 400 delivered and 6 bounced were out before the pause.
+  counts: { ...sending.counts, held: 794, possibly_received: 406 },
+  messages: { ...sending.messages, stoppable: 0, stoppable_until: null, held_at_sendgrid: 594 },
 };
 
 describe('CampaignsPage', () => {
@@ -108,7 +110,7 @@ describe('CampaignsPage', () => {
     expect(screen.getAllByRole('rowheader')).toHaveLength(2);
   });
 
-  it('pauses in two clicks and shows both planes, held vs possibly received and the incident', async () => {
+  it('pauses in two clicks and shows both planes, where every message is and the incident', async () => {
     const fake = installFakeApi({
       'GET /api/v1/me': marketerSession,
       'GET /api/v1/campaigns': { status: 200, body: [sending] },
@@ -119,7 +121,7 @@ describe('CampaignsPage', () => {
 
     await user.click(await screen.findByRole('button', { name: 'Pause Spring sale' }));
     const dialog = screen.getByRole('dialog', { name: 'Pause “Spring sale”?' });
-    expect(dialog).toHaveTextContent('1,000 messages can still be held until 14:32.');
+    expect(dialog).toHaveTextContent('594 messages can still be held until 14:32.');
     expect(within(dialog).getByLabelText('Reason')).toHaveFocus();
     await user.keyboard('Wrong price in the subject');
     await user.click(within(dialog).getByRole('button', { name: 'Confirm pause' }));
@@ -130,8 +132,13 @@ describe('CampaignsPage', () => {
     });
     expect(done).toHaveTextContent('Paused in Firebreak at 14:22:05');
     expect(done).toHaveTextContent('Paused at SendGrid at 14:22:06');
-    expect(within(done).getByText('Held').nextSibling).toHaveTextContent('1,200');
-    expect(within(done).getByText('Possibly received').nextSibling).toHaveTextContent('0');
+    const stages = within(done).getByLabelText('Where the messages are');
+    expect(within(stages).getByText('Kept in Firebreak').nextSibling).toHaveTextContent('200');
+    expect(within(stages).getByText('Held at SendGrid').nextSibling).toHaveTextContent('594');
+    expect(within(stages).getByText('Delivered').nextSibling).toHaveTextContent('400');
+    // What is already held is not offered again as "can still be held".
+    expect(done).toHaveTextContent('SendGrid holds 594 messages: they go out at their send time only if the campaign is resumed.');
+    expect(done).not.toHaveTextContent(/can still be held/);
     expect(within(done).getByRole('link', { name: 'Open the incident' })).toHaveAttribute('href', '/incidents/inc-9');
   });
 

@@ -83,7 +83,7 @@ export function CampaignsPage() {
                       {c.segments.length > 0 ? <span className="row-sub">{c.segments.join(', ')}</span> : null}
                     </th>
                     <td data-label="Status">
-                      <CampaignStatusBadge status={c.status} /> <WatchedBadge caution={c.caution} />
+                      <CampaignStatusBadge status={c.status} messages={c.messages} /> <WatchedBadge caution={c.caution} />
                       {c.status === 'paused' && c.paused_at ? (
                         <span className="row-sub">since {formatTime(c.paused_at)}</span>
                       ) : null}

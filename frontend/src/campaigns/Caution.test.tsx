@@ -152,7 +152,7 @@ describe('A campaign whose brand is watched after an incident', () => {
       'GET /api/v1/campaigns/c1/event-series': { status: 200, body: emptyEventSeries },
     });
     renderApp('/campaigns/c1');
-    await screen.findByRole('region', { name: 'Counters' });
+    await screen.findByRole('region', { name: 'What recipients did' });
     expect(screen.queryByRole('region', { name: /canary|Watched/ })).not.toBeInTheDocument();
   });
 

@@ -191,7 +191,7 @@ describe('A draft campaign', () => {
 
       expect(await screen.findByRole('button', { name: 'Pause' })).toBeInTheDocument();
       expect(screen.queryByRole('form', { name: 'Campaign draft' })).not.toBeInTheDocument();
-      expect(within(screen.getByRole('region', { name: 'Counters' })).getByText('Audience').nextSibling).toHaveTextContent('2,340');
+      expect(screen.getByRole('region', { name: 'Where the messages are' })).toHaveTextContent('2,340 in the audience');
       expect(fake.requestsTo('GET /api/v1/campaigns/c1').length).toBeGreaterThanOrEqual(2);
     } finally {
       vi.useRealTimers();

@@ -1,37 +1,23 @@
 import { Link } from 'react-router';
 import type { Campaign } from '../api/types';
 import { formatCount, formatTime, formatTimeSeconds, plural } from '../lib/format';
+import { MessageStages } from './MessageStages';
 
 /**
  * The two planes of a pause and what they mean for recipients:
  * paused in Firebreak (nothing more is handed over), paused at SendGrid (it
- * holds what is due 10+ minutes later), held vs possibly received, and how
- * much a pause could still catch.
+ * holds what is due 10+ minutes later), where every message is now
+ * (MessageStages), and how much a pause could still catch.
  */
 export function PauseReadout({ campaign, incidentId }: { campaign: Campaign; incidentId?: string | null }) {
-  const { counts, esp_pause: esp } = campaign;
+  const { esp_pause: esp } = campaign;
   return (
     <div className="readout" aria-label="Pause state">
       <ul className="readout-planes">
         <FirebreakPlane campaign={campaign} />
         <SendGridPlane campaign={campaign} />
       </ul>
-      <dl className="readout-numbers">
-        <div className="readout-number readout-number--good">
-          <dt>Held</dt>
-          <dd>
-            <strong>{formatCount(counts.held)}</strong>
-            <span>will not go out while paused</span>
-          </dd>
-        </div>
-        <div className="readout-number readout-number--warn">
-          <dt>Possibly received</dt>
-          <dd>
-            <strong>{formatCount(counts.possibly_received)}</strong>
-            <span>already out or due within 10 minutes</span>
-          </dd>
-        </div>
-      </dl>
+      <MessageStages campaign={campaign} />
       <p className="readout-stoppability">
         <StoppabilityText campaign={campaign} />
       </p>
@@ -146,19 +132,45 @@ function SendGridPlane({ campaign }: { campaign: Campaign }) {
   }
 }
 
-/** "N messages can still be held until 14:32", or why nothing can. */
+/**
+ * What a pause could still do, from where the messages are
+ * (Campaign.messages): "N messages can still be held until 14:32", that
+ * SendGrid already holds them, or why nothing can be held. It never offers to
+ * hold what is already held.
+ */
 export function StoppabilityText({ campaign }: { campaign: Campaign }) {
-  const { catchable, catchable_until } = campaign.stoppability;
-  if (catchable > 0 && catchable_until) {
+  const m = campaign.messages;
+  if (m.stoppable > 0 && m.stoppable_until) {
     return (
       <>
-        <strong>{plural(catchable, 'message')}</strong> can still be held until{' '}
-        <strong>{formatTime(catchable_until)}</strong>.
+        <strong>{plural(m.stoppable, 'message')}</strong> can still be held until{' '}
+        <strong>{formatTime(m.stoppable_until)}</strong>.
       </>
     );
   }
-  if (campaign.counts.handed_to_esp === 0) {
-    return <>Nothing has been handed to SendGrid yet: Firebreak still holds the whole audience.</>;
+  if (m.held_at_sendgrid > 0) {
+    return campaign.status === 'cancelled' || campaign.esp_pause.state === 'cancelled' ? (
+      <>
+        SendGrid discarded <strong>{plural(m.held_at_sendgrid, 'message')}</strong> in time: they will never be sent.
+      </>
+    ) : (
+      <>
+        SendGrid holds <strong>{plural(m.held_at_sendgrid, 'message')}</strong>: they go out at their send time only if
+        the campaign is resumed.
+      </>
+    );
   }
-  return <>Nothing handed to SendGrid can be held any more: it is out, or due within 10 minutes.</>;
+  if (campaign.counts.handed_to_esp === 0 && m.in_doubt === 0) {
+    return campaign.status === 'paused' || campaign.status === 'cancelled' ? (
+      <>Nothing was handed to SendGrid: nothing of this campaign went out.</>
+    ) : (
+      <>Nothing has been handed to SendGrid yet: Firebreak still holds the whole audience.</>
+    );
+  }
+  return (
+    <>
+      Nothing handed to SendGrid can be held any more: <strong>{formatCount(m.unstoppable + m.delivered + m.not_delivered + m.in_doubt)}</strong>{' '}
+      are out or due within 10 minutes.
+    </>
+  );
 }
