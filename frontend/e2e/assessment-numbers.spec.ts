@@ -34,8 +34,7 @@ test('the chart matches the counters, and the assessment lists the targeted segm
 
   await signInAs(page, 'mara');
   await page.goto(`/campaigns/${campaign.id}`);
-  const counters = page.getByRole('region', { name: 'Counters' });
-  const delivered = counters.locator('.stat').filter({ has: page.getByText('Delivered', { exact: true }) }).locator('dd');
+  const delivered = page.getByRole('region', { name: 'Where the messages are' }).locator('[data-stage="delivered"] strong');
   const chart = page.getByRole('region', { name: 'Events over time' }).getByRole('img', { name: /^Outcomes per / });
   const chartDelivered = chart.locator('[data-outcome="delivered"] strong');
   await expect(chartDelivered).toBeVisible();

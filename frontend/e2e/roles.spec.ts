@@ -13,12 +13,12 @@ test('a legal user sees no Pause button', async ({ page }) => {
   await signInAs(page, 'lee');
   await expect(page.getByRole('banner')).toContainText('legal');
   const row = page.getByRole('row').filter({ hasText: name });
-  await expect(row.getByText(/Sending|Sent/)).toBeVisible();
+  await expect(row.getByText(/Sending|Sent|At SendGrid, stoppable/)).toBeVisible();
   await expect(page.getByRole('button', { name: /pause/i })).toHaveCount(0);
 
   await row.getByRole('link', { name }).click();
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Counters' })).toContainText('Audience');
+  await expect(page.getByRole('region', { name: 'Where the messages are' })).toContainText('in the audience');
   await expect(page.getByRole('button', { name: /pause|resume|cancel/i })).toHaveCount(0);
 });
 

@@ -16,6 +16,8 @@ export const SEGMENTS = {
   /** The assessment's numbers: 60 weekend (20 of them also weekend-vip), apart from scenario 1's recipients (a send
    * bounces 15 %, and the bounced become suppressed: sharing spring-sale would shrink the pause flow's 70). */
   weekend: 'weekend',
+  /** The vocabulary spec: 40 recipients of its own (its delivered campaign bounces some, which suppresses them). */
+  vocab: 'vocab',
 } as const;
 
 function csv(): string {
@@ -26,6 +28,7 @@ function csv(): string {
   for (let i = 0; i < 320; i++) rows.push(`s${pad(i)}@example.com,Sam,Doe,spike,Portland`);
   for (let i = 0; i < 30; i++) rows.push(`n${pad(i)}@example.com,Nia,Doe,newsletter,Portland`);
   for (let i = 0; i < 60; i++) rows.push(`w${pad(i)}@example.com,Wes,Doe,${i < 20 ? 'weekend;weekend-vip' : 'weekend'},Portland`);
+  for (let i = 0; i < 40; i++) rows.push(`q${pad(i)}@example.com,Quinn,Doe,vocab,Portland`);
   return `${rows.join('\n')}\n`;
 }
 

@@ -58,7 +58,7 @@ test('a webhook-opened incident appears on the incidents page without a reload',
   // The campaign page charts what SendGrid reported, minute by minute.
   await page.locator('.incident-meta').getByRole('link', { name }).click();
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Counters' })).toContainText('Hard bounced');
+  await expect(page.getByRole('region', { name: 'What recipients did' })).toContainText('Hard bounced');
   const chart = page.getByRole('img', { name: /^Outcomes per .+ from .+ to .+: .*delivered/i });
   await expect(chart).toBeVisible();
   await expect(chart.locator('.recharts-bar-rectangle').first()).toBeVisible();
