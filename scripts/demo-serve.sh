@@ -107,9 +107,10 @@ cat >"$data/banner.txt" <<MSG
   What happens, and when
 $fast_text
   any time   "Spring sale: 20% off tents" (3,500 recipients) is a draft: send it from Campaigns.
-    0-15 min   "Delivered 0": every message waits at SendGrid until its send_at, 15 minutes
-               after the handoff (the send buffer). Pause within the first 5 minutes and
+    0-5 min    "At SendGrid, stoppable until hh:mm": every message waits at SendGrid until
+               its send_at, 15 minutes after the handoff (the send buffer). Pause now and
                SendGrid holds them all (a pause must reach it 10 minutes before send_at).
+    5-15 min   "At SendGrid, no longer stoppable": nothing delivered yet, but out of reach.
     ~15 min    unpaused, SendGrid delivers; opens and clicks follow within seconds (the
                simulator runs what follows a delivery 60x faster than SendGrid does).
     ~15.5 min  complaints cross 0.3 %: Firebreak pauses it and opens an incident by itself.
