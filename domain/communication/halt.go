@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/firebreak/firebreak/domain/figures"
+
 	"github.com/firebreak/firebreak/domain/audit"
 	"github.com/firebreak/firebreak/domain/incident"
 	"github.com/firebreak/firebreak/domain/runbook"
@@ -96,6 +98,5 @@ func haltReason(metric string, value, threshold float64) string {
 	if what == "" {
 		what = metric + " reached %s"
 	}
-	pct := func(f float64) string { return fmt.Sprintf("%.2f %%", f*100) }
-	return fmt.Sprintf(what+" (the limit is %s).", pct(value), pct(threshold))
+	return fmt.Sprintf(what+" (the limit is %s).", figures.Percent(value), figures.Percent(threshold))
 }

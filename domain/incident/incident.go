@@ -23,6 +23,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/firebreak/firebreak/domain/figures"
+
 	"github.com/firebreak/firebreak/domain/errs"
 	"github.com/firebreak/firebreak/domain/runbook"
 )
@@ -345,7 +347,8 @@ func (inc *Incident) finish(i int, st StepStatus, by string, now time.Time) {
 }
 
 func (t Trigger) describe() string {
-	return fmt.Sprintf("%s: %s %.2f%% ≥ %.2f%% (%s)", t.Rule, t.Metric, t.Value*100, t.Threshold*100, t.Window)
+	return fmt.Sprintf("%s: %s %s%% ≥ %s%% (%s)", t.Rule, t.Metric, figures.PercentNumber(t.Value),
+		figures.PercentNumber(t.Threshold), t.Window)
 }
 
 func ptr[T any](v T) *T { return &v }

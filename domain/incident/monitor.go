@@ -3,6 +3,8 @@ package incident
 import (
 	"fmt"
 	"time"
+
+	"github.com/firebreak/firebreak/domain/figures"
 )
 
 // Step 6's audit actions.
@@ -35,8 +37,9 @@ type MonitoringAlert struct {
 
 // Describe is the alert in words, for the pause reason and the notification.
 func (a MonitoringAlert) Describe() string {
-	return fmt.Sprintf("%s %s of %s: %.2f%% ≥ %.2f%% (baseline %.2f%%, %d delivered)", a.SendKind, a.SendName,
-		a.Metric, a.Value*100, a.Threshold*100, a.Baseline*100, a.Delivered)
+	return fmt.Sprintf("%s %s of %s: %s%% ≥ %s%% (baseline %s%%, %d delivered)", a.SendKind, a.SendName,
+		a.Metric, figures.PercentNumber(a.Value), figures.PercentNumber(a.Threshold), figures.PercentNumber(a.Baseline),
+		a.Delivered)
 }
 
 // ReopenForAlert reopens a resolved incident for a step-6 alert: status open,

@@ -6,6 +6,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/firebreak/firebreak/domain/figures"
+
 	"github.com/firebreak/firebreak/domain/runbook"
 )
 
@@ -76,7 +78,7 @@ func metricNoun(metric string) string {
 	return upperFirst(strings.ReplaceAll(metric, "_", " "))
 }
 
-func percent(v float64) string { return fmt.Sprintf("%.2f %%", v*100) }
+func percent(v float64) string { return figures.Percent(v) }
 
 func titleCampaign(name string) string {
 	name = strings.Join(strings.Fields(name), " ")
