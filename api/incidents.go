@@ -217,6 +217,8 @@ func (h incidentHandlers) pause(c echo.Context) error {
 
 type reclassifyRequest struct {
 	Runbook string `json:"runbook"`
+	// OldTasks: keep (default) or cancel the old runbook's open tasks.
+	OldTasks string `json:"old_tasks"`
 }
 
 func (h incidentHandlers) reclassify(c echo.Context) error {
@@ -224,7 +226,8 @@ func (h incidentHandlers) reclassify(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	inc, err := h.incidents.Reclassify(c.Request().Context(), actorOf(c), c.Param("id"), in.Runbook)
+	inc, err := h.incidents.Reclassify(c.Request().Context(), actorOf(c), c.Param("id"), in.Runbook,
+		incident.OldTasks(in.OldTasks))
 	if err != nil {
 		return err
 	}
@@ -433,7 +436,7 @@ type taskResponse struct {
 func toTaskResponse(t incident.Task) taskResponse {
 	r := taskResponse{ID: t.ID, Title: t.Title, Kind: t.Kind, OwnerRole: t.OwnerRole, DueAt: t.DueAt, Status: t.Status,
 		FromRunbook: t.Template, CreatedAt: t.CreatedAt, CompletedAt: t.CompletedAt,
-		Overdue: t.Status == "open" && t.DueAt != nil && t.DueAt.Before(time.Now())}
+		Overdue: t.IsOpen() && t.DueAt != nil && t.DueAt.Before(time.Now())}
 	if t.OwnerID != "" {
 		o := t.OwnerID
 		r.OwnerID = &o

@@ -101,7 +101,7 @@ func (f *metricsFixture) seed(rb, severity string, detected time.Time, events ..
 			_, _, err = f.incidents.ReopenForAlert(ctx, inc.ID, incident.MonitoringAlert{At: f.clock.now(),
 				Metric: "complaint_rate", Value: 0.01, Threshold: 0.001, SendKind: "campaign", SendID: camp, SendName: "Later"})
 		case strings.HasPrefix(ev.do, "reclassify:"):
-			_, err = f.incidents.Reclassify(ctx, f.owner, inc.ID, strings.TrimPrefix(ev.do, "reclassify:"))
+			_, err = f.incidents.Reclassify(ctx, f.owner, inc.ID, strings.TrimPrefix(ev.do, "reclassify:"), incident.KeepOldTasks)
 		default:
 			f.t.Fatalf("unknown event %q", ev.do)
 		}

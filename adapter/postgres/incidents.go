@@ -108,7 +108,7 @@ func (s *Store) CreateIncident(ctx context.Context, inc incident.Incident, tasks
 			return tx.Raw(`SELECT id FROM incidents WHERE campaign_id = ? AND status = 'open'`, inc.CampaignID).Scan(&id).Error
 		}
 		id, created = ids[0], true
-		if err := insertTasks(tx, id, tasks); err != nil {
+		if err := writeTasks(tx, id, tasks); err != nil {
 			return err
 		}
 		if err := tx.Exec(`INSERT INTO assessments (incident_id) VALUES (?)`, id).Error; err != nil {
@@ -129,8 +129,23 @@ func (s *Store) CreateIncident(ctx context.Context, inc incident.Incident, tasks
 	return out, created, err
 }
 
-func insertTasks(tx *gorm.DB, incidentID string, tasks []incident.Task) error {
+// writeTasks adds the tasks without an ID and updates those with one (the
+// old runbook's tasks a reclassification closes), each only while still open:
+// a task completed meanwhile is incident.ErrTaskChanged and the transaction
+// rolls back.
+func writeTasks(tx *gorm.DB, incidentID string, tasks []incident.Task) error {
 	for _, t := range tasks {
+		if t.ID != "" {
+			r := tx.Exec(`UPDATE incident_tasks SET status = ?, completed_at = ?, completed_by = ?
+				WHERE id = ? AND incident_id = ? AND status = 'open'`, t.Status, t.CompletedAt, nullStr(t.CompletedBy), t.ID, incidentID)
+			if r.Error != nil {
+				return translate(r.Error, nil, nil)
+			}
+			if r.RowsAffected != 1 {
+				return incident.ErrTaskChanged
+			}
+			continue
+		}
 		if err := tx.Exec(`INSERT INTO incident_tasks (incident_id, title, kind, owner_id, owner_role, due_at, template)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, incidentID, t.Title, t.Kind, nullStr(t.OwnerID), t.OwnerRole, t.DueAt, t.Template).Error; err != nil {
 			return translate(err, nil, nil)
@@ -189,8 +204,9 @@ func (s *Store) ListIncidents(ctx context.Context, status, campaignID string) ([
 }
 
 // UpdateIncident reads the incident under its row lock, applies change, and
-// writes the result with the change's audit entries and new tasks in the same
-// transaction. change returning ErrNoChange leaves everything as it was.
+// writes the result with the change's audit entries and tasks (new ones
+// added, the old runbook's closed: writeTasks) in the same transaction.
+// change returning ErrNoChange leaves everything as it was.
 func (s *Store) UpdateIncident(ctx context.Context, id string,
 	change func(incident.Incident) (incident.Incident, []audit.Entry, []incident.Task, error)) (incident.Incident, error) {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -212,7 +228,7 @@ func (s *Store) UpdateIncident(ctx context.Context, id string,
 		if err != nil {
 			return translate(err, nil, nil)
 		}
-		if err := insertTasks(tx, id, tasks); err != nil {
+		if err := writeTasks(tx, id, tasks); err != nil {
 			return err
 		}
 		for _, e := range entries {

@@ -57,6 +57,9 @@ type fakeRepo struct {
 	missOpen bool
 	// metricsAsked are the periods ResponseMetrics was asked for.
 	metricsAsked []incident.Period
+	// meanwhile runs at the start of UpdateIncident, under the lock: what
+	// another request committed between the service's reads and its update.
+	meanwhile func(r *fakeRepo)
 }
 
 func newFakeRepo() *fakeRepo {
@@ -124,14 +127,23 @@ func (r *fakeRepo) CreateIncident(_ context.Context, inc incident.Incident, task
 	r.order = append(r.order, inc.ID)
 	r.incidents[inc.ID] = clone(inc)
 	for _, t := range tasks {
-		t.IncidentID = inc.ID
-		r.tasks[inc.ID] = append(r.tasks[inc.ID], t)
+		r.tasks[inc.ID] = append(r.tasks[inc.ID], added(inc.ID, len(r.tasks[inc.ID]), t))
 	}
 	for _, e := range entries {
 		e.SubjectID = inc.ID
 		r.audit = append(r.audit, e)
 	}
 	return clone(inc), true, nil
+}
+
+// added is task t as the store adds it to incident id's plan of n tasks:
+// with an id and open.
+func added(id string, n int, t incident.Task) incident.Task {
+	t.ID, t.IncidentID = fmt.Sprintf("%s-t%d", id, n+1), id
+	if t.Status == "" {
+		t.Status = incident.TaskOpen
+	}
+	return t
 }
 
 func (r *fakeRepo) GetIncident(_ context.Context, id string) (incident.Incident, error) {
@@ -172,6 +184,9 @@ func (r *fakeRepo) UpdateIncident(_ context.Context, id string,
 	change func(incident.Incident) (incident.Incident, []audit.Entry, []incident.Task, error)) (incident.Incident, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.meanwhile != nil {
+		r.meanwhile(r)
+	}
 	cur, ok := r.incidents[id]
 	if !ok {
 		return incident.Incident{}, incident.ErrNotFound
@@ -183,8 +198,20 @@ func (r *fakeRepo) UpdateIncident(_ context.Context, id string,
 	if err != nil {
 		return incident.Incident{}, err
 	}
+	stored := slices.Clone(r.tasks[id])
+	for _, t := range tasks {
+		if t.ID == "" {
+			stored = append(stored, added(id, len(stored), t))
+			continue
+		}
+		i := slices.IndexFunc(stored, func(s incident.Task) bool { return s.ID == t.ID })
+		if i < 0 || stored[i].Status != incident.TaskOpen {
+			return clone(cur), incident.ErrTaskChanged
+		}
+		stored[i].Status, stored[i].CompletedAt, stored[i].CompletedBy = t.Status, t.CompletedAt, t.CompletedBy
+	}
 	r.incidents[id] = clone(next)
-	r.tasks[id] = append(r.tasks[id], tasks...)
+	r.tasks[id] = stored
 	for _, e := range entries {
 		e.SubjectID = id
 		r.audit = append(r.audit, e)
@@ -198,7 +225,11 @@ func (r *fakeRepo) UserEmailsWithRole(_ context.Context, role string) ([]string,
 	return slices.Clone(r.roles[role]), nil
 }
 
-func (r *fakeRepo) ListTasks(context.Context, string) ([]incident.Task, error) { panic("not used") }
+func (r *fakeRepo) ListTasks(_ context.Context, id string) ([]incident.Task, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.tasks[id]), nil
+}
 func (r *fakeRepo) GetTask(context.Context, string, string) (incident.Task, error) {
 	panic("not used")
 }

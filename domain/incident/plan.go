@@ -21,12 +21,26 @@ type Task struct {
 	OwnerID     string // empty until assigned
 	OwnerRole   string // the role a runbook template wants, shown until assigned
 	DueAt       *time.Time
-	Status      string // open or done
+	Status      string // TaskOpen, TaskDone or TaskCancelled
 	Template    bool   // created from the runbook
 	CreatedAt   time.Time
 	CompletedAt *time.Time
 	CompletedBy string
 }
+
+// Task statuses. A task is open until someone marks it done (and may be
+// reopened). Cancelled is a runbook task that reclassifying made unnecessary,
+// when the person reclassifying chose to close the old runbook's open tasks
+// (CancelOldTasks): it was not done, and nothing reports it as done; it no
+// longer counts as open, overdue or as a running legal clock.
+const (
+	TaskOpen      = "open"
+	TaskDone      = "done"
+	TaskCancelled = "cancelled"
+)
+
+// IsOpen reports whether the task still needs doing (neither done nor cancelled).
+func (t Task) IsOpen() bool { return t.Status == TaskOpen }
 
 // ErrNoChange tells Repo.UpdateIncident that a change changed nothing: no
 // write, no audit entry.
@@ -44,7 +58,7 @@ func ValidateTask(title, kind, status string) error {
 	if !slices.Contains(runbook.TaskKinds, kind) {
 		f.Add("kind", "must be one of internal, communication, compensation, systemic, legal")
 	}
-	if status != "" && status != "open" && status != "done" {
+	if status != "" && status != TaskOpen && status != TaskDone {
 		f.Add("status", "must be open or done")
 	}
 	return f.Err()

@@ -25,6 +25,11 @@ type Repo interface {
 	GetIncident(ctx context.Context, id string) (Incident, error)
 	OpenIncidentFor(ctx context.Context, campaignID string) (Incident, error)
 	ListIncidents(ctx context.Context, status, campaignID string) ([]Incident, error)
+	// UpdateIncident applies change under the incident's row lock and writes
+	// the result, its entries and its tasks in one transaction. A task without
+	// an ID is added to the plan; a task with an ID updates that task of the
+	// incident (status, completed_at, completed_by) only while it is still
+	// open: one that is not fails the whole change with ErrTaskChanged.
 	UpdateIncident(ctx context.Context, id string, change func(Incident) (Incident, []audit.Entry, []Task, error)) (Incident, error)
 	ListTasks(ctx context.Context, incidentID string) ([]Task, error)
 	GetTask(ctx context.Context, incidentID, taskID string) (Task, error)
@@ -396,42 +401,6 @@ func (s *Service) PauseCampaign(ctx context.Context, actor audit.Actor, campaign
 	}
 	inc, err = s.markPaused(ctx, actor, inc.ID, v.Campaign.Name)
 	return v, inc, err
-}
-
-// Reclassify moves the incident to another runbook (history kept) and opens
-// that runbook's task templates. A generated title is rewritten for the new
-// runbook (Title; the entry records summary_from and summary); a title a
-// person wrote is kept.
-func (s *Service) Reclassify(ctx context.Context, actor audit.Actor, id, runbookID string) (Incident, error) {
-	rb, ok := s.runbooks.Get(runbookID)
-	if !ok {
-		return Incident{}, ErrUnknownRunbook
-	}
-	inc, err := s.repo.GetIncident(ctx, id)
-	if err != nil {
-		return Incident{}, err
-	}
-	var campaignName string
-	if inc.SummaryGenerated {
-		v, err := s.campaigns.Get(ctx, inc.CampaignID)
-		if err != nil {
-			return Incident{}, err
-		}
-		campaignName = v.Campaign.Name
-	}
-	return s.update(ctx, actor, id, func(cur Incident, now time.Time) (Incident, Change, []Task, error) {
-		next, ch, err := cur.Reclassify(rb, actor.Name, now)
-		if err != nil || ch.IsZero() {
-			return next, ch, nil, err
-		}
-		if next.SummaryGenerated {
-			if t := Title(next, rb, campaignName); t != next.Summary {
-				ch.Data = audit.With(ch.Data, "summary_from", next.Summary, "summary", t)
-				next.Summary = t
-			}
-		}
-		return next, ch, taskTemplates(rb, cur.DetectedAt), nil
-	})
 }
 
 // Resolve closes the incident: the owner or an admin; with a reason while

@@ -31,7 +31,7 @@ func (s *Service) AddTask(ctx context.Context, actor audit.Actor, id string, t T
 	if err := validUserID("owner_id", t.OwnerID); err != nil {
 		return Task{}, err
 	}
-	t.ID, t.IncidentID, t.Title, t.Status = "", id, strings.TrimSpace(t.Title), "open"
+	t.ID, t.IncidentID, t.Title, t.Status = "", id, strings.TrimSpace(t.Title), TaskOpen
 	return s.repo.SaveTask(ctx, t, audit.Entry{Actor: actor, Action: "incident.task_add", SubjectType: SubjectType,
 		Data: map[string]any{"title": t.Title, "kind": t.Kind, "owner_id": t.OwnerID, "due_at": t.DueAt}})
 }
@@ -43,7 +43,8 @@ type TaskPatch struct {
 	DueAt   *time.Time
 }
 
-// PatchTask assigns, reschedules, completes or reopens a task.
+// PatchTask assigns, reschedules, completes or reopens a task (a cancelled
+// one too: reclassifying closed it, a person may decide it is needed after all).
 func (s *Service) PatchTask(ctx context.Context, actor audit.Actor, id, taskID string, p TaskPatch) (Task, error) {
 	inc, err := s.repo.GetIncident(ctx, id)
 	if err != nil {
@@ -60,11 +61,11 @@ func (s *Service) PatchTask(ctx context.Context, actor audit.Actor, id, taskID s
 		if err := ValidateTask(t.Title, t.Kind, *p.Status); err != nil {
 			return Task{}, err
 		}
-		if *p.Status == "done" && t.Status != "done" {
+		if *p.Status == TaskDone && t.Status != TaskDone {
 			now := s.now()
 			t.CompletedAt, t.CompletedBy = &now, actor.UserID
 		}
-		if *p.Status == "open" {
+		if *p.Status == TaskOpen { // reopening a done or a cancelled task
 			t.CompletedAt, t.CompletedBy = nil, ""
 		}
 		t.Status = *p.Status

@@ -130,7 +130,7 @@ func TestReclassifyRewritesOnlyAGeneratedTitle(t *testing.T) {
 			at := t0.Add(time.Minute)
 			inc.PausedAt = &at
 			e.repo.put(inc)
-			got, err := e.svc.Reclassify(context.Background(), auditActor(), "i1", segment.ID)
+			got, err := e.svc.Reclassify(context.Background(), auditActor(), "i1", segment.ID, incident.KeepOldTasks)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -124,7 +124,7 @@ func Breach(inc incident.Incident, a *incident.AssessmentView, tasks []incident.
 	}
 	var done []string
 	for _, t := range tasks {
-		if t.Status != "done" {
+		if t.Status != incident.TaskDone { // open, or cancelled: not remedial action taken
 			continue
 		}
 		s := t.Title

@@ -9,6 +9,7 @@ import (
 
 	"github.com/firebreak/firebreak/domain/assess"
 	"github.com/firebreak/firebreak/domain/communication"
+	"github.com/firebreak/firebreak/domain/incident"
 )
 
 // Markdown renders the report as a Markdown document (CommonMark with GFM
@@ -116,7 +117,7 @@ func Markdown(r Report) string {
 				owner = "(" + t.OwnerRole + ")"
 			}
 			w("| %s | %s | %s | %s | %s | %s | %s |\n", Cell(t.Title), Cell(t.Kind), Cell(orDash(owner)),
-				whenPtr(t.DueAt), Cell(t.Status), Cell(orDash(r.Name(t.CompletedBy))), whenPtr(t.CompletedAt))
+				whenPtr(t.DueAt), Cell(taskStatus(t)), Cell(orDash(r.Name(t.CompletedBy))), whenPtr(t.CompletedAt))
 		}
 		b.WriteString("\n")
 	}
@@ -281,6 +282,15 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// taskStatus is a task's status in words: a cancelled task was not done,
+// it stopped being needed when the incident was reclassified.
+func taskStatus(t incident.Task) string {
+	if t.Status == incident.TaskCancelled {
+		return "no longer needed (cancelled when reclassified)"
+	}
+	return t.Status
 }
 
 func orDash(s string) string {

@@ -50,7 +50,8 @@ func TestMarkdownIsStableAndItsTablesHoldHostileText(t *testing.T) {
 	r := postmortem.Report{Incident: inc, GeneratedAt: t0.Add(time.Hour), Summary: "s", Durations: postmortem.DurationsOf(inc),
 		Timeline: []audit.Entry{{At: t0, Actor: audit.Actor{Name: "m@x.io"}, Action: "incident.open",
 			Data: map[string]any{"z": "last", "a": "pipe|and\nnewline", "m": map[string]any{"y": 1.5, "b": true}}}},
-		Tasks:          []incident.Task{{Title: "Fix | the segment", Kind: "internal", Status: "open"}},
+		Tasks: []incident.Task{{Title: "Fix | the segment", Kind: "internal", Status: "open"},
+			{Title: "Find the cause", Kind: "internal", Status: incident.TaskCancelled, Template: true}},
 		Communications: []communication.View{}, Monitoring: postmortem.NotStarted(), Names: map[string]string{}}
 	md := postmortem.Markdown(r)
 	for i := 0; i < 20; i++ { // map order must not leak into the output
@@ -64,6 +65,7 @@ func TestMarkdownIsStableAndItsTablesHoldHostileText(t *testing.T) {
 		"| paused | not yet | — |",
 		`| 2026-03-01 09:00:00 UTC | m@x.io | incident.open | a: pipe\|and newline; m: {b: true; y: 1.5}; z: last |`,
 		`| Fix \| the segment | internal | — | — | open | — | — |`,
+		"| Find the cause | internal | — | — | no longer needed (cancelled when reclassified) | — | — |",
 		"Status: not_started.",
 		"No alerts.",
 	} {
@@ -82,6 +84,7 @@ func TestBreachRecord(t *testing.T) {
 		{Title: "Rotate the export key", Status: "done", CompletedBy: "u-sec", CompletedAt: at(2 * time.Hour)},
 		{Title: "Tell the DPO", Status: "open"},
 		{Title: "Purge the list", Status: "done"},
+		{Title: "Find the cause", Status: incident.TaskCancelled, Template: true},
 	}
 	notice := communication.View{Communication: communication.Communication{Kind: communication.BreachNotice, Status: communication.Draft}}
 	apology := communication.View{Communication: communication.Communication{Kind: communication.Apology, Status: communication.Sent, SentAt: at(time.Hour)}}

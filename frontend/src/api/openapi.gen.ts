@@ -1278,7 +1278,7 @@ export interface paths {
     };
   };
   "/api/v1/incidents/{id}/runbook": {
-    /** Reclassify the incident to another runbook (marketer, admin), typically from triage once the cause is known. The history is kept in runbook_history; the severity is raised to the new runbook's when that is more severe, never lowered; the new runbook's task templates are added to the plan, due at detected_at + their due (so data-breach's legal clocks run from detection, not from the reclassification). Reclassifying to the current runbook changes nothing. */
+    /** Reclassify the incident to another runbook (marketer, admin), typically from triage once the cause is known. The history is kept in runbook_history; the severity is raised to the new runbook's when that is more severe, never lowered; the new runbook's task templates are added to the plan, due at detected_at + their due (so data-breach's legal clocks run from detection, not from the reclassification). Reclassifying to the current runbook changes nothing. The old runbook's open tasks (tasks its templates created that are still open) stay open by default; with old_tasks "cancel" they are closed as cancelled (no longer needed), never as done. Tasks a person added are never touched. The incident.reclassify timeline entry records old_tasks and the tasks it applied to (tasks_kept or tasks_cancelled, each {task_id, title}). */
     post: {
       parameters: {
         path: {
@@ -1290,6 +1290,12 @@ export interface paths {
           "application/json": {
             /** @description the runbook id to follow from now on */
             runbook: string;
+            /**
+             * @description what to do with the old runbook's open tasks: keep (the default) leaves them open; cancel closes them with status cancelled, meaning no longer needed after reclassifying. Tasks a person added, and tasks already done, stay as they are.
+             * @default keep
+             * @enum {string}
+             */
+            old_tasks?: "keep" | "cancel";
           };
         };
       };
@@ -1304,9 +1310,14 @@ export interface paths {
         401: components["responses"]["Unauthenticated"];
         403: components["responses"]["Forbidden"];
         404: components["responses"]["IncidentNotFound"];
-        409: components["responses"]["IncidentResolved"];
+        /** @description The incident is resolved (code incident_resolved), or one of the old runbook's tasks was completed while reclassifying with old_tasks cancel (code task_changed; nothing was changed, try again). */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
         415: components["responses"]["UnsupportedMediaType"];
-        /** @description No runbook has that id (code unknown_runbook). */
+        /** @description No runbook has that id (code unknown_runbook), or old_tasks is neither keep nor cancel (code validation_failed, details.fields.old_tasks). */
         422: {
           content: {
             "application/json": components["schemas"]["Error"];
@@ -3247,9 +3258,12 @@ export interface components {
        * @description a runbook task is due at detected_at + its due (the clock runs from detection, also after a reclassification)
        */
       due_at: string | null;
-      /** @enum {string} */
-      status: "open" | "done";
-      /** @description open and past due_at, at the time of the answer */
+      /**
+       * @description open: still to do; done: completed (completed_at set); cancelled: a runbook task that is no longer needed because the incident was reclassified with old_tasks cancel. It was not done: it does not count as open or overdue, and PATCH status open reopens it.
+       * @enum {string}
+       */
+      status: "open" | "done" | "cancelled";
+      /** @description open and past due_at, at the time of the answer (never for done or cancelled tasks) */
       overdue: boolean;
       /** @description created from the runbook's task templates (at declaration or reclassification) */
       from_runbook: boolean;

@@ -134,7 +134,7 @@ function OpenTasks({ tasks, loading, failed }: { tasks: Task[] | undefined; load
   if (loading) return <p className="muted">Loading the open tasks…</p>;
   if (failed || !tasks) return <p className="muted">The open tasks could not be loaded: check the plan before resolving.</p>;
   const open = tasks
-    .filter((t) => t.status !== 'done')
+    .filter((t) => t.status === 'open') // neither done nor closed as no longer needed
     .sort((a, b) => {
       if ((a.kind === 'legal') !== (b.kind === 'legal')) return a.kind === 'legal' ? -1 : 1;
       return (a.due_at ?? '\uffff').localeCompare(b.due_at ?? '\uffff');

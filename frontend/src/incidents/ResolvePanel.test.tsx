@@ -57,6 +57,7 @@ describe('ResolvePanel', () => {
             task({ id: 't1', title: 'Refund the double charge', owner_id: mara.id, due_at: fromNow(7200) }),
             task({ id: 't2', title: 'Notify the regulator', kind: 'legal', owner_role: 'legal', due_at: fromNow(3 * 86400) }),
             task({ id: 't3', title: 'Find the cause', status: 'done', completed_at: fromNow(-60) }),
+            task({ id: 't4', title: 'Give support a holding line', status: 'cancelled', from_runbook: true }),
           ],
         },
       }),

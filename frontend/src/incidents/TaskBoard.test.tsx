@@ -88,6 +88,36 @@ describe('TaskBoard', () => {
     expect(taskItem(overdue.title)).not.toHaveClass('task--overdue');
   });
 
+  it('shows a task a reclassification closed apart, struck through, as no longer needed, and reopens it', async () => {
+    // A legal task past its due date: cancelled, it is neither open, overdue nor a running clock.
+    const cancelled = task({
+      id: 't-cancelled',
+      title: 'Find the cause and reclassify the incident',
+      kind: 'legal',
+      from_runbook: true,
+      status: 'cancelled',
+      due_at: fromNow(-3600),
+    });
+    const fake = installFakeApi({ 'GET /api/v1/incidents/i1/tasks': { status: 200, body: [overdue, cancelled, done] } });
+    fake.on('PATCH /api/v1/incidents/i1/tasks/t-cancelled', { status: 200, body: { ...cancelled, status: 'open', overdue: true } });
+    const { user } = renderWithSession(<TaskBoard incidentId="i1" open />);
+
+    const column = await screen.findByRole('region', { name: 'No longer needed 1' });
+    expect(screen.getByRole('heading', { name: 'Open 1' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Done 1' })).toBeInTheDocument();
+    const item = within(column).getByRole('listitem', { name: cancelled.title });
+    expect(item).toHaveClass('task--cancelled');
+    expect(item).not.toHaveClass('task--done');
+    expect(item).not.toHaveClass('task--overdue');
+    expect(within(item).getByText('No longer needed (reclassified)')).toBeInTheDocument();
+    expect(within(item).queryByText('Overdue')).not.toBeInTheDocument();
+    expect(within(item).queryByRole('timer')).not.toBeInTheDocument();
+    expect(item).not.toHaveTextContent(/overdue by/);
+
+    await user.click(within(item).getByRole('button', { name: `Reopen ${cancelled.title}` }));
+    expect(fake.requestsTo('PATCH /api/v1/incidents/i1/tasks/t-cancelled')[0]?.body).toEqual({ status: 'open' });
+  });
+
   it('assigns a task to me', async () => {
     const fake = installFakeApi({
       'GET /api/v1/incidents/i1/tasks': { status: 200, body: [legal] },

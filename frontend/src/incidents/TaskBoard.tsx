@@ -11,7 +11,9 @@ import { OwnerOptions } from './OwnerSelect';
 /**
  * Step 4's plan: the incident's tasks with owners and due dates. Overdue tasks
  * are red; legal tasks (regulator clocks from the runbook) count down to their
- * due date; completing, reopening and assigning PATCH the task.
+ * due date; completing, reopening and assigning PATCH the task. Tasks a
+ * reclassification closed as no longer needed (status cancelled) are listed
+ * apart, struck through, and can be reopened.
  */
 export function TaskBoard({ incidentId, open }: { incidentId: string; open: boolean }) {
   const tasks = useTasks(incidentId, open);
@@ -26,8 +28,9 @@ export function TaskBoard({ incidentId, open }: { incidentId: string; open: bool
     return <ErrorNotice error={tasks.error} title="Could not load the tasks" onRetry={() => void tasks.refetch()} />;
   }
 
-  const openTasks = tasks.data.filter((t) => t.status !== 'done');
+  const openTasks = tasks.data.filter((t) => t.status === 'open');
   const doneTasks = tasks.data.filter((t) => t.status === 'done');
+  const cancelledTasks = tasks.data.filter((t) => t.status === 'cancelled');
   const column = (slug: string, title: string, empty: string, list: Task[]) => (
     <section aria-labelledby={`${incidentId}-${slug}-tasks`} className="task-column">
       <h3 id={`${incidentId}-${slug}-tasks`} className="task-column-title">
@@ -57,7 +60,10 @@ export function TaskBoard({ incidentId, open }: { incidentId: string; open: bool
       ) : null}
       <div className="task-columns">
         {column('open', 'Open', 'No open tasks.', openTasks)}
-        {column('done', 'Done', 'Nothing done yet.', doneTasks)}
+        <div className="task-column-stack">
+          {column('done', 'Done', 'Nothing done yet.', doneTasks)}
+          {cancelledTasks.length > 0 ? column('cancelled', 'No longer needed', '', cancelledTasks) : null}
+        </div>
       </div>
       {editable ? <NewTaskForm incidentId={incidentId} /> : null}
     </div>
@@ -65,7 +71,7 @@ export function TaskBoard({ incidentId, open }: { incidentId: string; open: bool
 }
 
 export function isOverdue(task: Task, now: Date): boolean {
-  if (task.status === 'done') return false;
+  if (task.status !== 'open') return false;
   const due = toDate(task.due_at);
   return task.overdue || (due !== null && due.getTime() < now.getTime());
 }
@@ -89,11 +95,15 @@ function TaskItem({
 }) {
   const selectId = useId();
   const overdue = isOverdue(task, now);
+  const cancelled = task.status === 'cancelled';
+  // finished: done, or closed as no longer needed; neither has a clock running.
+  const finished = task.status !== 'open';
   const done = task.status === 'done';
   const left = secondsUntil(task.due_at, now);
   const classes = ['task'];
   if (overdue) classes.push('task--overdue');
   if (done) classes.push('task--done');
+  if (cancelled) classes.push('task--cancelled');
 
   return (
     <li className={classes.join(' ')} data-task-id={task.id} aria-label={task.title}>
@@ -102,6 +112,7 @@ function TaskItem({
         <span className="task-badges">
           <Badge tone={task.kind === 'legal' ? 'info' : 'neutral'}>{humanize(task.kind)}</Badge>
           {task.from_runbook ? <Badge tone="muted">runbook</Badge> : null}
+          {cancelled ? <Badge tone="muted">No longer needed (reclassified)</Badge> : null}
           {overdue ? <Badge tone="danger">Overdue</Badge> : null}
         </span>
       </div>
@@ -110,7 +121,7 @@ function TaskItem({
         {task.due_at ? (
           <span className={overdue ? 'task-due task-due--overdue' : 'task-due'}>
             Due {formatDateTime(task.due_at)}
-            {!done && left !== null
+            {!finished && left !== null
               ? left >= 0
                 ? ` · in ${formatDuration(left)}`
                 : ` · overdue by ${formatDuration(-left)}`
@@ -119,7 +130,7 @@ function TaskItem({
         ) : (
           <span className="task-due">No due date</span>
         )}
-        {task.kind === 'legal' && !done && left !== null ? (
+        {task.kind === 'legal' && !finished && left !== null ? (
           <span className={`legal-clock ${left < 0 ? 'legal-clock--passed' : ''}`} role="timer">
             {left >= 0 ? `Legal clock: ${formatClock(left)} left` : `Legal deadline passed ${formatClock(left)} ago`}
           </span>
@@ -149,7 +160,7 @@ function TaskItem({
         )}
         {!task.owner_id && task.owner_role ? <span className="muted">for {task.owner_role}</span> : null}
         {editable ? (
-          done ? (
+          finished ? (
             <button
               type="button"
               className="button button--secondary button--small"

@@ -188,6 +188,9 @@ export function useDeclareIncident() {
   return useIncidentMutation((d: Declaration) => api.post<Incident>('/api/v1/incidents', d));
 }
 
+/** What reclassifying does with the old runbook's open tasks: keep them open, or close them as no longer needed. */
+export type OldTasks = 'keep' | 'cancel';
+
 export function useIncidentActions(id: string) {
   const api = useApi();
   const queryClient = useQueryClient();
@@ -211,8 +214,13 @@ export function useIncidentActions(id: string) {
       setIncident,
     ),
     pause: useIncidentMutation(() => api.post<Incident>(path(id, '/pause'), {}), setIncident),
+    /**
+     * POST …/runbook. `oldTasks` is sent when the person was asked what to do with the old
+     * runbook's open tasks; without it the API keeps them (its default).
+     */
     reclassify: useIncidentMutation(
-      (runbook: string) => api.post<Incident>(path(id, '/runbook'), { runbook }),
+      ({ runbook, oldTasks }: { runbook: string; oldTasks?: OldTasks }) =>
+        api.post<Incident>(path(id, '/runbook'), oldTasks ? { runbook, old_tasks: oldTasks } : { runbook }),
       setIncident,
     ),
     /**

@@ -36,3 +36,28 @@ describe('a notification on the timeline', () => {
     expect(describeEntry(e)).toBe('Step 6 alert notification: no e-mail or Slack channel configured');
   });
 });
+
+describe('a reclassification on the timeline', () => {
+  const reclassify = (data: Record<string, unknown>): TimelineEntry => ({
+    at: '2030-06-05T09:05:00Z',
+    actor: 'mara@example.com',
+    actor_name: 'Mara Marketer',
+    action: 'incident.reclassify',
+    data: { from: 'triage', to: 'wrong-segment', severity_from: 'sev3', severity: 'sev2', ...data },
+  });
+
+  it("says which of the old runbook's tasks it closed as no longer needed", () => {
+    expect(
+      describeEntry(reclassify({ old_tasks: 'cancel', tasks_cancelled: [{ task_id: 't1', title: 'Find the cause' }, { task_id: 't2', title: 'Holding line' }] })),
+    ).toBe(
+      "Reclassified from triage to wrong segment; severity sev3 → sev2; closed the triage runbook's 2 open tasks as no longer needed: “Find the cause”, “Holding line”",
+    );
+  });
+
+  it('says which it kept open, and nothing when there were none', () => {
+    expect(describeEntry(reclassify({ old_tasks: 'keep', tasks_kept: [{ task_id: 't1', title: 'Find the cause' }] }))).toBe(
+      "Reclassified from triage to wrong segment; severity sev3 → sev2; kept the triage runbook's open task open: “Find the cause”",
+    );
+    expect(describeEntry(reclassify({ old_tasks: 'keep', tasks_kept: [] }))).toBe('Reclassified from triage to wrong segment; severity sev3 → sev2');
+  });
+});

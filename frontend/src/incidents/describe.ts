@@ -154,7 +154,18 @@ export function describeEntry(e: TimelineEntry, nameOf: NameOf = someone): strin
       const sev = d.severity && d.severity_from && d.severity !== d.severity_from ? `; severity ${str(d.severity_from)} → ${str(d.severity)}` : '';
       const legal = d.legal_confirmation_withdrawn ? "; legal's confirmation withdrawn" : '';
       const title = d.summary ? `; title now “${str(d.summary)}”` : '';
-      return `Reclassified from ${humanize(str(d.from))} to ${humanize(str(d.to))}${sev}${legal}${title}`;
+      // old_tasks (since issue 16): what happened to the old runbook's open tasks.
+      const titles = (v: unknown) => (Array.isArray(v) ? v.map((t) => `“${str((t as { title?: unknown })?.title)}”`) : []);
+      const cancelled = titles(d.tasks_cancelled);
+      const kept = titles(d.tasks_kept);
+      const theirs = (n: number) => `the ${humanize(str(d.from))} runbook's ${n === 1 ? 'open task' : `${n} open tasks`}`;
+      const tasks =
+        cancelled.length > 0
+          ? `; closed ${theirs(cancelled.length)} as no longer needed: ${cancelled.join(', ')}`
+          : kept.length > 0
+            ? `; kept ${theirs(kept.length)} open: ${kept.join(', ')}`
+            : '';
+      return `Reclassified from ${humanize(str(d.from))} to ${humanize(str(d.to))}${sev}${legal}${title}${tasks}`;
     }
     case 'incident.escalate': {
       const waited = seconds(d.unacknowledged_seconds);

@@ -1,7 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { installFakeApi } from '../test/fakeApi';
-import { monitoring, monitoringAlert, report } from '../test/fixtures';
+import { monitoring, monitoringAlert, report, task } from '../test/fixtures';
 import { routes } from '../test/incidentPage';
 import { renderApp } from '../test/renderApp';
 import { marketerSession } from '../test/sessions';
@@ -45,6 +45,18 @@ describe('ReportPage', () => {
       'Opened the incident from the dashboard with runbook triage',
       'Resolved the incident: “Price corrected”',
     ]);
+  });
+
+  it('says a task a reclassification closed is no longer needed, not done and not open', async () => {
+    const r = report();
+    const cancelled = task({ id: 't2', title: 'Find the cause and reclassify', status: 'cancelled', from_runbook: true });
+    installFakeApi({ 'GET /api/v1/me': marketerSession, 'GET /api/v1/incidents/i1/report': { status: 200, body: { ...r, tasks: [...r.tasks, cancelled] } } });
+    renderApp('/incidents/i1/report');
+
+    const tasks = await screen.findByRole('region', { name: 'Tasks' });
+    const row = within(tasks).getByRole('row', { name: /Find the cause and reclassify/ });
+    expect(within(row).getByRole('cell', { name: 'No longer needed (reclassified)' })).toBeInTheDocument();
+    expect(row).not.toHaveTextContent('Open');
   });
 
   it('prints with the browser and links the Markdown download', async () => {

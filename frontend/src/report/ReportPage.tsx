@@ -156,7 +156,13 @@ function ReportView({ report: r }: { report: Report }) {
                     <td data-label="Kind">{t.kind}</td>
                     <td data-label="Owner">{t.owner_id ? directory.nameOf(t.owner_id) : `Unassigned${t.owner_role ? ` (for a ${t.owner_role})` : ''}`}</td>
                     <td data-label="Due">{formatDateTime(t.due_at)}</td>
-                    <td data-label="Done">{t.status === 'done' ? formatDateTime(t.completed_at) : 'Open'}</td>
+                    <td data-label="Done">
+                      {t.status === 'done'
+                        ? formatDateTime(t.completed_at)
+                        : t.status === 'cancelled'
+                          ? 'No longer needed (reclassified)'
+                          : 'Open'}
+                    </td>
                   </tr>
                 ))}
               </tbody>

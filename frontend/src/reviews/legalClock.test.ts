@@ -45,6 +45,11 @@ describe('legalClocks', () => {
     expect(legalClocks({ detected_at: detected, runbook: 'data-breach' }, [done])).toEqual([]);
     expect(legalClocks({ detected_at: detected, runbook: 'wrong-content' }, [contain])).toEqual([]);
   });
+
+  it('runs no clock for a legal task a reclassification closed as no longer needed', () => {
+    const cancelled = { ...regulator, status: 'cancelled' as const };
+    expect(legalClocks({ detected_at: detected, runbook: 'wrong-segment' }, [cancelled])).toEqual([]);
+  });
 });
 
 describe('clockReading', () => {
