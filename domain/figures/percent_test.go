@@ -4,7 +4,7 @@ import "testing"
 
 func TestPercentRoundsLikeTheDashboard(t *testing.T) {
 	cases := map[float64]string{
-		50.0 / 320: "15.63 %", // an exact half: %.2f alone says 15.62
+		50.0 / 320:  "15.63 %", // an exact half: %.2f alone says 15.62
 		11.0 / 3431: "0.32 %",
 		0.003:       "0.30 %",
 		0:           "0.00 %",
