@@ -1,6 +1,7 @@
 import { Link } from 'react-router';
 import type { Campaign } from '../api/types';
 import { formatCount, formatTime, formatTimeSeconds, plural } from '../lib/format';
+import { possiblyReceived } from './messages';
 import { MessageStages } from './MessageStages';
 
 /**
@@ -169,7 +170,7 @@ export function StoppabilityText({ campaign }: { campaign: Campaign }) {
   }
   return (
     <>
-      Nothing handed to SendGrid can be held any more: <strong>{formatCount(m.unstoppable + m.delivered + m.not_delivered + m.in_doubt)}</strong>{' '}
+      Nothing handed to SendGrid can be held any more: <strong>{formatCount(possiblyReceived(m))}</strong>{' '}
       are out or due within 10 minutes.
     </>
   );
