@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { saveScreenshot, signInAs, unique } from './helpers';
+import { saveScreenshot, signInAs, unique, watchForReload } from './helpers';
 import { AdminApi, SEGMENTS } from './seed';
 
 /**
@@ -16,11 +16,7 @@ test('an alert toast for a webhook-opened incident', async ({ page }) => {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Campaigns' })).toBeVisible();
   await expect(page).toHaveTitle('Campaigns · Firebreak');
-  await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
-  let navigations = 0;
-  page.on('framenavigated', (frame) => {
-    if (frame === page.mainFrame()) navigations++;
-  });
+  const noReload = await watchForReload(page);
 
   const name = unique('Alert sale');
   const campaign = await api.createCampaign({ name, segments: [SEGMENTS.spike], send_buffer_seconds: 0 });
@@ -33,8 +29,7 @@ test('an alert toast for a webhook-opened incident', async ({ page }) => {
   await expect(link).toContainText(name);
   await expect(page).toHaveTitle(/^\(\d+\) Campaigns · Firebreak$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Campaigns' })).toBeVisible();
-  expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
-  expect(navigations).toBe(0);
+  await noReload();
   await saveScreenshot(page, 'alert-toast.png');
 
   // The link opens the incident, and reading it clears its alert from the title.

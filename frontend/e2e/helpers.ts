@@ -39,3 +39,20 @@ export function tomorrowAt(hhmm: string): { input: string; shown: string } {
 export function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
+
+/**
+ * Marks the current document and counts main-frame navigations from now on.
+ * The returned check fails if the page was reloaded or navigated since, so a
+ * spec can show that something appeared live, without a reload.
+ */
+export async function watchForReload(page: Page): Promise<() => Promise<void>> {
+  await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+  let navigations = 0;
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) navigations++;
+  });
+  return async () => {
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(navigations).toBe(0);
+  };
+}

@@ -2,7 +2,7 @@ import { sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { baseURL, simKeyFile, simURL } from './env';
-import { saveScreenshot, signInAs } from './helpers';
+import { saveScreenshot, signInAs, watchForReload } from './helpers';
 import { AdminApi } from './seed';
 
 /**
@@ -105,11 +105,7 @@ test('resolving starts step 6; a complaint spike on the next send pauses it and 
   await expect(step6).toContainText('No send of the brand in the watch window yet.');
 
   // From here on, nothing may reload the page.
-  await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
-  let navigations = 0;
-  page.on('framenavigated', (frame) => {
-    if (frame === page.mainFrame()) navigations++;
-  });
+  const noReload = await watchForReload(page);
 
   // The brand's next campaign goes out; the page lists it in the window.
   const nextName = `Summit autumn ${tag}`;
@@ -146,8 +142,7 @@ test('resolving starts step 6; a complaint spike on the next send pauses it and 
   await expect(page.getByRole('region', { name: 'Timeline' })).toContainText(
     new RegExp(`Reopened by a step 6 alert: complaint rate of campaign “${nextName}”`),
   );
-  expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
-  expect(navigations).toBe(0);
+  await noReload();
   const paused = await api.waitForCampaign(next.id, (c) => c.status === 'paused');
   expect(paused.status).toBe('paused');
   await setViewportFor(page, step6);
